@@ -12,6 +12,8 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `seq 1e9 | head -1`
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 @dataclass

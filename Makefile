@@ -1,0 +1,32 @@
+# Set-up is part of every target: a clean clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -c requirements/constraints.txt torch
+	$(PIP) install -c requirements/constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/warmup show 'linear:4,base=0.1' --epochs 10 --plot
+
+test: install
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check warmup_cli tests bench
+
+lint: install
+	$(BIN)/ruff check warmup_cli tests bench
+
+bench: install
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,9 @@
+"""The ``warmup`` command line. Each command lives in its own module and registers itself on
+the shared app; command functions only parse arguments and call the library."""
+
+from warmup_cli.cli import kinds, show  # noqa: F401  (registers the commands)
+from warmup_cli.cli.app import app, run
+
+main = run
+
+__all__ = ["app", "main"]

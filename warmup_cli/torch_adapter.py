@@ -1,0 +1,56 @@
+"""The only module that touches torch: a real optimizer and a real LambdaLR.
+
+``lambdalr_lrs`` steps ``torch.optim.lr_scheduler.LambdaLR`` in PyTorch's documented order
+(``optimizer.step()`` then ``scheduler.step()``) and records the LR each update uses. torch is
+imported inside the functions so that start-up and ``lint`` never pay for it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from warmup_cli.schedule import Plan
+
+
+def _lambdalr(plan: Plan, start: int) -> tuple[Any, Any]:
+    import torch
+
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in plan.base_lrs]
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, plan.base_lrs, strict=True)]
+    optimizer = torch.optim.SGD(groups, lr=plan.base_lrs[0])
+    if start > 0:
+        # Resuming: LambdaLR(last_epoch=k) needs initial_lr in every group, as a restored
+        # checkpoint provides; its constructor then applies f(start).
+        for group, lr in zip(optimizer.param_groups, plan.base_lrs, strict=True):
+            group["initial_lr"] = lr
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=plan.schedule,
+                                                  last_epoch=start - 1)
+    return optimizer, scheduler
+
+
+def lambdalr_lrs(plan: Plan, count: int, start: int = 0) -> list[tuple[float, ...]]:
+    """The LRs of updates ``start .. start + count - 1`` as a real LambdaLR sets them."""
+    found: list[tuple[float, ...]] = []
+    with warnings.catch_warnings():
+        # Nothing torch says about our dummy optimizer is the user's business.
+        warnings.simplefilter("ignore")
+        optimizer, scheduler = _lambdalr(plan, start)
+        for index in range(count):
+            found.append(tuple(group["lr"] for group in optimizer.param_groups))
+            if index + 1 < count:
+                optimizer.step()
+                scheduler.step()
+    return found
+
+
+def lambdalr_at(plan: Plan, steps: Iterable[int]) -> dict[int, tuple[float, ...]]:
+    """The LR of each of ``steps`` from a LambdaLR rebuilt at that step (as on resume)."""
+    found: dict[int, tuple[float, ...]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for step in steps:
+            optimizer, _ = _lambdalr(plan, step)
+            found[step] = tuple(group["lr"] for group in optimizer.param_groups)
+    return found
