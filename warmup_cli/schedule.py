@@ -95,7 +95,11 @@ class Phase(Schedule):
         return self.span if self.is_warmup else 0
 
     def phase_at(self, step: int) -> str:
-        return self.inner_phase(step) if self.inner_phase else self.label
+        if self.inner_phase:
+            return self.inner_phase(step)
+        if self.is_warmup and self.span is not None and step >= self.span:
+            return AFTER_WARMUP  # every warmup kind holds 1 once it is over
+        return self.label
 
     def milestones(self) -> list[Milestone]:
         return list(self.inner_milestones)
@@ -114,6 +118,7 @@ class Phase(Schedule):
 
 
 _MISSING = object()
+AFTER_WARMUP = "constant"
 
 
 def _format_value(value: Any) -> str:
@@ -214,7 +219,9 @@ class Product(Schedule):
             label = piece.phase_at(step)
             if label not in labels:
                 labels.append(label)
-        return " × ".join(labels)
+        # A finished warmup multiplies by 1: it no longer names the phase.
+        named = [label for label in labels if label != AFTER_WARMUP] or labels
+        return " × ".join(named)
 
     def milestones(self) -> list[Milestone]:
         found = [m for piece in self.pieces for m in piece.milestones()]

@@ -2,7 +2,7 @@
 
 ``base * f(step)`` is exactly what LambdaLR stores in ``param_group["lr"]`` (see
 ``torch_adapter``); this module is the fast path and the reference the adapter is checked
-against.
+against. Rows are produced lazily, so a 10-million-update series never sits in memory.
 """
 
 from __future__ import annotations
@@ -19,10 +19,47 @@ DEFAULT_HORIZON = 20
 
 @dataclass(frozen=True)
 class Row:
-    step: int
+    step: int  # the row's index in the view's unit
     factor: float
     lrs: tuple[float, ...]
     phase: str
+    update: int  # the scheduler step this row uses (differs from ``step`` in a converted view)
+
+
+@dataclass(frozen=True)
+class View:
+    """Which scheduler updates the rows show.
+
+    ``unit`` is what the schedule counts (what ``scheduler.step()`` is called for). With
+    ``steps_per_epoch`` the rows switch to the other unit: an epoch schedule seen per
+    optimizer step (each step of epoch e uses f(e)), or a step schedule seen per epoch (each
+    epoch shows the LR of its first step, f(e * steps_per_epoch)).
+    """
+
+    count: int
+    unit: str = "epoch"
+    start: int = 0
+    steps_per_epoch: int | None = None
+
+    @property
+    def row_unit(self) -> str:
+        if self.steps_per_epoch is None:
+            return self.unit
+        return "step" if self.unit == "epoch" else "epoch"
+
+    def update_of(self, index: int) -> int:
+        if self.steps_per_epoch is None:
+            return index
+        if self.unit == "epoch":
+            return index // self.steps_per_epoch
+        return index * self.steps_per_epoch
+
+    def updates(self) -> range | list[int]:
+        """The distinct scheduler updates the rows use, in order."""
+        first, last = self.update_of(self.start), self.update_of(self.start + self.count - 1)
+        if self.steps_per_epoch is not None and self.unit == "step":
+            return range(first, last + 1, self.steps_per_epoch)
+        return range(first, last + 1)
 
 
 def checked_factor(schedule: Schedule, step: int) -> float:
@@ -41,17 +78,28 @@ def checked_factor(schedule: Schedule, step: int) -> float:
                           step=step)
 
 
-def rows(plan: Plan, count: int, start: int = 0) -> Iterator[Row]:
+def lrs_at(plan: Plan, update: int) -> tuple[float, float, ...]:
+    """``(factor, *lrs)`` of one update, as LambdaLR computes them: ``base * f(update)``."""
+    factor = checked_factor(plan.schedule, update)
+    try:
+        return (factor, *(base * factor for base in plan.base_lrs))
+    except OverflowError:
+        raise EvaluationError(f"the factor at step {update} is too large to become a float LR",
+                              step=update) from None
+
+
+def rows(plan: Plan, view: View) -> Iterator[Row]:
     schedule = plan.schedule
-    bases = plan.base_lrs
-    for step in range(start, start + count):
-        factor = checked_factor(schedule, step)
-        try:
-            lrs = tuple(base * factor for base in bases)
-        except OverflowError:
-            raise EvaluationError(f"the factor at step {step} is too large to become a float LR",
-                                  step=step) from None
-        yield Row(step, factor, lrs, schedule.phase_at(step))
+    last_update = -1
+    values: tuple[float, ...] = ()
+    phase = ""
+    for index in range(view.start, view.start + view.count):
+        update = view.update_of(index)
+        if update != last_update:  # a per-step view of an epoch schedule repeats updates
+            values = lrs_at(plan, update)
+            phase = schedule.phase_at(update)
+            last_update = update
+        yield Row(index, values[0], values[1:], phase, update)
 
 
 def default_horizon(schedule: Schedule) -> int:
@@ -66,20 +114,14 @@ def default_horizon(schedule: Schedule) -> int:
     return max(10, last + max(2, last // 4))
 
 
-def milestones(plan: Plan, table: list[Row]) -> list[Milestone]:
-    """The schedule's own milestones, the end of warmup and the peak, within ``table``."""
-    if not table:
-        return []
-    first, last = table[0].step, table[-1].step
+def schedule_milestones(plan: Plan) -> list[Milestone]:
+    """The schedule's own milestones and the end of its warmup, by update, merged per step."""
     found = list(plan.schedule.milestones())
     warmup = plan.schedule.warmup_length
     if warmup:
         found.append(Milestone(warmup - 1, "end of warmup"))
-    peak = max(table, key=lambda row: row.factor)
-    found.append(Milestone(peak.step, "peak"))
-    unique: dict[int, str] = {}
+    merged: dict[int, str] = {}
     for mark in sorted(found, key=lambda m: m.step):
-        if first <= mark.step <= last:
-            unique[mark.step] = f"{unique[mark.step]}; {mark.what}" if mark.step in unique \
-                else mark.what
-    return [Milestone(step, what) for step, what in unique.items()]
+        merged[mark.step] = f"{merged[mark.step]}; {mark.what}" if mark.step in merged \
+            else mark.what
+    return [Milestone(step, what) for step, what in merged.items()]

@@ -8,10 +8,12 @@ imported inside the functions so that start-up and ``lint`` never pay for it.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from collections.abc import Iterable
 from typing import Any
 
 from warmup_cli.schedule import Plan
+from warmup_cli.series import checked_factor
 
 
 def _lambdalr(plan: Plan, start: int) -> tuple[Any, Any]:
@@ -25,8 +27,10 @@ def _lambdalr(plan: Plan, start: int) -> tuple[Any, Any]:
         # checkpoint provides; its constructor then applies f(start).
         for group, lr in zip(optimizer.param_groups, plan.base_lrs, strict=True):
             group["initial_lr"] = lr
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=plan.schedule,
-                                                  last_epoch=start - 1)
+    # checked_factor returns the schedule's value unchanged; it only names the failing step.
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lr_lambda=partial(checked_factor, plan.schedule), last_epoch=start - 1
+    )
     return optimizer, scheduler
 
 

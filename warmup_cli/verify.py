@@ -1,11 +1,22 @@
-"""Series that are checked against a real LambdaLR before anyone sees them."""
+"""Every shown series is checked against a real LambdaLR before anyone sees it.
+
+Short series are stepped through LambdaLR update by update. Long ones (the bulk path) are
+computed with the factor function alone and checked on a sample that always holds the first
+and last update and both sides of every milestone: LambdaLR costs ~7 µs a step, the factor
+function well under that. A mismatch is an error, never silent.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from warmup_cli.errors import WarmupError
 from warmup_cli.schedule import Plan
-from warmup_cli.series import Row, rows
+from warmup_cli.series import View, lrs_at, schedule_milestones
 
+FULL_CHECK_LIMIT = 20_000  # up to this many updates, LambdaLR is stepped through all of them
+SPREAD_SAMPLES = 200
 EXIT_INTERNAL = 3
 
 
@@ -13,27 +24,99 @@ class MismatchError(WarmupError):
     """warmup_cli's series and torch's LambdaLR disagree: a bug, never hidden."""
 
 
-def check_against_lambdalr(plan: Plan, table: list[Row], torch_lrs: dict[int, tuple[float, ...]]
-                           ) -> None:
-    by_step = {row.step: row for row in table}
-    for step, expected in torch_lrs.items():
-        row = by_step[step]
-        if row.lrs != expected:
+@dataclass(frozen=True)
+class Verification:
+    checked: int  # updates compared with a real LambdaLR
+    total: int  # distinct updates in the view
+
+    def describe(self) -> str:
+        if self.checked >= self.total:
+            return f"all {self.total:,} updates checked against torch's LambdaLR"
+        return (f"{self.checked:,} of {self.total:,} updates (first, last, every milestone and "
+                f"an even spread) checked against torch's LambdaLR")
+
+
+def sample_updates(plan: Plan, first: int, last: int) -> list[int]:
+    picked = {first, last}
+    for mark in schedule_milestones(plan):
+        picked.update(s for s in (mark.step - 1, mark.step, mark.step + 1) if first <= s <= last)
+    span = last - first
+    picked.update(first + span * i // SPREAD_SAMPLES for i in range(SPREAD_SAMPLES + 1))
+    return sorted(picked)
+
+
+def compare(plan: Plan, torch_lrs: Iterable[tuple[int, tuple[float, ...]]]) -> int:
+    checked = 0
+    for update, expected in torch_lrs:
+        ours = lrs_at(plan, update)[1:]
+        if ours != expected:
             raise MismatchError(
-                f"internal error: at step {step} warmup_cli computed {row.lrs} but torch's "
+                f"internal error: at update {update} warmup_cli computed {ours} but torch's "
                 f"LambdaLR set {expected}",
-                hint="please report this with the spec you used",
+                hint="please report this with the schedule you used",
                 exit_code=EXIT_INTERNAL,
             )
+        checked += 1
+    return checked
 
 
-def lambdalr_rows(plan: Plan, count: int, start: int = 0) -> list[Row]:
-    """Every row of the series, the LR column taken from a real LambdaLR stepped ``count``
-    times; the factor-function series must agree bit for bit."""
-    from warmup_cli.torch_adapter import lambdalr_lrs
+def verify(plan: Plan, view: View) -> Verification:
+    """Check the view's updates against a real LambdaLR; raises EvaluationError/MismatchError."""
+    from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 
-    table = list(rows(plan, count, start))  # evaluation errors surface here, with their step
-    torch_lrs = lambdalr_lrs(plan, count, start)
-    check_against_lambdalr(plan, table, dict(zip(range(start, start + count), torch_lrs,
-                                                 strict=True)))
-    return table
+    updates = view.updates()
+    first, last = updates[0], updates[-1]
+    # Evaluate our side first: a failing lambda is reported with its step, not as torch's error.
+    for update in (first, last):
+        lrs_at(plan, update)
+    span = last - first + 1
+    if span <= FULL_CHECK_LIMIT:
+        stepped = lambdalr_lrs(plan, span, start=first)
+        wanted = set(updates)
+        pairs = [(first + i, lrs) for i, lrs in enumerate(stepped) if first + i in wanted]
+        return Verification(compare(plan, pairs), len(updates))
+    samples = sample_updates(plan, first, last)
+    return Verification(compare(plan, lambdalr_at(plan, samples).items()), len(updates))
+
+
+@dataclass(frozen=True)
+class ResumeCheck:
+    start: int
+    matches: bool
+    compared: int
+    restart_lrs: tuple[float, ...]  # what update `start` gets if LambdaLR is rebuilt from scratch
+    resumed_lrs: tuple[float, ...]
+
+    def describe(self) -> str:
+        verdict = ("matches the uninterrupted run" if self.matches
+                   else "DIFFERS from the uninterrupted run")
+        text = (f"resumed at update {self.start:,} (LambdaLR rebuilt with "
+                f"last_epoch={self.start - 1:,} and initial_lr): {verdict} "
+                f"({self.compared:,} updates compared)")
+        if self.restart_lrs != self.resumed_lrs:
+            text += (f"; rebuilt without last_epoch it would restart the schedule: lr "
+                     f"{', '.join(map(repr, self.restart_lrs))} instead of "
+                     f"{', '.join(map(repr, self.resumed_lrs))} at update {self.start:,}")
+        return text
+
+
+def check_resume(plan: Plan, start: int, count: int) -> ResumeCheck:
+    """Compare a LambdaLR rebuilt at ``start`` with one stepped from 0 without interruption."""
+    from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
+
+    end = start + count
+    if end <= FULL_CHECK_LIMIT:
+        uninterrupted = lambdalr_lrs(plan, end)[start:]
+        resumed = lambdalr_lrs(plan, count, start=start)
+        pairs = list(zip(uninterrupted, resumed, strict=True))
+    else:
+        samples = sample_updates(plan, start, end - 1)
+        rebuilt = lambdalr_at(plan, samples)
+        pairs = [(lrs_at(plan, s)[1:], rebuilt[s]) for s in samples]
+    return ResumeCheck(
+        start=start,
+        matches=all(a == b for a, b in pairs),
+        compared=len(pairs),
+        restart_lrs=lambdalr_lrs(plan, 1)[0],
+        resumed_lrs=pairs[0][1],
+    )

@@ -40,7 +40,11 @@ def stdout_console(color: ColorMode = ColorMode.auto) -> Console:
         return Console(force_terminal=True, highlight=False)
     if color is ColorMode.never:
         return Console(force_terminal=False, no_color=True, highlight=False)
-    return Console(highlight=False)
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # A table written to a file or pipe is not squeezed into the 80-column fallback.
+        console.width = 160
+    return console
 
 
 def report(error: WarmupError) -> None:

@@ -1,7 +1,7 @@
 """The terminal plot of LR per update (plotext 5.x, imported lazily).
 
-plotext's build time grows linearly with the number of points (about 1 s per 10^5), so long
-series are reduced to a min/max envelope per column first: a one-step spike still shows.
+plotext's build time grows linearly with the number of points (about 1 s per 10^5), so callers
+pass a min/max envelope (``warmup_cli.digest.Envelope``): a one-update spike still shows.
 """
 
 from __future__ import annotations
@@ -9,30 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-MAX_POINTS_PER_COLUMN = 2
+
+def integer_ticks(first: int, last: int, count: int = 5) -> list[int]:
+    """Evenly spread whole-number ticks: updates are counted, never fractional."""
+    if last <= first:
+        return [first]
+    step = max(1, math.ceil((last - first) / (count - 1)))
+    return list(range(first, last + 1, step))
 
 
-def envelope(xs: Sequence[int], ys: Sequence[float], buckets: int) -> tuple[list[int], list[float]]:
-    """Down-sample to at most ``2 * buckets`` points keeping each bucket's min and max."""
-    if len(xs) <= buckets * MAX_POINTS_PER_COLUMN:
-        return list(xs), list(ys)
-    out_x: list[int] = []
-    out_y: list[float] = []
-    size = len(xs) / buckets
-    for bucket in range(buckets):
-        lo, hi = int(bucket * size), max(int((bucket + 1) * size), int(bucket * size) + 1)
-        window = range(lo, min(hi, len(xs)))
-        low = min(window, key=ys.__getitem__)
-        high = max(window, key=ys.__getitem__)
-        for index in sorted({low, high}):
-            out_x.append(xs[index])
-            out_y.append(ys[index])
-    return out_x, out_y
-
-
-def render_plot(xs: Sequence[int], series: Sequence[tuple[str, Sequence[float]]], *, title: str,
+def render_plot(lines: Sequence[tuple[str, Sequence[int], Sequence[float]]], *, title: str,
                 xlabel: str, width: int, height: int, log_y: bool, color: bool) -> str:
-    """One line per labelled series; ``log_y`` drops non-positive values (log of 0 is -inf)."""
+    """One line per ``(label, xs, ys)``; ``log_y`` leaves out LRs <= 0 (log 0 is -inf)."""
     import plotext as plt
 
     plt.clear_figure()
@@ -40,16 +28,20 @@ def render_plot(xs: Sequence[int], series: Sequence[tuple[str, Sequence[float]]]
     plt.title(title)
     plt.xlabel(xlabel)
     plotted = False
-    for label, ys in series:
-        px, py = envelope(xs, ys, max(10, width - 10))
+    first = min((xs[0] for _, xs, _ in lines if xs), default=0)
+    last = max((xs[-1] for _, xs, _ in lines if xs), default=0)
+    for label, xs, ys in lines:
+        points = list(zip(xs, ys, strict=True))
         if log_y:
-            kept = [(x, y) for x, y in zip(px, py, strict=True) if y > 0 and math.isfinite(y)]
-            px, py = [x for x, _ in kept], [y for _, y in kept]
-        if px:
-            plt.plot(px, py, label=label if len(series) > 1 else "", marker="braille")
+            points = [(x, y) for x, y in points if y > 0 and math.isfinite(y)]
+        if points:
+            plt.plot([x for x, _ in points], [y for _, y in points],
+                     label=label if len(lines) > 1 else "", marker="braille")
             plotted = True
     if log_y and plotted:
         plt.yscale("log")
+    ticks = integer_ticks(first, last)
+    plt.xticks(ticks, [str(t) for t in ticks])
     if not color:
         plt.theme("clear")
     text = plt.build()

@@ -1,0 +1,53 @@
+"""Options shared by ``show`` and ``compare``: one definition, so they cannot drift apart."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+
+class OutputFormat(str, Enum):
+    auto = "auto"
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+MAX_COUNT = 10_000_000
+
+Epochs = Annotated[int | None, typer.Option(
+    "--epochs", "-n", min=1, max=MAX_COUNT,
+    help="Run length in epochs: the schedule is stepped once per epoch [default: the warmup, "
+         "what follows, and a margin].")]
+Steps = Annotated[int | None, typer.Option(
+    "--steps", min=1, max=MAX_COUNT,
+    help="Run length in optimizer steps: the schedule is stepped once per step.")]
+StepsPerEpoch = Annotated[int | None, typer.Option(
+    "--steps-per-epoch", min=1, max=1_000_000,
+    help="Show the other unit: an epoch schedule per optimizer step, or a step schedule per "
+         "epoch (the LR of each epoch's first step).")]
+Format = Annotated[OutputFormat, typer.Option(
+    "--format", "-f",
+    help="auto: a table and plot on a terminal, csv when piped. csv/tsv/json/jsonl/markdown "
+         "write every row with floats that round-trip exactly.")]
+ShowAll = Annotated[bool, typer.Option(
+    "--all", help="Print every row of the table instead of head, milestones and tail.")]
+Plot = Annotated[bool | None, typer.Option(
+    "--plot/--no-plot", show_default=False,
+    help="Draw the terminal plot [default: with the table on a terminal].")]
+LogY = Annotated[bool, typer.Option(
+    "--log-y", help="Log-scale LR axis (updates at LR 0 are left out of the plot).")]
+PlotWidth = Annotated[int | None, typer.Option(
+    "--plot-width", min=20, max=500,
+    help="Plot width in characters [default: terminal width, at most 100].")]
+PlotHeight = Annotated[int, typer.Option("--plot-height", min=5, max=200,
+                                         help="Plot height in lines.")]
+Digits = Annotated[int | None, typer.Option(
+    "--digits", min=1, max=17,
+    help="Round the table to this many significant digits [default: the exact float torch "
+         "stores]. Machine formats are always exact.")]

@@ -1,0 +1,63 @@
+"""Terminal-side helpers shared by the commands: format choice, progress, the plot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+from rich.console import Console
+
+from warmup_cli.cli.options import OutputFormat
+
+PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
+PROGRESS_EVERY = 1 << 16
+
+
+def resolve_format(requested: OutputFormat, console: Console) -> str:
+    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe."""
+    if requested is OutputFormat.auto:
+        return "table" if console.is_terminal else "csv"
+    return requested.value
+
+
+class Progress:
+    """A progress bar on stderr for long work, only when stderr is a terminal."""
+
+    def __init__(self, total: int, console: Console) -> None:
+        self.total = total
+        self.enabled = total >= PROGRESS_THRESHOLD and console.is_terminal
+        self.console = console
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(console=self.console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("computing", total=self.total)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def track(self, items: Iterator) -> Iterator:  # type: ignore[type-arg]
+        if self._bar is None:
+            yield from items
+            return
+        for count, item in enumerate(items, 1):
+            if count % PROGRESS_EVERY == 0:
+                self._bar.update(self._task, completed=count)
+            yield item
+
+
+def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,
+              title: str, xlabel: str, width: int, height: int, log_y: bool) -> None:
+    from warmup_cli.render.plot import render_plot
+
+    text = render_plot(lines, title=title, xlabel=xlabel, width=width, height=height,
+                       log_y=log_y, color=console.is_terminal and not console.no_color)
+    console.out(text, highlight=False)

@@ -1,0 +1,107 @@
+"""``show`` and ``compare`` as library calls: build the view, verify it, stream it out."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TextIO
+
+from warmup_cli.digest import Digest, Envelope
+from warmup_cli.errors import WarmupError
+from warmup_cli.render import formats
+from warmup_cli.schedule import Plan
+from warmup_cli.series import Row, View, default_horizon, rows, schedule_milestones
+
+MAX_UPDATES = 10_000_000
+MAX_ROWS = 100_000_000
+
+
+def build_view(plan: Plan, *, count: int | None, unit: str, steps_per_epoch: int | None,
+               resume_from: int | None) -> View:
+    """``count`` is the run length in the schedule's own unit (what scheduler.step() counts)."""
+    updates = count or default_horizon(plan.schedule)
+    start = resume_from or 0
+    if start >= updates and count is not None:
+        raise WarmupError(f"--resume-from {start} is past the end of the run ({updates} {unit}s)",
+                          hint="resume from an update inside the run, or raise --epochs/--steps")
+    if count is None:
+        updates = max(updates, start + updates)
+    if updates > MAX_UPDATES:
+        raise WarmupError(f"{updates:,} {unit}s is more than the limit of {MAX_UPDATES:,}")
+    if steps_per_epoch is None:
+        return View(count=updates - start, unit=unit, start=start)
+    if unit == "epoch":  # one row per optimizer step, each using its epoch's factor
+        first, total = start * steps_per_epoch, updates * steps_per_epoch
+    else:  # one row per epoch, showing the LR of its first step
+        first, total = math.ceil(start / steps_per_epoch), math.ceil(updates / steps_per_epoch)
+    if total > MAX_ROWS:
+        raise WarmupError(f"{total:,} rows is more than the limit of {MAX_ROWS:,}")
+    return View(count=total - first, unit=unit, start=first, steps_per_epoch=steps_per_epoch)
+
+
+def lr_labels(plan: Plan) -> list[str]:
+    return [str(i) for i in range(len(plan.base_lrs))]
+
+
+def metadata(plan: Plan, view: View) -> dict[str, Any]:
+    return {
+        "schedule": plan.schedule.to_spec(),
+        "source": plan.source,
+        "base_lrs": list(plan.base_lrs),
+        "unit": view.unit,
+        "row_unit": view.row_unit,
+        "steps_per_epoch": view.steps_per_epoch,
+        "start": view.start,
+        "length": view.count,
+        "warmup": plan.schedule.warmup_length,
+    }
+
+
+def _update_column(view: View) -> tuple[list[str], Callable[[Row], Sequence[Any]] | None]:
+    if view.steps_per_epoch is None:
+        return [], None
+    return [view.unit], lambda row: (row.update,)
+
+
+def write_series(plan: Plan, view: View, fmt: str, out: TextIO,
+                 series: Iterable[Row] | None = None) -> None:
+    """Stream the view in a machine format; memory does not grow with its length."""
+    extra_names, extra = _update_column(view)
+    columns = formats.header(view.row_unit, lr_labels(plan), extra=extra_names)
+    stream = rows(plan, view) if series is None else series
+    if fmt in ("csv", "tsv"):
+        formats.write_delimited(stream, out, columns, delimiter="," if fmt == "csv" else "\t",
+                                extra=extra)
+    elif fmt == "jsonl":
+        formats.write_jsonl(stream, out, columns, extra=extra)
+    elif fmt == "json":
+        formats.write_json(stream, out, columns, metadata(plan, view), extra=extra)
+    elif fmt == "markdown":
+        formats.write_markdown(stream, out, columns, extra=extra)
+    else:  # the CLI's enum makes this unreachable; a library caller gets a clear error
+        raise WarmupError(f"unknown format {fmt!r}; choose one of {', '.join(formats.MACHINE_FORMATS)}")
+
+
+def row_marks(plan: Plan, view: View) -> dict[int, str]:
+    """Milestones by row index of the view (the first row using each milestone update)."""
+    marks: dict[int, str] = {}
+    first, last = view.start, view.start + view.count - 1
+    for mark in schedule_milestones(plan):
+        if view.steps_per_epoch is None:
+            index = mark.step
+        elif view.unit == "epoch":
+            index = mark.step * view.steps_per_epoch
+        else:
+            index = math.ceil(mark.step / view.steps_per_epoch)
+        if first <= index <= last:
+            marks[index] = mark.what
+    return marks
+
+
+def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
+           series: Iterator[Row] | None = None) -> Digest:
+    envelope = (Envelope(view.start, view.count, plot_buckets, len(plan.base_lrs))
+                if plot_buckets else None)
+    result = Digest(marks=row_marks(plan, view), count=view.count, show_all=show_all,
+                    envelope=envelope)
+    return result.consume(rows(plan, view) if series is None else series)
