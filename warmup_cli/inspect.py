@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from warmup_cli.digest import Digest, Envelope
 from warmup_cli.errors import WarmupError
 from warmup_cli.render import formats
 from warmup_cli.schedule import Plan
-from warmup_cli.series import Row, View, default_horizon, rows, schedule_milestones
+from warmup_cli.series import (
+    Chunk,
+    Row,
+    View,
+    chunks,
+    default_horizon,
+    rows,
+    rows_of,
+    schedule_milestones,
+)
 
 MAX_UPDATES = 10_000_000
 MAX_ROWS = 100_000_000
@@ -64,22 +73,36 @@ def _update_column(view: View) -> tuple[list[str], Callable[[Row], Sequence[Any]
 
 
 def write_series(plan: Plan, view: View, fmt: str, out: TextIO,
-                 series: Iterable[Row] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None) -> None:
     """Stream the view in a machine format; memory does not grow with its length."""
     extra_names, extra = _update_column(view)
     columns = formats.header(view.row_unit, lr_labels(plan), extra=extra_names)
-    stream = rows(plan, view) if series is None else series
     if fmt in ("csv", "tsv"):
-        formats.write_delimited(stream, out, columns, delimiter="," if fmt == "csv" else "\t",
-                                extra=extra)
-    elif fmt == "jsonl":
+        formats.write_delimited_chunks(_reporting(chunks(plan, view), progress), out, columns,
+                                       delimiter="," if fmt == "csv" else "\t",
+                                       with_update=bool(extra_names))
+        return
+    stream = rows(plan, view) if progress is None else rows_of(
+        _reporting(chunks(plan, view), progress))
+    if fmt == "jsonl":
         formats.write_jsonl(stream, out, columns, extra=extra)
     elif fmt == "json":
         formats.write_json(stream, out, columns, metadata(plan, view), extra=extra)
     elif fmt == "markdown":
         formats.write_markdown(stream, out, columns, extra=extra)
     else:  # the CLI's enum makes this unreachable; a library caller gets a clear error
-        raise WarmupError(f"unknown format {fmt!r}; choose one of {', '.join(formats.MACHINE_FORMATS)}")
+        choices = ", ".join(formats.MACHINE_FORMATS)
+        raise WarmupError(f"unknown format {fmt!r}; choose one of {choices}")
+
+
+def _reporting(stream: Iterator[Chunk], progress: Callable[[int], None] | None
+               ) -> Iterator[Chunk]:
+    done = 0
+    for chunk in stream:
+        yield chunk
+        done += len(chunk.steps)
+        if progress is not None:
+            progress(done)
 
 
 def row_marks(plan: Plan, view: View) -> dict[int, str]:
@@ -99,9 +122,9 @@ def row_marks(plan: Plan, view: View) -> dict[int, str]:
 
 
 def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
-           series: Iterator[Row] | None = None) -> Digest:
+           progress: Callable[[int], None] | None = None) -> Digest:
     envelope = (Envelope(view.start, view.count, plot_buckets, len(plan.base_lrs))
                 if plot_buckets else None)
     result = Digest(marks=row_marks(plan, view), count=view.count, show_all=show_all,
                     envelope=envelope)
-    return result.consume(rows(plan, view) if series is None else series)
+    return result.consume(rows_of(_reporting(chunks(plan, view), progress)))

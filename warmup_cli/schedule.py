@@ -35,8 +35,19 @@ class Milestone:
 class Schedule(ABC):
     """A pure ``step -> factor`` function with enough structure to explain itself."""
 
+    @property
     @abstractmethod
-    def __call__(self, step: int) -> float: ...
+    def factor_fn(self) -> FactorFn:
+        """The plain function behind ``__call__``: the bulk path calls it millions of times."""
+
+    def __call__(self, step: int) -> float:
+        return self.factor_fn(step)
+
+    def phase_breaks(self) -> list[int]:
+        """Steps where ``phase_at`` may change, so a long series asks only there."""
+        steps = {m.step for m in self.milestones()}
+        steps.update(x for x in (self.length, self.warmup_length) if x)
+        return sorted(steps)
 
     @property
     @abstractmethod
@@ -81,8 +92,9 @@ class Phase(Schedule):
     # A kind whose warmup is built in (noam) says how long it is.
     inner_warmup: int | None = None
 
-    def __call__(self, step: int) -> float:
-        return self.fn(step)
+    @property
+    def factor_fn(self) -> FactorFn:
+        return self.fn
 
     @property
     def length(self) -> int | None:
@@ -138,6 +150,7 @@ class Join(Schedule):
 
     pieces: tuple[Schedule, ...]
     starts: tuple[int, ...] = field(init=False)
+    _fn: FactorFn = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -145,15 +158,33 @@ class Join(Schedule):
             assert piece.length is not None, "only the last piece of a join may be unbounded"
             starts.append(starts[-1] + piece.length)
         object.__setattr__(self, "starts", tuple(starts))
+        object.__setattr__(self, "_fn", self._compile())
+
+    def _compile(self) -> FactorFn:
+        fns = tuple(piece.factor_fn for piece in self.pieces)
+        starts = self.starts
+        if len(fns) == 2:  # warmup then one phase: the common case gets a single comparison
+            first, second = fns
+            boundary = starts[1]
+
+            def joined(step: int) -> float:
+                return first(step) if step < boundary else second(step - boundary)
+
+            return joined
+
+        def joined_many(step: int) -> float:
+            index = max(bisect.bisect_right(starts, step) - 1, 0)
+            return fns[index](step - starts[index])
+
+        return joined_many
+
+    @property
+    def factor_fn(self) -> FactorFn:
+        return self._fn
 
     def _locate(self, step: int) -> tuple[Schedule, int]:
-        index = bisect.bisect_right(self.starts, step) - 1
-        index = max(index, 0)
+        index = max(bisect.bisect_right(self.starts, step) - 1, 0)
         return self.pieces[index], step - self.starts[index]
-
-    def __call__(self, step: int) -> float:
-        piece, local = self._locate(step)
-        return piece(local)
 
     @property
     def length(self) -> int | None:
@@ -196,12 +227,22 @@ class Product(Schedule):
     """Pieces multiplied at every global step, left to right."""
 
     pieces: tuple[Schedule, ...]
+    _fn: FactorFn = field(init=False, repr=False)
 
-    def __call__(self, step: int) -> float:
-        value = self.pieces[0](step)
-        for piece in self.pieces[1:]:
-            value = value * piece(step)
-        return value
+    def __post_init__(self) -> None:
+        first, *rest = (piece.factor_fn for piece in self.pieces)
+
+        def multiplied(step: int) -> float:
+            value = first(step)
+            for fn in rest:
+                value = value * fn(step)
+            return value
+
+        object.__setattr__(self, "_fn", multiplied)
+
+    @property
+    def factor_fn(self) -> FactorFn:
+        return self._fn
 
     @property
     def length(self) -> int | None:
@@ -255,8 +296,9 @@ class FunctionSchedule(Schedule):
     phases: Sequence[tuple[int, str]] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def __call__(self, step: int) -> float:
-        return self.fn(step)
+    @property
+    def factor_fn(self) -> FactorFn:
+        return self.fn
 
     @property
     def length(self) -> int | None:

@@ -7,9 +7,11 @@ against. Rows are produced lazily, so a 10-million-update series never sits in m
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from warmup_cli.errors import EvaluationError, WarmupError
 from warmup_cli.schedule import Milestone, Plan, Schedule
@@ -17,8 +19,9 @@ from warmup_cli.schedule import Milestone, Plan, Schedule
 DEFAULT_HORIZON = 20
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A NamedTuple, not a dataclass: the bulk path builds millions of them."""
+
     step: int  # the row's index in the view's unit
     factor: float
     lrs: tuple[float, ...]
@@ -64,8 +67,12 @@ class View:
 
 def checked_factor(schedule: Schedule, step: int) -> float:
     """``schedule(step)``, with any failure turned into an EvaluationError at that step."""
+    return checked_call(schedule.factor_fn, step)
+
+
+def checked_call(fn: Callable[[int], float], step: int) -> float:
     try:
-        value = schedule(step)
+        value = fn(step)
     except WarmupError:
         raise
     except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
@@ -78,28 +85,92 @@ def checked_factor(schedule: Schedule, step: int) -> float:
                           step=step)
 
 
-def lrs_at(plan: Plan, update: int) -> tuple[float, float, ...]:
-    """``(factor, *lrs)`` of one update, as LambdaLR computes them: ``base * f(update)``."""
-    factor = checked_factor(plan.schedule, update)
+def _lrs(fn: Callable[[int], float], bases: tuple[float, ...], update: int
+         ) -> tuple[float, tuple[float, ...]]:
+    factor = checked_call(fn, update)
     try:
-        return (factor, *(base * factor for base in plan.base_lrs))
+        return factor, tuple([base * factor for base in bases])
     except OverflowError:
         raise EvaluationError(f"the factor at step {update} is too large to become a float LR",
                               step=update) from None
 
 
-def rows(plan: Plan, view: View) -> Iterator[Row]:
+def lrs_at(plan: Plan, update: int) -> tuple[float, ...]:
+    """``(factor, *lrs)`` of one update, as LambdaLR computes them: ``base * f(update)``."""
+    factor, lrs = _lrs(plan.schedule.factor_fn, plan.base_lrs, update)
+    return (factor, *lrs)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of consecutive rows as columns: the bulk path works a chunk at a time so that the
+    per-row work is C-level ``map``/``zip``/``writerows`` instead of Python statements."""
+
+    steps: range
+    updates: Sequence[int]
+    factors: list[float]
+    lrs: list[list[float]]  # one column per parameter group
+    phases: list[str]
+
+
+CHUNK_ROWS = 8192
+
+
+def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
     schedule = plan.schedule
-    last_update = -1
-    values: tuple[float, ...] = ()
-    phase = ""
-    for index in range(view.start, view.start + view.count):
-        update = view.update_of(index)
-        if update != last_update:  # a per-step view of an epoch schedule repeats updates
-            values = lrs_at(plan, update)
-            phase = schedule.phase_at(update)
-            last_update = update
-        yield Row(index, values[0], values[1:], phase, update)
+    fn, bases = schedule.factor_fn, plan.base_lrs
+    breaks = schedule.phase_breaks()
+    end = view.start + view.count
+    for low in range(view.start, end, size):
+        steps = range(low, min(low + size, end))
+        updates: Sequence[int] = steps if view.steps_per_epoch is None \
+            else [view.update_of(i) for i in steps]
+        try:
+            factors = list(map(fn, updates))
+            valid = all(map(math.isfinite, factors))
+        except WarmupError:
+            raise
+        except Exception:
+            valid = False
+        if not valid:  # find the first bad update and raise the located error
+            for update in updates:
+                _lrs(fn, bases, update)
+        try:
+            lrs = [[base * factor for factor in factors] for base in bases]
+        except OverflowError:
+            for update in updates:
+                _lrs(fn, bases, update)
+            raise
+        yield Chunk(steps, updates, factors, lrs, _phase_column(schedule, breaks, updates))
+
+
+def _phase_column(schedule: Schedule, breaks: Sequence[int], updates: Sequence[int]
+                  ) -> list[str]:
+    """The phase of each update, asking the schedule once per run between phase breaks."""
+    column: list[str] = []
+    position, count = 0, len(updates)
+    while position < count:
+        update = updates[position]
+        phase = schedule.phase_at(update)
+        index = bisect.bisect_right(breaks, update)
+        if index < len(breaks):
+            stop = bisect.bisect_left(updates, breaks[index], lo=position)
+        else:
+            stop = count
+        column.extend([phase] * (stop - position))
+        position = stop
+    return column
+
+
+def rows_of(stream: Iterable[Chunk]) -> Iterator[Row]:
+    for chunk in stream:
+        yield from map(Row, chunk.steps, chunk.factors, zip(*chunk.lrs, strict=True),
+                       chunk.phases, chunk.updates)
+
+
+def rows(plan: Plan, view: View) -> Iterator[Row]:
+    """Every row of the view, lazily."""
+    return rows_of(chunks(plan, view))
 
 
 def default_horizon(schedule: Schedule) -> int:

@@ -8,8 +8,8 @@ imported inside the functions so that start-up and ``lint`` never pay for it.
 from __future__ import annotations
 
 import warnings
-from functools import partial
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from warmup_cli.schedule import Plan
@@ -50,11 +50,19 @@ def lambdalr_lrs(plan: Plan, count: int, start: int = 0) -> list[tuple[float, ..
 
 
 def lambdalr_at(plan: Plan, steps: Iterable[int]) -> dict[int, tuple[float, ...]]:
-    """The LR of each of ``steps`` from a LambdaLR rebuilt at that step (as on resume)."""
+    """The LR of each of ``steps`` from a real LambdaLR positioned just before that step.
+
+    Building an optimizer costs milliseconds, so one LambdaLR is reused: setting
+    ``last_epoch = k - 1`` and calling ``step()`` runs LambdaLR's own ``get_lr`` for update k,
+    exactly as a scheduler restored at that point would.
+    """
     found: dict[int, tuple[float, ...]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        optimizer, scheduler = _lambdalr(plan, 0)
         for step in steps:
-            optimizer, _ = _lambdalr(plan, step)
+            optimizer.step()
+            scheduler.last_epoch = step - 1
+            scheduler.step()
             found[step] = tuple(group["lr"] for group in optimizer.param_groups)
     return found

@@ -8,8 +8,10 @@ function well under that. A mismatch is an error, never silent.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from warmup_cli.errors import WarmupError
 from warmup_cli.schedule import Plan
@@ -120,3 +122,58 @@ def check_resume(plan: Plan, start: int, count: int) -> ResumeCheck:
         restart_lrs=lambdalr_lrs(plan, 1)[0],
         resumed_lrs=pairs[0][1],
     )
+
+
+class PendingVerification:
+    """A verification that may still be running in a child process.
+
+    Long series are checked on a sample in a forked child while the parent streams the rows:
+    importing torch and building its optimizer costs seconds (``torch._dynamo`` loads on the
+    first optimizer), and on two cores that cost then overlaps the output instead of preceding
+    it. The parent never imports torch on this path. Short series are checked at once.
+    """
+
+    def __init__(self, plan: Plan, view: View) -> None:
+        self._done: Verification | None = None
+        self._process = None
+        self._receiver = None
+        if len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules:
+            self._done = verify(plan, view)
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_verify_child, args=(plan, view, sender),
+                                        daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> Verification:
+        if self._done is not None:
+            return self._done
+        assert self._receiver is not None and self._process is not None
+        try:
+            outcome = self._receiver.recv()
+        except EOFError:
+            outcome = ("error", "the verification process ended without an answer", EXIT_INTERNAL)
+        self._process.join()
+        if outcome[0] == "ok":
+            self._done = Verification(outcome[1], outcome[2])
+            return self._done
+        raise (MismatchError if outcome[0] == "mismatch" else WarmupError)(
+            outcome[1], exit_code=outcome[2])
+
+
+def _verify_child(plan: Plan, view: View, sender: Any) -> None:
+    try:
+        done = verify(plan, view)
+        sender.send(("ok", done.checked, done.total))
+    except MismatchError as error:
+        sender.send(("mismatch", error.render(), error.exit_code))
+    except WarmupError as error:
+        sender.send(("error", error.render(), error.exit_code))
+    except BaseException as error:  # the parent must hear about anything, then exit cleanly
+        sender.send(("error", f"verification failed: {error!r}", EXIT_INTERNAL))
+    finally:
+        sender.close()

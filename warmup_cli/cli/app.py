@@ -19,7 +19,9 @@ app = typer.Typer(
     name="warmup",
     help="Inspect and lint learning-rate warmup schedules exactly as PyTorch runs them.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain help: Typer's rich help imports rich.markdown and markdown_it (~0.1 s) on every
+    # --help, which alone would break the start-up budget (1.3x `import typer, rich.console`).
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )

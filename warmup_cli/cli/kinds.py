@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from warmup_cli.cli.app import app, stdout_console
-from warmup_cli.kinds import KINDS, Param
+
+if TYPE_CHECKING:
+    from warmup_cli.kinds import Param
 
 
 def _param_text(param: Param, positional: bool) -> str:
@@ -16,6 +18,9 @@ def _param_text(param: Param, positional: bool) -> str:
 @app.command("kinds")
 def kinds_command() -> None:
     """List every schedule kind with its formula, parameters and defaults."""
+    from rich.table import Table
+
+    from warmup_cli.kinds import KINDS
     table = Table(title="Schedule kinds (t counts updates from the start of the phase)",
                   title_justify="left", show_lines=True)
     for column in ("kind", "role", "formula", "parameters", "what it is"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 
 from rich.console import Console
@@ -10,7 +10,6 @@ from rich.console import Console
 from warmup_cli.cli.options import OutputFormat
 
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
-PROGRESS_EVERY = 1 << 16
 
 
 def resolve_format(requested: OutputFormat, console: Console) -> str:
@@ -44,14 +43,10 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
 
-    def track(self, items: Iterator) -> Iterator:  # type: ignore[type-arg]
-        if self._bar is None:
-            yield from items
-            return
-        for count, item in enumerate(items, 1):
-            if count % PROGRESS_EVERY == 0:
-                self._bar.update(self._task, completed=count)
-            yield item
+    def update(self, done: int) -> None:
+        """Progress callback: ``done`` rows so far."""
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done)
 
 
 def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,

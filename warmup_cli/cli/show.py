@@ -47,7 +47,7 @@ def show_command(
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli import inspect
     from warmup_cli.source import load_plan
-    from warmup_cli.verify import check_resume, verify
+    from warmup_cli.verify import PendingVerification, check_resume
 
     with user_errors():
         if epochs is not None and steps is not None:
@@ -58,13 +58,13 @@ def show_command(
                                   steps_per_epoch=steps_per_epoch, resume_from=resume_from)
         console = stdout_console(color)
         output = resolve_format(fmt, console)
-        verification = verify(plan, view)
+        pending = PendingVerification(plan, view)
         resume = check_resume(plan, view.update_of(view.start), view.count) \
             if resume_from else None
         with Progress(view.count, err_console) as progress:
             if output != "table":
-                inspect.write_series(plan, view, output, sys.stdout,
-                                     progress.track(inspect.rows(plan, view)))
+                inspect.write_series(plan, view, output, sys.stdout, progress.update)
+                pending.result()  # a mismatch fails the command even after streaming
                 if resume is not None:
                     err_console.print(resume.describe())
                 return
@@ -72,7 +72,7 @@ def show_command(
             width = options_plot_width(plot_width)
             summary = inspect.digest(plan, view, show_all=show_all,
                                      plot_buckets=width - 10 if with_plot else None,
-                                     series=progress.track(inspect.rows(plan, view)))
+                                     progress=progress.update)
         from warmup_cli.render.table import build_table
 
         title = (f"{plan.source}  ·  base lr {', '.join(map(repr, plan.base_lrs))}  ·  "
@@ -83,7 +83,7 @@ def show_command(
                                   unit=view.row_unit, lr_headers=headers, title=title,
                                   digits=digits,
                                   update_unit=view.unit if view.steps_per_epoch else None))
-        console.print(f"[dim]{verification.describe()}[/]")
+        console.print(f"[dim]{pending.result().describe()}[/]")
         if resume is not None:
             console.print(resume.describe())
         if with_plot and summary.envelope is not None:

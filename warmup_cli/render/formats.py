@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from warmup_cli.series import Row
+from warmup_cli.series import Chunk, Row
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
 
@@ -38,8 +38,18 @@ def write_delimited(rows: Iterable[Row], out: TextIO, columns: list[str], *, del
                     ) -> None:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow(_values(row, with_factor, extra(row) if extra else ()))
+    writer.writerows(_values(row, with_factor, extra(row) if extra else ()) for row in rows)
+
+
+def write_delimited_chunks(chunks: Iterable[Chunk], out: TextIO, columns: list[str], *,
+                           delimiter: str, with_update: bool) -> None:
+    """The bulk path: whole chunks go through ``writerows``, no Python code per row."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for chunk in chunks:
+        head = (chunk.steps, chunk.updates) if with_update else (chunk.steps,)
+        writer.writerows(zip(*head, map(float, chunk.factors), *chunk.lrs, chunk.phases,
+                             strict=True))
 
 
 def write_jsonl(rows: Iterable[Row], out: TextIO, columns: list[str], *, with_factor: bool = True,

@@ -31,7 +31,8 @@ def build_table(rows: Sequence[Row], *, notes: Mapping[int, str], unit: str,
         if previous is not None and row.step != previous + 1:
             gap = row.step - previous - 1
             filler = [""] * (width - 1)
-            filler[len(lr_headers) + (2 if update_unit else 1)] = f"[dim]⋮ {gap:,} more rows (--all)[/]"
+            phase_column = len(lr_headers) + (2 if update_unit else 1)
+            filler[phase_column] = f"[dim]⋮ {gap:,} more rows (--all)[/]"
             table.add_row("⋮", *filler)
         cells = [str(row.step)]
         if update_unit:
