@@ -33,7 +33,7 @@ PLAIN_SCRIPT = """
 import math, sys, torch
 steps = int(sys.argv[1])
 param = torch.nn.Parameter(torch.zeros(1))
-optimizer = torch.optim.SGD([param], lr=%(base)r)
+optimizer = torch.optim.SGD([param], lr=BASE_LR)
 def lr_lambda(step):
     if step < 2000:
         return min(1.0, (step + 1) / 2000)
@@ -46,7 +46,7 @@ for step in range(steps):
     out.write(f"{step},{optimizer.param_groups[0]['lr']}\\n")
     optimizer.step()
     scheduler.step()
-""" % {"base": BASE}
+""".replace("BASE_LR", repr(BASE))
 
 
 def run(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, int]:
@@ -84,7 +84,7 @@ def bulk_csv(steps: int, workdir: Path) -> tuple[str, float, float, float]:
     ours_lr = [line.split(",")[2] for line in ours_out.read_text().splitlines()[1:]]
     plain_lr = [line.split(",")[1] for line in plain_out.read_text().splitlines()[1:]]
     if ours_lr != plain_lr:
-        first = next(i for i, (a, b) in enumerate(zip(ours_lr, plain_lr)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(ours_lr, plain_lr, strict=False)) if a != b)
         raise SystemExit(f"LR columns differ at step {first}: {ours_lr[first]} vs "
                          f"{plain_lr[first]}")
     print(f"  {steps:,} LR values byte-identical to the plain LambdaLR script")
