@@ -117,12 +117,16 @@ class Phase(Schedule):
         return list(self.inner_milestones)
 
     def to_spec(self) -> str:
-        args: list[str] = []
-        for name, value in self.params.items():
-            if name not in self.positional and self.defaults.get(name, _MISSING) == value:
-                continue
-            text = _format_value(value)
-            args.append(text if name in self.positional else f"{name}={text}")
+        def is_default(name: str) -> bool:
+            return self.defaults.get(name, _MISSING) == self.params[name]
+
+        # Positional values up to the last one that differs from its default, then options.
+        positional = [name for name in self.positional if name in self.params]
+        while positional and is_default(positional[-1]):
+            positional.pop()
+        args = [_format_value(self.params[name]) for name in positional]
+        args += [f"{name}={_format_value(value)}" for name, value in self.params.items()
+                 if name not in self.positional and not is_default(name)]
         return self.kind + (":" + ",".join(args) if args else "")
 
     def describe(self) -> dict[str, Any]:

@@ -61,11 +61,15 @@ def fail(error: WarmupError) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a WarmupError into one message on stderr and its exit code, with no traceback."""
+    """Turn a WarmupError into one message on stderr and its exit code, with no traceback;
+    a reader that went away (``| head``) ends the command quietly, as SIGPIPE would."""
     try:
         yield
     except WarmupError as error:
         fail(error)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
 def _show_version(value: bool) -> None:

@@ -66,7 +66,7 @@ def show_command(
                 inspect.write_series(plan, view, output, sys.stdout, progress.update)
                 pending.result()  # a mismatch fails the command even after streaming
                 if resume is not None:
-                    err_console.print(resume.describe())
+                    err_console.print(resume.describe(), soft_wrap=True)
                 return
             with_plot = plot if plot is not None else console.is_terminal
             width = options_plot_width(plot_width)
@@ -83,9 +83,9 @@ def show_command(
                                   unit=view.row_unit, lr_headers=headers, title=title,
                                   digits=digits,
                                   update_unit=view.unit if view.steps_per_epoch else None))
-        console.print(f"[dim]{pending.result().describe()}[/]")
+        console.print(f"[dim]{pending.result().describe()}[/]", soft_wrap=True)
         if resume is not None:
-            console.print(resume.describe())
+            console.print(resume.describe(), soft_wrap=True)
         if with_plot and summary.envelope is not None:
             lines = [(header, *summary.envelope.points(g)) for g, header in enumerate(headers)]
             draw_plot(console, lines, title=plan.source, xlabel=view.row_unit, width=width,
