@@ -38,8 +38,8 @@ CORPUS = [
 def _hand_written_lambdalr(fn, bases, count):  # type: ignore[no-untyped-def]
     """The loop a user writes: SGD over real parameters, optimizer.step() then scheduler.step()."""
     params = [torch.nn.Parameter(torch.randn(3)) for _ in bases]
-    optimizer = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, bases)],
-                                lr=bases[0], momentum=0.9)
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, bases, strict=True)]
+    optimizer = torch.optim.SGD(groups, lr=bases[0], momentum=0.9)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, fn)
     seen = []
     for _ in range(count):
