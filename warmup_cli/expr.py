@@ -44,6 +44,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_SOURCE_CHARS",
     "CompiledExpression",
+    "Limits",
     "compile_expression",
     "is_lambda_text",
 ]
@@ -51,6 +52,19 @@ __all__ = [
 MAX_SOURCE_CHARS = 2000
 MAX_NODES = 300
 MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of a text. The defaults are for strangers' lambdas; warmup_cli's own kind
+    formulas (``warmup_cli.kinds``) are longer and pass larger ones."""
+
+    max_source_chars: int = MAX_SOURCE_CHARS
+    max_nodes: int = MAX_NODES
+    max_depth: int = MAX_DEPTH
+
+
+DEFAULT_LIMITS = Limits()
 MAX_INT_BITS = 4096
 
 #: A compiled node: takes the step value, returns the node's value.
@@ -344,7 +358,7 @@ def is_lambda_text(text: str) -> bool:
     return _LAMBDA_START.match(stripped) is not None and ":" in stripped
 
 
-def compile_expression(text: str) -> CompiledExpression:
+def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> CompiledExpression:
     """Check ``text`` against the allowlist and compile it into closures.
 
     Accepts ``lambda NAME: EXPR`` (exactly one plain parameter) or a bare ``EXPR`` whose single
@@ -353,15 +367,16 @@ def compile_expression(text: str) -> CompiledExpression:
     source = text.strip()
     if not source:
         raise ExpressionError("the expression is empty", source=source, column=0, hint=_HINT_FORMS)
-    if len(source) > MAX_SOURCE_CHARS:
+    if len(source) > limits.max_source_chars:
         # No source/column: echoing a huge line back would drown the message.
         raise ExpressionError(
-            f"the expression is too long: {len(source):,} characters (limit {MAX_SOURCE_CHARS:,})",
+            f"the expression is too long: {len(source):,} characters "
+            f"(limit {limits.max_source_chars:,})",
             hint="a learning-rate lambda fits on one line",
         )
     positions = _Positions(source)
-    root = _parse(source, positions)
-    _check_size(root, source, positions)
+    root = _parse(source, positions, limits)
+    _check_size(root, source, positions, limits)
     positions.rewrite(root)
 
     if isinstance(root, ast.Lambda):
@@ -424,7 +439,7 @@ class _Positions:
             node.lineno = node.end_lineno = 1
 
 
-def _parse(source: str, positions: _Positions) -> ast.expr:
+def _parse(source: str, positions: _Positions, limits: Limits) -> ast.expr:
     try:
         with warnings.catch_warnings():
             # SyntaxWarnings about the user's text (e.g. "invalid escape sequence") would leak
@@ -445,7 +460,7 @@ def _parse(source: str, positions: _Positions) -> ast.expr:
             "the expression is nested too deeply to parse",
             source=source,
             column=0,
-            hint=f"nesting depth is limited to {MAX_DEPTH}",
+            hint=f"nesting depth is limited to {limits.max_depth}",
         ) from None
     except ValueError as exc:  # e.g. NUL characters on some Python versions
         raise ExpressionError(
@@ -453,12 +468,12 @@ def _parse(source: str, positions: _Positions) -> ast.expr:
         ) from None
 
 
-def _check_size(root: ast.expr, source: str, positions: _Positions) -> None:
+def _check_size(root: ast.expr, source: str, positions: _Positions, limits: Limits) -> None:
     """Refuse trees with too many nodes or too deep a nesting (iteratively: no recursion)."""
     count = sum(1 for node in ast.walk(root) if not isinstance(node, _TOKEN_NODES))
-    if count > MAX_NODES:
+    if count > limits.max_nodes:
         raise ExpressionError(
-            f"the expression is too large: {count} syntax nodes (limit {MAX_NODES})",
+            f"the expression is too large: {count} syntax nodes (limit {limits.max_nodes})",
             source=source,
             column=0,
             hint="split the schedule into simpler pieces",
@@ -467,10 +482,10 @@ def _check_size(root: ast.expr, source: str, positions: _Positions) -> None:
     stack: list[tuple[ast.AST, int]] = [(root, 0 if isinstance(root, ast.Lambda) else 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > limits.max_depth:
             column = getattr(node, "col_offset", None)
             raise ExpressionError(
-                f"the expression is nested too deeply: more than {MAX_DEPTH} levels",
+                f"the expression is nested too deeply: more than {limits.max_depth} levels",
                 source=source,
                 column=positions.from_bytes(node.lineno, column)  # type: ignore[attr-defined]
                 if column is not None

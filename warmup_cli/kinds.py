@@ -8,15 +8,17 @@ order as the library they come from, so the floats agree bit for bit.
 
 from __future__ import annotations
 
-import bisect
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from warmup_cli.expr import Limits, compile_expression
 from warmup_cli.schedule import Milestone, Phase
 
 REQUIRED = object()
+# Kind formulas are our own text, not a stranger's: a multistep with many milestones or a
+# radam formula needs more room than the limits for user lambdas allow.
+KIND_LIMITS = Limits(max_nodes=5000, max_depth=60, max_source_chars=50_000)
 
 
 @dataclass(frozen=True)
@@ -50,48 +52,46 @@ class Kind:
         return next((p for p in self.params if p.name == name), None)
 
 
-def _phase(kind: str, params: Mapping[str, Any], fn: Callable[[int], float], span: int | None,
-           *, warmup: bool, label: str, **extra: Any) -> Phase:
+def _phase(kind: str, params: Mapping[str, Any], formula: str, span: int | None, *,
+           warmup: bool, label: str, **extra: Any) -> Phase:
+    """Bind a kind: ``formula`` is a Python expression over the phase step ``t`` with every
+    parameter already written in as a number. The sandbox compiles it into the factor function
+    and ``warmup export`` prints the same text, so the two cannot disagree."""
     spec = KINDS[kind]
     defaults = {p.name: p.default for p in spec.params if not p.required}
+    fn = compile_expression(f"lambda t: {formula}", limits=KIND_LIMITS)
     return Phase(kind=kind, params=dict(params), fn=fn, span=span, is_warmup=warmup, label=label,
-                 positional=spec.positional, defaults=defaults, **extra)
+                 positional=spec.positional, defaults=defaults, formula=formula, **extra)
+
+
+def _fill(template: str, **values: float | int) -> str:
+    """Write numbers into a formula with ``repr``: the text reads back as the same double."""
+    return template.format(**{name: repr(value) for name, value in values.items()})
 
 
 # --- warmups -----------------------------------------------------------------------------
 
+# pytorch_warmup base.py LinearWarmup.warmup_factor: min(1.0, (step+1) / warmup_period)
+_LINEAR = "min(1.0, (t + 1) / {period})"
+# pytorch_warmup base.py ExponentialWarmup.warmup_factor: 1.0 - math.exp(-(step+1) / period)
+_EXP = "1.0 - math.exp(-(t + 1) / {tau})"
+
 
 def _linear(p: Mapping[str, Any]) -> Phase:
-    period: int = p["period"]
-    start: float = p["start"]
-    if start == 0:
-        # pytorch_warmup LinearWarmup.warmup_factor: min(1.0, (step+1) / warmup_period)
-        def fn(t: int) -> float:
-            return min(1.0, (t + 1) / period)
-    else:
-        def fn(t: int) -> float:
-            return start + (1.0 - start) * min(1.0, (t + 1) / period)
-    return _phase("linear", p, fn, period, warmup=True, label="linear warmup")
+    ramp = _fill(_LINEAR, period=p["period"])
+    formula = ramp if p["start"] == 0 else f"{p['start']!r} + (1.0 - {p['start']!r}) * {ramp}"
+    return _phase("linear", p, formula, p["period"], warmup=True, label="linear warmup")
 
 
 def _exp(p: Mapping[str, Any]) -> Phase:
-    tau: float = p["tau"]
-
-    # pytorch_warmup ExponentialWarmup.warmup_factor: 1.0 - math.exp(-(step+1) / warmup_period)
-    def fn(t: int) -> float:
-        return 1.0 - math.exp(-(t + 1) / tau)
-
-    return _phase("exp", p, fn, p["len"] or None, warmup=True, label="exp warmup")
+    return _phase("exp", p, _fill(_EXP, tau=p["tau"]), p["len"] or None, warmup=True,
+                  label="exp warmup")
 
 
 def _constant_warmup(p: Mapping[str, Any]) -> Phase:
-    period: int = p["period"]
-    low: float = p["factor"]
-
-    def fn(t: int) -> float:
-        return low if t < period else 1.0
-
-    return _phase("constant-warmup", p, fn, period, warmup=True, label="constant warmup")
+    formula = _fill("{factor} if t < {period} else 1.0", factor=p["factor"], period=p["period"])
+    return _phase("constant-warmup", p, formula, p["period"], warmup=True,
+                  label="constant warmup")
 
 
 def untuned_linear_period(beta2: float) -> int:
@@ -106,20 +106,13 @@ def untuned_exp_period(beta2: float) -> int:
 
 def _untuned_linear(p: Mapping[str, Any]) -> Phase:
     period = untuned_linear_period(p["beta2"])
-
-    def fn(t: int) -> float:
-        return min(1.0, (t + 1) / period)
-
-    return _phase("untuned-linear", p, fn, period, warmup=True, label="untuned linear warmup")
+    return _phase("untuned-linear", p, _fill(_LINEAR, period=period), period, warmup=True,
+                  label="untuned linear warmup")
 
 
 def _untuned_exp(p: Mapping[str, Any]) -> Phase:
     tau = untuned_exp_period(p["beta2"])
-
-    def fn(t: int) -> float:
-        return 1.0 - math.exp(-(t + 1) / tau)
-
-    return _phase("untuned-exp", p, fn, p["len"] or None, warmup=True,
+    return _phase("untuned-exp", p, _fill(_EXP, tau=tau), p["len"] or None, warmup=True,
                   label="untuned exp warmup")
 
 
@@ -127,179 +120,145 @@ def radam_offset(beta2: float) -> int:
     """pytorch_warmup radam.get_offset: the smallest t >= 1 with rho_t > 4."""
     rho_inf = 2.0 / (1 - beta2) - 1
     offset = 1
-    while _rho(offset, beta2, rho_inf) <= 4:
+    while True:
+        b2t = beta2**offset
+        if rho_inf - 2 * offset * b2t / (1 - b2t) > 4:
+            return offset
         offset += 1
-    return offset
-
-
-def _rho(t: int, beta2: float, rho_inf: float) -> float:
-    b2t = beta2**t
-    return rho_inf - 2 * t * b2t / (1 - b2t)
 
 
 def _radam(p: Mapping[str, Any]) -> Phase:
     beta2: float = p["beta2"]
     rho_inf = 2.0 / (1 - beta2) - 1
-    offset = radam_offset(beta2)
-
-    # pytorch_warmup RAdamWarmup.warmup_factor, same operation order
-    def fn(t: int) -> float:
-        rho = _rho(t + offset, beta2, rho_inf)
-        numerator = (rho - 4) * (rho - 2) * rho_inf
-        denominator = (rho_inf - 4) * (rho_inf - 2) * rho
-        return math.sqrt(numerator / denominator)
-
-    return _phase("radam", p, fn, p["len"] or None, warmup=True, label="radam warmup")
+    # pytorch_warmup radam.py, same operation order: rho_fn(t + offset), then
+    # sqrt(((rho - 4) * (rho - 2) * rho_inf) / ((rho_inf - 4) * (rho_inf - 2) * rho)).
+    rho = _fill("({ri} - 2 * (t + {o}) * {b} ** (t + {o}) / (1 - {b} ** (t + {o})))",
+                ri=rho_inf, o=radam_offset(beta2), b=beta2)
+    ri = repr(rho_inf)
+    formula = (f"math.sqrt((({rho} - 4) * ({rho} - 2) * {ri}) / "
+               f"(({ri} - 4) * ({ri} - 2) * {rho}))")
+    return _phase("radam", p, formula, p["len"] or None, warmup=True, label="radam warmup")
 
 
 # --- phases after warmup ------------------------------------------------------------------
 
 
 def _constant(p: Mapping[str, Any]) -> Phase:
-    value: float = p["value"]
-    return _phase("constant", p, lambda t: value, p["len"] or None, warmup=False,
+    return _phase("constant", p, repr(p["value"]), p["len"] or None, warmup=False,
                   label="constant")
 
 
 def _cosine(p: Mapping[str, Any]) -> Phase:
-    length: int = p["len"]
-    floor: float = p["floor"]
-
-    def fn(t: int) -> float:
-        progress = min(t, length) / length
-        return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-    return _phase("cosine", p, fn, length, warmup=False, label="cosine")
+    formula = _fill("{floor} + (1.0 - {floor}) * 0.5 * (1.0 + math.cos(math.pi * "
+                    "(min(t, {length}) / {length})))", floor=p["floor"], length=p["len"])
+    return _phase("cosine", p, formula, p["len"], warmup=False, label="cosine")
 
 
 def _linear_decay(p: Mapping[str, Any]) -> Phase:
-    length: int = p["len"]
-    floor: float = p["floor"]
-
-    def fn(t: int) -> float:
-        return floor + (1.0 - floor) * max(0.0, (length - t) / length)
-
-    return _phase("linear-decay", p, fn, length, warmup=False, label="linear decay")
+    formula = _fill("{floor} + (1.0 - {floor}) * max(0.0, ({length} - t) / {length})",
+                    floor=p["floor"], length=p["len"])
+    return _phase("linear-decay", p, formula, p["len"], warmup=False, label="linear decay")
 
 
 def _step(p: Mapping[str, Any]) -> Phase:
-    every: int = p["every"]
-    gamma: float = p["gamma"]
-
     # torch StepLR closed form: base_lr * gamma ** (last_epoch // step_size)
-    def fn(t: int) -> float:
-        return gamma ** (t // every)
-
-    return _phase("step", p, fn, p["len"] or None, warmup=False, label="step")
+    formula = _fill("{gamma} ** (t // {every})", gamma=p["gamma"], every=p["every"])
+    return _phase("step", p, formula, p["len"] or None, warmup=False, label="step")
 
 
 def _multistep(p: Mapping[str, Any]) -> Phase:
-    milestones: list[int] = sorted(p["milestones"])
+    milestones: list[int] = p["milestones"]
     gamma: float = p["gamma"]
-
-    # torch MultiStepLR closed form: base_lr * gamma ** bisect_right(milestones, last_epoch)
-    def fn(t: int) -> float:
-        return gamma ** bisect.bisect_right(milestones, t)
-
+    # torch MultiStepLR closed form: gamma ** bisect_right(milestones, last_epoch), where
+    # bisect_right counts the milestones <= t: a sum of comparisons, exactly that int.
+    count = _balanced_sum([f"(t >= {m})" for m in milestones])
     marks = tuple(Milestone(m, f"×{gamma} at milestone") for m in milestones)
-    return _phase("multistep", p, fn, p["len"] or None, warmup=False, label="multistep",
-                  inner_milestones=marks)
+    return _phase("multistep", p, f"{gamma!r} ** ({count})", p["len"] or None, warmup=False,
+                  label="multistep", inner_milestones=marks)
+
+
+def _balanced_sum(terms: list[str]) -> str:
+    """``a + b + c + d`` as ``((a + b) + (c + d))``: nesting grows with log2 of the count."""
+    if not terms:
+        return "0"
+    while len(terms) > 1:
+        pairs = [f"({a} + {b})" for a, b in zip(terms[::2], terms[1::2], strict=False)]
+        terms = pairs + ([terms[-1]] if len(terms) % 2 else [])
+    return terms[0]
 
 
 def _exponential(p: Mapping[str, Any]) -> Phase:
-    gamma: float = p["gamma"]
-
     # torch ExponentialLR closed form: base_lr * gamma ** last_epoch
-    def fn(t: int) -> float:
-        return gamma**t
-
-    return _phase("exponential", p, fn, p["len"] or None, warmup=False, label="exponential")
+    return _phase("exponential", p, _fill("{gamma} ** t", gamma=p["gamma"]),
+                  p["len"] or None, warmup=False, label="exponential")
 
 
 def _poly(p: Mapping[str, Any]) -> Phase:
-    length: int = p["len"]
-    power: float = p["power"]
-    floor: float = p["floor"]
-
-    def fn(t: int) -> float:
-        return (1.0 - floor) * (1.0 - min(t, length) / length) ** power + floor
-
-    return _phase("poly", p, fn, length, warmup=False, label="polynomial decay")
+    formula = _fill("(1.0 - {floor}) * (1.0 - min(t, {length}) / {length}) ** {power} + {floor}",
+                    floor=p["floor"], length=p["len"], power=p["power"])
+    return _phase("poly", p, formula, p["len"], warmup=False, label="polynomial decay")
 
 
 def _inv_sqrt(p: Mapping[str, Any]) -> Phase:
-    timescale: int = p["timescale"]
-
-    # HF get_inverse_sqrt_schedule after warmup, in phase-local steps (shift cancels out)
-    def fn(t: int) -> float:
-        return 1.0 / math.sqrt((t + timescale) / timescale)
-
-    return _phase("inv-sqrt", p, fn, p["len"] or None, warmup=False, label="inverse sqrt")
+    # HF get_inverse_sqrt_schedule after warmup, in phase-local steps (the shift cancels out)
+    formula = _fill("1.0 / math.sqrt((t + {tau}) / {tau})", tau=p["timescale"])
+    return _phase("inv-sqrt", p, formula, p["len"] or None, warmup=False, label="inverse sqrt")
 
 
 def _noam(p: Mapping[str, Any]) -> Phase:
     warmup: int = p["warmup"]
-    d_model: int = p["d_model"]
-    scale: float = p["scale"]
-
     # Annotated Transformer rate(): factor * d^-0.5 * min(s^-0.5, s * W^-1.5), with s = t + 1
     # so that the first update is s = 1 instead of dividing by zero at s = 0.
-    def fn(t: int) -> float:
-        s = t + 1
-        return scale * (d_model ** (-0.5) * min(s ** (-0.5), s * warmup ** (-1.5)))
+    formula = _fill("{scale} * ({d} ** (-0.5) * min((t + 1) ** (-0.5), (t + 1) * {w} ** (-1.5)))",
+                    scale=p["scale"], d=p["d_model"], w=warmup)
 
     def phase(t: int) -> str:
         return "noam warmup" if t + 1 < warmup else "noam decay"
 
-    return _phase("noam", p, fn, None, warmup=False, label="noam", inner_phase=phase,
+    return _phase("noam", p, formula, None, warmup=False, label="noam", inner_phase=phase,
                   inner_milestones=(Milestone(warmup - 1, "noam peak"),), inner_warmup=warmup)
+
+
+_WSD_SHAPES = {
+    "linear": "1.0 - {progress}",
+    "cosine": "0.5 * (1.0 + math.cos(math.pi * {progress}))",
+    "sqrt": "1.0 - math.sqrt({progress})",
+}
 
 
 def _wsd(p: Mapping[str, Any]) -> Phase:
     stable: int = p["stable"]
     decay: int = p["decay"]
-    floor: float = p["floor"]
     shape: str = p["shape"]
     end = stable + decay
-
-    def fn(t: int) -> float:
-        if t < stable:
-            return 1.0
-        if t >= end:
-            return floor
-        progress = (t - stable) / decay
-        if shape == "cosine":
-            value = 0.5 * (1.0 + math.cos(math.pi * progress))
-        elif shape == "sqrt":
-            value = 1.0 - math.sqrt(progress)
-        else:
-            value = 1.0 - progress
-        return floor + (1.0 - floor) * value
+    progress = _fill("((t - {stable}) / {decay})", stable=stable, decay=decay)
+    value = _WSD_SHAPES[shape].format(progress=progress)
+    floor = repr(p["floor"])
+    formula = (f"1.0 if t < {stable} else ({floor} if t >= {end} else "
+               f"{floor} + (1.0 - {floor}) * ({value}))")
 
     def phase(t: int) -> str:
         return "stable" if t < stable else (f"{shape} decay" if t < end else "floor")
 
     marks = (Milestone(stable, f"start of {shape} decay"), Milestone(end, "start of floor"))
-    return _phase("wsd", p, fn, end, warmup=False, label="wsd", inner_phase=phase,
+    return _phase("wsd", p, formula, end, warmup=False, label="wsd", inner_phase=phase,
                   inner_milestones=marks)
 
 
 def _cosine_restarts(p: Mapping[str, Any]) -> Phase:
     period: int = p["period"]
     mult: int = p["mult"]
-    floor: float = p["floor"]
-
-    # torch CosineAnnealingWarmRestarts, closed form of its epoch bookkeeping
-    def fn(t: int) -> float:
-        if mult == 1:
-            t_cur, t_i = t % period, period
-        else:
-            n = int(math.log(t / period * (mult - 1) + 1, mult))
-            t_cur = t - period * (mult**n - 1) / (mult - 1)
-            t_i = period * mult**n
-        return floor + (1.0 - floor) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
-
-    return _phase("cosine-restarts", p, fn, None, warmup=False, label="cosine restarts")
+    # torch CosineAnnealingWarmRestarts, the closed form of its epoch bookkeeping:
+    # eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2
+    if mult == 1:
+        t_cur, t_i = f"(t % {period})", repr(period)
+    else:
+        n = f"int(math.log(t / {period} * ({mult} - 1) + 1, {mult}))"
+        t_cur = f"(t - {period} * ({mult} ** {n} - 1) / ({mult} - 1))"
+        t_i = f"({period} * {mult} ** {n})"
+    floor = repr(p["floor"])
+    formula = f"{floor} + (1.0 - {floor}) * (1 + math.cos(math.pi * {t_cur} / {t_i})) / 2"
+    return _phase("cosine-restarts", p, formula, None, warmup=False, label="cosine restarts")
 
 
 _LEN_OPTIONAL = Param("len", "int", 0, "phase length before the next phase starts (0: unbounded)",

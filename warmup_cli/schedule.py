@@ -91,6 +91,8 @@ class Phase(Schedule):
     defaults: Mapping[str, Any] = field(default_factory=dict)
     # A kind whose warmup is built in (noam) says how long it is.
     inner_warmup: int | None = None
+    # The exact Python expression over the phase step ``t`` that ``fn`` computes.
+    formula: str = ""
 
     @property
     def factor_fn(self) -> FactorFn:

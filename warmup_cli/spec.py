@@ -30,7 +30,7 @@ from warmup_cli.schedule import Join, Phase, Product, Schedule
 GLOBAL_KEYS = ("base",)
 MAX_SPEC_LENGTH = 2000
 MAX_PHASES = 64
-MAX_LIST = 1000
+MAX_LIST = 500
 
 _TOKEN = re.compile(
     r"""
