@@ -53,6 +53,7 @@ class Digest:
     count: int
     show_all: bool = False
     envelope: Envelope | None = None
+    track_peak: bool = True  # off when rows hold several schedules (compare)
     kept: dict[int, Row] = field(default_factory=dict)
     tail: deque[Row] = field(default_factory=lambda: deque(maxlen=TAIL_ROWS))
     peak: Row | None = None
@@ -75,7 +76,7 @@ class Digest:
             if self._after_peak is None and self.peak is not None \
                     and self.peak.step == row.step - 1:
                 self._after_peak = row
-            if self.peak is None or row.factor > self.peak.factor:
+            if self.track_peak and (self.peak is None or row.factor > self.peak.factor):
                 # Only the final peak and its neighbours are kept, once the pass is over.
                 self.peak, self._before_peak, self._after_peak = row, self._previous, None
             self.tail.append(row)

@@ -16,7 +16,6 @@ from warmup_cli.series import (
     View,
     chunks,
     default_horizon,
-    rows,
     rows_of,
     schedule_milestones,
 )
@@ -66,33 +65,18 @@ def metadata(plan: Plan, view: View) -> dict[str, Any]:
     }
 
 
-def _update_column(view: View) -> tuple[list[str], Callable[[Row], Sequence[Any]] | None]:
-    if view.steps_per_epoch is None:
-        return [], None
-    return [view.unit], lambda row: (row.update,)
-
-
 def write_series(plan: Plan, view: View, fmt: str, out: TextIO,
                  progress: Callable[[int], None] | None = None) -> None:
     """Stream the view in a machine format; memory does not grow with its length."""
-    extra_names, extra = _update_column(view)
-    columns = formats.header(view.row_unit, lr_labels(plan), extra=extra_names)
+    update_unit = view.unit if view.steps_per_epoch is not None else None
+    columns = formats.series_columns(view.row_unit, lr_labels(plan), update_unit)
+    stream = _reporting(chunks(plan, view), progress)
     if fmt in ("csv", "tsv"):
-        formats.write_delimited_chunks(_reporting(chunks(plan, view), progress), out, columns,
-                                       delimiter="," if fmt == "csv" else "\t",
-                                       with_update=bool(extra_names))
+        formats.write_series_chunks(stream, out, columns, delimiter="," if fmt == "csv" else "\t",
+                                    with_update=update_unit is not None)
         return
-    stream = rows(plan, view) if progress is None else rows_of(
-        _reporting(chunks(plan, view), progress))
-    if fmt == "jsonl":
-        formats.write_jsonl(stream, out, columns, extra=extra)
-    elif fmt == "json":
-        formats.write_json(stream, out, columns, metadata(plan, view), extra=extra)
-    elif fmt == "markdown":
-        formats.write_markdown(stream, out, columns, extra=extra)
-    else:  # the CLI's enum makes this unreachable; a library caller gets a clear error
-        choices = ", ".join(formats.MACHINE_FORMATS)
-        raise WarmupError(f"unknown format {fmt!r}; choose one of {choices}")
+    formats.write(fmt, rows_of(stream), out, columns, formats.series_cells(bool(update_unit)),
+                  metadata(plan, view))
 
 
 def _reporting(stream: Iterator[Chunk], progress: Callable[[int], None] | None
@@ -128,3 +112,38 @@ def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
     result = Digest(marks=row_marks(plan, view), count=view.count, show_all=show_all,
                     envelope=envelope)
     return result.consume(rows_of(_reporting(chunks(plan, view), progress)))
+
+
+def digest_comparison(plans: Sequence[Plan], view: View, *, show_all: bool,
+                      plot_buckets: int | None) -> Digest:
+    marks: dict[int, str] = {}
+    for index, plan in enumerate(plans):
+        for step, what in row_marks(plan, view).items():
+            note = f"lr_{index}: {what}"
+            marks[step] = f"{marks[step]}; {note}" if step in marks else note
+    envelope = Envelope(view.start, view.count, plot_buckets, len(plans)) if plot_buckets \
+        else None
+    result = Digest(marks=marks, count=view.count, show_all=show_all, envelope=envelope,
+                    track_peak=False)
+    return result.consume(compare_rows(plans, view))
+
+
+def compare_rows(plans: Sequence[Plan], view: View) -> Iterator[Row]:
+    """Rows whose ``lrs`` hold each plan's first-group LR, in the order given."""
+    for group in zip(*(chunks(plan, view) for plan in plans), strict=True):
+        first = group[0]
+        columns = [chunk.lrs[0] for chunk in group]
+        yield from map(Row, first.steps, first.factors, zip(*columns, strict=True),
+                       [""] * len(first.steps), first.updates)
+
+
+def write_comparison(plans: Sequence[Plan], view: View, fmt: str, out: TextIO) -> None:
+    columns = [view.row_unit, *(f"lr_{i}" for i in range(len(plans)))]
+    meta = {
+        "schedules": [{"column": f"lr_{i}", "schedule": plan.schedule.to_spec(),
+                       "source": plan.source, "base_lr": plan.base_lrs[0]}
+                      for i, plan in enumerate(plans)],
+        "unit": view.unit, "row_unit": view.row_unit, "start": view.start, "length": view.count,
+    }
+    formats.write(fmt, compare_rows(plans, view), out, columns,
+                  lambda row: (row.step, *row.lrs), meta)

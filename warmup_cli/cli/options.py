@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from warmup_cli.cli.app import ColorMode
+
 
 class OutputFormat(str, Enum):
     auto = "auto"
@@ -51,3 +53,6 @@ Digits = Annotated[int | None, typer.Option(
     "--digits", min=1, max=17,
     help="Round the table to this many significant digits [default: the exact float torch "
          "stores]. Machine formats are always exact.")]
+Color = Annotated[ColorMode, typer.Option(
+    "--color", help="Terminal escapes: auto (only on a terminal; NO_COLOR and FORCE_COLOR "
+                    "respected), always or never.")]

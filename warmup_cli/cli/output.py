@@ -49,6 +49,12 @@ class Progress:
             self._bar.update(self._task, completed=done)
 
 
+def plot_width(requested: int | None) -> int:
+    import shutil
+
+    return requested or min(100, shutil.get_terminal_size((100, 24)).columns)
+
+
 def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,
               title: str, xlabel: str, width: int, height: int, log_y: bool) -> None:
     from warmup_cli.render.plot import render_plot

@@ -9,7 +9,7 @@ import typer
 
 from warmup_cli.cli import options
 from warmup_cli.cli.app import ColorMode, app, err_console, stdout_console, user_errors
-from warmup_cli.cli.output import Progress, draw_plot, resolve_format
+from warmup_cli.cli.output import Progress, draw_plot, plot_width, resolve_format
 from warmup_cli.errors import WarmupError
 
 SCHEDULE_HELP = (
@@ -37,12 +37,10 @@ def show_command(
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
     log_y: options.LogY = False,
-    plot_width: options.PlotWidth = None,
+    width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
-    color: Annotated[ColorMode, typer.Option(
-        "--color", help="Terminal escapes: auto (only on a terminal; NO_COLOR and FORCE_COLOR "
-                        "respected), always or never.")] = ColorMode.auto,
+    color: options.Color = ColorMode.auto,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli import inspect
@@ -69,9 +67,9 @@ def show_command(
                     err_console.print(resume.describe(), soft_wrap=True)
                 return
             with_plot = plot if plot is not None else console.is_terminal
-            width = options_plot_width(plot_width)
+            chart_width = plot_width(width)
             summary = inspect.digest(plan, view, show_all=show_all,
-                                     plot_buckets=width - 10 if with_plot else None,
+                                     plot_buckets=chart_width - 10 if with_plot else None,
                                      progress=progress.update)
         from warmup_cli.render.table import build_table
 
@@ -88,11 +86,7 @@ def show_command(
             console.print(resume.describe(), soft_wrap=True)
         if with_plot and summary.envelope is not None:
             lines = [(header, *summary.envelope.points(g)) for g, header in enumerate(headers)]
-            draw_plot(console, lines, title=plan.source, xlabel=view.row_unit, width=width,
+            draw_plot(console, lines, title=plan.source, xlabel=view.row_unit, width=chart_width,
                       height=plot_height, log_y=log_y)
 
 
-def options_plot_width(requested: int | None) -> int:
-    import shutil
-
-    return requested or min(100, shutil.get_terminal_size((100, 24)).columns)

@@ -1,9 +1,9 @@
 """Machine formats for a series: csv, tsv, json, jsonl, markdown.
 
-One emitter per format over the same stream of rows, so a 10-million-row series is written
-without being held in memory. Floats are written with ``repr``, the shortest text that reads
-back as the same double (``float(text) == value``): a consumer gets the very numbers LambdaLR
-produced.
+One emitter per format over the same stream of rows and a ``cells`` function that picks a
+row's values, so a 10-million-row series is written without being held in memory. Floats are
+written with ``repr``, the shortest text that reads back as the same double
+(``float(text) == value``): a consumer gets the very numbers LambdaLR produced.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from warmup_cli.series import Chunk, Row
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
+Cells = Callable[[Row], Sequence[Any]]
 
 
 def lr_columns(labels: Sequence[str]) -> list[str]:
@@ -23,27 +24,27 @@ def lr_columns(labels: Sequence[str]) -> list[str]:
     return ["lr"] if len(labels) == 1 else [f"lr_{label}" for label in labels]
 
 
-def header(unit: str, labels: Sequence[str], *, with_factor: bool = True,
-           extra: Sequence[str] = ()) -> list[str]:
-    return [unit, *extra, *(["factor"] if with_factor else []), *lr_columns(labels), "phase"]
+def series_columns(unit: str, labels: Sequence[str], update_unit: str | None) -> list[str]:
+    return [unit, *([update_unit] if update_unit else []), "factor", *lr_columns(labels),
+            "phase"]
 
 
-def _values(row: Row, with_factor: bool, extra: Sequence[Any]) -> list[Any]:
-    factor = [float(row.factor)] if with_factor else []
-    return [row.step, *extra, *factor, *row.lrs, row.phase]
+def series_cells(with_update: bool) -> Cells:
+    if with_update:
+        return lambda row: (row.step, row.update, float(row.factor), *row.lrs, row.phase)
+    return lambda row: (row.step, float(row.factor), *row.lrs, row.phase)
 
 
-def write_delimited(rows: Iterable[Row], out: TextIO, columns: list[str], *, delimiter: str,
-                    with_factor: bool = True, extra: Callable[[Row], Sequence[Any]] | None = None
-                    ) -> None:
+def write_delimited(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells, *,
+                    delimiter: str) -> None:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(_values(row, with_factor, extra(row) if extra else ()) for row in rows)
+    writer.writerows(map(cells, rows))
 
 
-def write_delimited_chunks(chunks: Iterable[Chunk], out: TextIO, columns: list[str], *,
-                           delimiter: str, with_update: bool) -> None:
-    """The bulk path: whole chunks go through ``writerows``, no Python code per row."""
+def write_series_chunks(chunks: Iterable[Chunk], out: TextIO, columns: list[str], *,
+                        delimiter: str, with_update: bool) -> None:
+    """The bulk path of csv/tsv: whole chunks go through ``writerows``, no Python per row."""
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for chunk in chunks:
@@ -52,39 +53,47 @@ def write_delimited_chunks(chunks: Iterable[Chunk], out: TextIO, columns: list[s
                              strict=True))
 
 
-def write_jsonl(rows: Iterable[Row], out: TextIO, columns: list[str], *, with_factor: bool = True,
-                extra: Callable[[Row], Sequence[Any]] | None = None) -> None:
+def write_jsonl(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells) -> None:
     dumps = json.JSONEncoder(allow_nan=False).encode
     for row in rows:
-        values = _values(row, with_factor, extra(row) if extra else ())
-        out.write(dumps(dict(zip(columns, values, strict=True))) + "\n")
+        out.write(dumps(dict(zip(columns, cells(row), strict=True))) + "\n")
 
 
-def write_json(rows: Iterable[Row], out: TextIO, columns: list[str], meta: Mapping[str, Any], *,
-               with_factor: bool = True, extra: Callable[[Row], Sequence[Any]] | None = None
-               ) -> None:
+def write_json(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells,
+               meta: Mapping[str, Any]) -> None:
     """One document: the metadata, then ``"rows"`` streamed one object at a time."""
     dumps = json.JSONEncoder(allow_nan=False).encode
     head = dumps({**meta, "columns": columns})
     out.write(head[:-1] + ', "rows": [')
     separator = "\n  "
     for row in rows:
-        values = _values(row, with_factor, extra(row) if extra else ())
-        out.write(separator + dumps(dict(zip(columns, values, strict=True))))
+        out.write(separator + dumps(dict(zip(columns, cells(row), strict=True))))
         separator = ",\n  "
     out.write("\n]}\n")
 
 
-def write_markdown(rows: Iterable[Row], out: TextIO, columns: list[str], *,
-                   with_factor: bool = True, extra: Callable[[Row], Sequence[Any]] | None = None
-                   ) -> None:
+def write_markdown(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells) -> None:
     out.write("| " + " | ".join(columns) + " |\n")
-    out.write("|" + "|".join("---:" if c != "phase" else "---" for c in columns) + "|\n")
+    out.write("|" + "|".join("---" if c == "phase" else "---:" for c in columns) + "|\n")
     for row in rows:
-        values = _values(row, with_factor, extra(row) if extra else ())
-        out.write("| " + " | ".join(_cell(v) for v in values) + " |\n")
+        out.write("| " + " | ".join(_cell(v) for v in cells(row)) + " |\n")
 
 
 def _cell(value: Any) -> str:
     text = repr(value) if isinstance(value, float) else str(value)
     return text.replace("|", "\\|")
+
+
+def write(fmt: str, rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells,
+          meta: Mapping[str, Any]) -> None:
+    """Dispatch to the emitter of ``fmt``."""
+    if fmt in ("csv", "tsv"):
+        write_delimited(rows, out, columns, cells, delimiter="," if fmt == "csv" else "\t")
+    elif fmt == "jsonl":
+        write_jsonl(rows, out, columns, cells)
+    elif fmt == "json":
+        write_json(rows, out, columns, cells, meta)
+    elif fmt == "markdown":
+        write_markdown(rows, out, columns, cells)
+    else:  # the CLI's enum makes this unreachable; a library caller gets a clear message
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(MACHINE_FORMATS)}")

@@ -12,16 +12,20 @@ from warmup_cli.series import Row
 
 def build_table(rows: Sequence[Row], *, notes: Mapping[int, str], unit: str,
                 lr_headers: Sequence[str], title: str | None, digits: int | None,
-                update_unit: str | None = None) -> Table:
-    """``update_unit`` adds a column with the scheduler update a converted view uses."""
+                update_unit: str | None = None,
+                columns: tuple[str, ...] = ("factor", "lrs", "phase")) -> Table:
+    """``update_unit`` adds a column with the scheduler update a converted view uses;
+    ``columns`` drops factor/phase where they mean nothing (a comparison)."""
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column(unit, justify="right")
     if update_unit:
         table.add_column(update_unit, justify="right")
-    table.add_column("factor", justify="right", overflow="fold")
+    if "factor" in columns:
+        table.add_column("factor", justify="right", overflow="fold")
     for header in lr_headers:
         table.add_column(header, justify="right", overflow="fold")
-    table.add_column("phase")
+    if "phase" in columns:
+        table.add_column("phase")
     with_notes = bool(notes)
     if with_notes:
         table.add_column("note", style="cyan")
@@ -31,15 +35,16 @@ def build_table(rows: Sequence[Row], *, notes: Mapping[int, str], unit: str,
         if previous is not None and row.step != previous + 1:
             gap = row.step - previous - 1
             filler = [""] * (width - 1)
-            phase_column = len(lr_headers) + (2 if update_unit else 1)
-            filler[phase_column] = f"[dim]⋮ {gap:,} more rows (--all)[/]"
+            filler[-1] = f"[dim]⋮ {gap:,} more rows (--all)[/]"
             table.add_row("⋮", *filler)
         cells = [str(row.step)]
         if update_unit:
             cells.append(str(row.update))
-        cells.append(rounded(row.factor, digits))
+        if "factor" in columns:
+            cells.append(rounded(row.factor, digits))
         cells.extend(rounded(lr, digits) for lr in row.lrs)
-        cells.append(row.phase)
+        if "phase" in columns:
+            cells.append(row.phase)
         if with_notes:
             cells.append(notes.get(row.step, ""))
         table.add_row(*cells)
