@@ -152,3 +152,14 @@ def test_invalid_specs_point_at_the_mistake(spec: str, message: str, column: int
 def test_spec_length_is_bounded() -> None:
     with pytest.raises(SpecError, match="limit is 2000"):
         parse_spec("linear:4 > " * 300 + "constant")
+
+
+def test_readme_documents_every_kind_and_the_grammar() -> None:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for name, kind in KINDS.items():
+        assert f"| `{name}`" in readme, name
+        for param in kind.params:
+            assert param.name in readme
+    assert "sequence = product" in readme
