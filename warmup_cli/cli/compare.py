@@ -35,7 +35,7 @@ def compare_command(
     color: options.Color = ColorMode.auto,
 ) -> None:
     """Compare schedules: one LR column per schedule and one plot with a line each."""
-    from warmup_cli import inspect, series
+    from warmup_cli import pipeline, series
     from warmup_cli.source import load_plan
     from warmup_cli.verify import PendingVerification
 
@@ -51,19 +51,19 @@ def compare_command(
             plans = [plan if "base=" in plan.source else
                      load_plan(plan.source, (base,), unit=unit) for plan in plans]
         count = epochs or steps or max(series.default_horizon(p.schedule) for p in plans)
-        view = inspect.build_view(plans[0], count=count, unit=unit,
+        view = pipeline.build_view(plans[0], count=count, unit=unit,
                                   steps_per_epoch=steps_per_epoch, resume_from=None)
         pending = [PendingVerification(plan, view) for plan in plans]
         console = stdout_console(color)
         output = resolve_format(fmt, console)
         if output != "table":
-            inspect.write_comparison(plans, view, output, sys.stdout)
+            pipeline.write_comparison(plans, view, output, sys.stdout)
             for check in pending:
                 check.result()
             return
         with_plot = plot if plot is not None else console.is_terminal
         chart_width = plot_width(width)
-        summary = inspect.digest_comparison(plans, view, show_all=show_all,
+        summary = pipeline.digest_comparison(plans, view, show_all=show_all,
                                             plot_buckets=chart_width - 10 if with_plot else None)
         from warmup_cli.render.table import build_table
 

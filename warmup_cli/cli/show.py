@@ -43,7 +43,7 @@ def show_command(
     color: options.Color = ColorMode.auto,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
-    from warmup_cli import inspect
+    from warmup_cli import pipeline
     from warmup_cli.source import load_plan
     from warmup_cli.verify import PendingVerification, check_resume
 
@@ -52,7 +52,7 @@ def show_command(
             raise WarmupError("give --epochs or --steps, not both")
         unit = "step" if steps is not None else "epoch"
         plan = load_plan(schedule, base or (), unit=unit)
-        view = inspect.build_view(plan, count=epochs or steps, unit=unit,
+        view = pipeline.build_view(plan, count=epochs or steps, unit=unit,
                                   steps_per_epoch=steps_per_epoch, resume_from=resume_from)
         console = stdout_console(color)
         output = resolve_format(fmt, console)
@@ -61,14 +61,14 @@ def show_command(
             if resume_from else None
         with Progress(view.count, err_console) as progress:
             if output != "table":
-                inspect.write_series(plan, view, output, sys.stdout, progress.update)
+                pipeline.write_series(plan, view, output, sys.stdout, progress.update)
                 pending.result()  # a mismatch fails the command even after streaming
                 if resume is not None:
                     err_console.print(resume.describe(), soft_wrap=True)
                 return
             with_plot = plot if plot is not None else console.is_terminal
             chart_width = plot_width(width)
-            summary = inspect.digest(plan, view, show_all=show_all,
+            summary = pipeline.digest(plan, view, show_all=show_all,
                                      plot_buckets=chart_width - 10 if with_plot else None,
                                      progress=progress.update)
         from warmup_cli.render.table import build_table

@@ -1,4 +1,5 @@
-"""``show`` and ``compare`` as library calls: build the view, verify it, stream it out."""
+"""``show`` and ``compare`` as library calls: build the view, verify it, stream it out
+(text → schedule → series → output)."""
 
 from __future__ import annotations
 
