@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from warmup_cli.cli import app
@@ -34,25 +33,45 @@ EXPORTED = [
 ]
 
 
-@pytest.mark.parametrize(("spec", "bases"), EXPORTED)
-def test_exported_snippet_reproduces_every_value(spec: str, bases: tuple[str, ...],
-                                                 tmp_path: Path) -> None:
-    args = ["export", spec, "--to", "python"]
-    for base in bases:
-        args += ["--base", base]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    snippet = tmp_path / "schedule.py"
-    snippet.write_text(result.stdout)
+# Runs every exported file as a script (`python FILE N`) in one subprocess: each file is
+# executed with runpy as __main__, so torch is imported once for all of them.
+DRIVER = """
+import contextlib, io, json, runpy, sys
+results = {}
+count = sys.argv[1]
+for path in sys.argv[2:]:
+    sys.argv = [path, count]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(path, run_name="__main__")
+    results[path] = out.getvalue()
+sys.stdout.write(json.dumps(results))
+"""
+
+
+def test_exported_snippets_reproduce_every_value(tmp_path: Path) -> None:
     count = 3000
-    done = subprocess.run([sys.executable, str(snippet), str(count)], capture_output=True,
-                          text=True, timeout=120)
+    files: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    for index, (spec, bases) in enumerate(EXPORTED):
+        args = ["export", spec, "--to", "python"]
+        for base in bases:
+            args += ["--base", base]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "warmup_cli" not in result.stdout.split('"""', 2)[2]  # self-contained
+        path = tmp_path / f"schedule_{index}.py"
+        path.write_text(result.stdout)
+        files[str(path)] = (spec, bases, result.stdout)
+    done = subprocess.run([sys.executable, "-c", DRIVER, str(count), *files],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    plan = load_plan(spec, tuple(float(b) for b in bases))
-    expected = [row.lrs for row in rows(plan, View(count))]
-    printed = [tuple(float(x) for x in line.split()[1:]) for line in done.stdout.splitlines()]
-    assert printed == expected
-    assert "warmup_cli" not in result.stdout.split('"""', 2)[2]  # self-contained: no import
+    printed_by_file = json.loads(done.stdout)
+    for path, (spec, bases, _) in files.items():
+        plan = load_plan(spec, tuple(float(b) for b in bases))
+        expected = [row.lrs for row in rows(plan, View(count))]
+        printed = [tuple(float(x) for x in line.split()[1:])
+                   for line in printed_by_file[path].splitlines()]
+        assert printed == expected, spec
 
 
 def test_export_json_is_the_normalized_description() -> None:
