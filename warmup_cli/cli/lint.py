@@ -20,37 +20,43 @@ LIST_HELP = "Comma-separated rule codes, prefixes (WU1), slugs (zero-lr-start) o
 
 @app.command("lint")
 def lint_command(
-    targets: Annotated[list[str] | None, typer.Argument(help=TARGETS_HELP,
-                                                        show_default=False)] = None,
+    targets: Annotated[list[str] | None, typer.Argument(
+        help=TARGETS_HELP, metavar="TARGET", show_default=False)] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--output-format", help="text (path:line:col: CODE [severity] message), json, github "
         "(workflow annotations), sarif (code scanning) or junit.")] = OutputFormat.text,
     select: Annotated[list[str] | None, typer.Option(
-        "--select", help=f"{LIST_HELP}; replaces the enabled set [default: ALL].",
+        "--select", metavar="CODES", help=f"{LIST_HELP}; replaces the enabled set [default: ALL].",
         show_default=False)] = None,
     extend_select: Annotated[list[str] | None, typer.Option(
-        "--extend-select", help=f"{LIST_HELP}; added to the enabled set.",
+        "--extend-select", metavar="CODES", help=f"{LIST_HELP}; added to the enabled set.",
         show_default=False)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help=f"{LIST_HELP}; removed from the enabled set.",
+        "--ignore", metavar="CODES", help=f"{LIST_HELP}; removed from the enabled set.",
         show_default=False)] = None,
     fail_on: Annotated[Severity | None, typer.Option(
         "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning].",
         show_default=False)] = None,
     horizon: Annotated[int | None, typer.Option(
-        "--horizon", min=1, help="Run length (scheduler steps) for schedules whose config "
-        "names none [default: the schedule's length with a margin, at least 1000].",
+        "--horizon", min=1, metavar="N",
+        help="Run length (scheduler steps) for schedules whose config names none [default: "
+             "the schedule's length with a margin, at least 1000].",
         show_default=False)] = None,
     max_warmup_share: Annotated[float | None, typer.Option(
-        "--max-warmup-share", help="WU109 fires when the warmup takes more of the run than "
-        "this [default: 0.3].", show_default=False)] = None,
+        "--max-warmup-share", metavar="SHARE",
+        help="WU109 fires when the warmup takes more of the run than this [default: 0.3].",
+        show_default=False)] = None,
     max_jump_ratio: Annotated[float | None, typer.Option(
-        "--max-jump-ratio", help="WU107 fires when the factor grows more than this many "
-        "times from one update to the next [default: 3].", show_default=False)] = None,
+        "--max-jump-ratio", metavar="RATIO",
+        help="WU107 fires when the factor grows more than this many times from one update "
+             "to the next [default: 3].",
+        show_default=False)] = None,
     schedule_keys: Annotated[list[str] | None, typer.Option(
-        "--schedule-keys", help="Comma-separated config keys whose string values are "
-        "linted as specs [default: lr_lambda, lr_schedule, lr_scheduler, schedule, warmup, "
-        "...]; lambdas are linted under any key.", show_default=False)] = None,
+        "--schedule-keys", metavar="KEYS",
+        help="Comma-separated config keys whose string values are linted as specs [default: "
+             "lr_lambda, lr_schedule, lr_scheduler, schedule, warmup, ...]; lambdas are "
+             "linted under any key.",
+        show_default=False)] = None,
     explain: Annotated[str | None, typer.Option(
         "--explain", metavar="CODE", help="Explain one rule (code or slug) and exit.",
         show_default=False)] = None,

@@ -1,0 +1,14 @@
+"""``warmup lint``: a rule catalogue for schedule bugs in config files and on the command line.
+
+Modules (import them directly; this package imports nothing so that the CLI's start-up only
+pays for what a command uses):
+
+- ``diagnostics``: :class:`Severity`, :class:`Location`, :class:`Diagnostic`.
+- ``rules``: the catalogue (:data:`RULES`, :func:`register_rule`, :func:`expand_selectors`).
+- ``settings``: ``[tool.warmup-cli]`` and CLI options → :class:`Settings`.
+- ``subject``: :class:`Subject` (one schedule to check) and :class:`RuleHit`.
+- ``extract``: the generic extractor and the extractor registry (framework readers plug in).
+- ``trace``: sampling the factor function over a run; ``checks``: the WU1xx rules.
+- ``runner``: :func:`lint` (targets → :class:`LintReport`) and the exit code.
+- ``emitters``: text, json, github, sarif and junit output; ``docs``: rule table and explain.
+"""

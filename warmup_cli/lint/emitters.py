@@ -1,0 +1,214 @@
+"""Output formats: separate emitters over one list of diagnostics, like ruff's.
+
+Each emitter takes the sorted diagnostics and returns the whole output as text. ``text`` also
+has a styled variant (severity colours) that the CLI uses on a terminal only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from enum import Enum
+from urllib.parse import quote
+
+from rich.text import Text
+
+from warmup_cli import __version__
+from warmup_cli.lint.diagnostics import Diagnostic, Severity, count_by_severity
+from warmup_cli.lint.rules import RULES, rule_name
+
+Emitter = Callable[[Sequence[Diagnostic]], str]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "warmup"
+_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.NOTE: "notes"}
+
+
+# --- text ---------------------------------------------------------------------------------
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    """``Found 3 findings (1 error, 2 warnings) in 2 files.`` or ``All checks passed.``"""
+    if not diagnostics:
+        return "All checks passed."
+    counts = count_by_severity(list(diagnostics))
+    parts = [f"{n} {severity.value if n == 1 else _PLURALS[severity]}"
+             for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+             if (n := counts[severity])]
+    files = len({d.path for d in diagnostics})
+    total = len(diagnostics)
+    return (f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in "
+            f"{files} file{'s' if files != 1 else ''}.")
+
+
+def styled_text(diagnostics: Sequence[Diagnostic]) -> Text:
+    """``path:line:col: CODE [severity] message`` lines and the summary line."""
+    out = Text()
+    for d in diagnostics:
+        out.append(f"{d.path}:{d.start.line}:{d.start.column}:", style="bold")
+        out.append(" ")
+        out.append(d.code, style=_STYLES[d.severity])
+        out.append(f" [{d.severity.value}] ", style=_STYLES[d.severity])
+        out.append(d.message)
+        out.append("\n")
+    out.append(summary(diagnostics), style="bold")
+    out.append("\n")
+    return out
+
+
+def emit_text(diagnostics: Sequence[Diagnostic]) -> str:
+    return styled_text(diagnostics).plain
+
+
+# --- json ---------------------------------------------------------------------------------
+
+def _json_object(d: Diagnostic) -> dict[str, object]:
+    rule = RULES.get(d.code)
+    return {
+        "code": d.code,
+        "name": rule_name(d.code),
+        "severity": d.severity.value,
+        "message": d.message,
+        "filename": d.path,
+        "location": {"row": d.start.line, "column": d.start.column},
+        "end_location": None if d.end is None else {"row": d.end.line, "column": d.end.column},
+        "noqa_row": d.noqa_lines[0] if d.noqa_lines else d.start.line,
+        "url": rule.anchor if rule else None,
+    }
+
+
+def emit_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps([_json_object(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+
+
+# --- github workflow commands ----------------------------------------------------------------
+
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    # actions/toolkit core/command.ts escapeData
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    # actions/toolkit core/command.ts escapeProperty
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def emit_github(diagnostics: Sequence[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        properties = {
+            "title": f"warmup ({d.code})",
+            "file": d.path,
+            "line": str(d.start.line),
+            "col": str(d.start.column),
+        }
+        props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
+        message = f"{d.path}:{d.start.line}:{d.start.column}: {d.code} {d.message}"
+        lines.append(f"::{_GITHUB_LEVELS[d.severity]} {props}::{_escape_data(message)}\n")
+    return "".join(lines)
+
+
+# --- sarif --------------------------------------------------------------------------------
+
+def _artifact_uri(path: str) -> str:
+    # Relative paths stay relative (code scanning resolves them against the checkout);
+    # pseudo-paths such as <arg1> are percent-encoded into a valid URI reference.
+    posix = path.replace("\\", "/")
+    if posix.startswith("/"):
+        return "file://" + quote(posix)
+    return quote(posix)
+
+
+def _sarif_rules() -> tuple[list[dict[str, object]], dict[str, int]]:
+    rules = sorted(RULES.values(), key=lambda r: r.code)
+    described = [{
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.explanation},
+        "help": {"text": f"Bad:\n{rule.bad}\n\nGood:\n{rule.good}",
+                 "markdown": f"Bad:\n```yaml\n{rule.bad}\n```\nGood:\n```yaml\n{rule.good}\n```"},
+        "defaultConfiguration": {"level": rule.severity.value},
+        "properties": {"docs": rule.anchor},
+    } for rule in rules]
+    return described, {rule.code: index for index, rule in enumerate(rules)}
+
+
+def emit_sarif(diagnostics: Sequence[Diagnostic]) -> str:
+    rules, index = _sarif_rules()
+    results = []
+    for d in diagnostics:
+        region: dict[str, int] = {"startLine": d.start.line, "startColumn": d.start.column}
+        if d.end is not None:
+            region.update(endLine=d.end.line, endColumn=d.end.column)
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "level": d.severity.value,
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _artifact_uri(d.path)},
+                "region": region,
+            }}],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": TOOL_NAME, "version": __version__, "rules": rules}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- junit --------------------------------------------------------------------------------
+
+def emit_junit(diagnostics: Sequence[Diagnostic]) -> str:
+    import xml.etree.ElementTree as ET  # only this format pays for it
+
+    root = ET.Element("testsuites", name="warmup lint", tests=str(max(1, len(diagnostics))),
+                      failures=str(len(diagnostics)), errors="0")
+    if not diagnostics:
+        suite = ET.SubElement(root, "testsuite", name="warmup lint", tests="1", failures="0",
+                              errors="0")
+        ET.SubElement(suite, "testcase", name="No findings", classname="warmup lint")
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    for path, found in by_path.items():
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(found)),
+                              failures=str(len(found)), errors="0")
+        for d in found:
+            case = ET.SubElement(suite, "testcase", name=f"warmup.{d.code}", classname=path,
+                                 line=str(d.start.line), column=str(d.start.column))
+            failure = ET.SubElement(case, "failure", message=d.message,
+                                    type=d.severity.value)
+            failure.text = (f"{d.path}:{d.start.line}:{d.start.column}: {d.code} "
+                            f"[{d.severity.value}] {d.message}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
+        + "\n"
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+EMITTERS: dict[OutputFormat, Emitter] = {
+    OutputFormat.text: emit_text,
+    OutputFormat.json: emit_json,
+    OutputFormat.github: emit_github,
+    OutputFormat.sarif: emit_sarif,
+    OutputFormat.junit: emit_junit,
+}

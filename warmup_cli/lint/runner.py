@@ -1,0 +1,164 @@
+"""``warmup lint`` as a library call: targets in, diagnostics and an exit code out.
+
+A target is a lambda or spec (linted as ``<argN>``) or a file, directory or glob of config
+files. A file that cannot be read becomes a WU001 diagnostic and the others are still linted;
+nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from warmup_cli.configs.discover import CONFIG_SUFFIXES, discover
+from warmup_cli.configs.document import Document, load_document, suppressed
+from warmup_cli.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    ExpressionError,
+    WarmupError,
+)
+from warmup_cli.expr import compile_expression, is_lambda_text
+from warmup_cli.lint.checks import check_subject
+from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
+from warmup_cli.lint.extract import Extractor, argument_subject, extractors_for
+from warmup_cli.lint.rules import RULES
+from warmup_cli.lint.settings import Settings
+from warmup_cli.lint.subject import Subject
+from warmup_cli.source import looks_like_spec
+
+# "path:line:col: message" (document errors) or "path: message" (discovery errors).
+_LOCATED = re.compile(r"(?P<line>\d+):(?P<column>\d+): (?P<message>.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    diagnostics: list[Diagnostic]
+    inputs: int  # files and command-line schedules looked at
+
+    def exit_code(self, fail_on: Severity) -> int:
+        """2 when an input could not be linted, 1 when a finding reaches ``fail_on``, else 0."""
+        return exit_code(self.diagnostics, fail_on)
+
+
+def exit_code(diagnostics: Iterable[Diagnostic], fail_on: Severity) -> int:
+    found = list(diagnostics)
+    if any(RULES[d.code].blocking for d in found if d.code in RULES):
+        return EXIT_USAGE
+    if any(d.severity.rank >= fail_on.rank for d in found):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def is_schedule_argument(target: str) -> bool:
+    """Whether a command-line target is a schedule rather than a file, directory or glob."""
+    text = target.strip()
+    if is_lambda_text(text):
+        return True
+    if os.path.lexists(target) or target.lower().endswith(CONFIG_SUFFIXES):
+        return False
+    if looks_like_spec(text):
+        return True
+    if text.isidentifier():
+        return False  # a missing directory, not the identity function of a step named so
+    try:
+        compile_expression(text)  # a bare expression such as 'min(1, (e + 1) / 4)'
+    except ExpressionError:
+        return False  # a glob or a missing path: discovery reports it
+    return True
+
+
+def lint(targets: Sequence[str], settings: Settings,
+         extractors: Sequence[Extractor] | None = None) -> LintReport:
+    """Lint every target: command-line schedules first, then each file as discovery yields
+    them, each file's diagnostics by position."""
+    extractors = list(extractors) if extractors is not None \
+        else extractors_for(settings.schedule_keys)
+    diagnostics: list[Diagnostic] = []
+    inputs = 0
+    files: list[str] = []
+    for index, target in enumerate(targets, start=1):
+        if is_schedule_argument(target):
+            inputs += 1
+            diagnostics += _subject_diagnostics(argument_subject(target, index), settings,
+                                                settings.codes_for(None), None)
+        else:
+            files.append(target)
+    for found in discover(files):
+        inputs += 1
+        if isinstance(found, ConfigError):
+            diagnostics.append(_unreadable(found, None))
+        else:
+            diagnostics += lint_file(found, settings, extractors)
+    return LintReport(_unique(diagnostics), inputs)
+
+
+def lint_file(path: Path | str, settings: Settings,
+              extractors: Sequence[Extractor]) -> list[Diagnostic]:
+    name = str(path)
+    try:
+        doc = load_document(name)
+        subjects = [subject for extractor in extractors for subject in extractor(doc)]
+    except WarmupError as error:
+        return [_unreadable(error, name)]
+    codes = settings.codes_for(name)
+    found: list[Diagnostic] = []
+    for subject in subjects:
+        found += _subject_diagnostics(subject, settings, codes, doc)
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[str],
+                         doc: Document | None) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for hit in check_subject(subject, settings, codes):
+        rule = RULES.get(hit.code)
+        if hit.code not in codes and rule is not None:
+            continue  # (a reader's code that no rule registers is always reported)
+        severity = hit.severity or (rule.severity if rule else Severity.WARNING)
+        start = subject.locate(hit)
+        noqa = tuple(dict.fromkeys((start.line, *subject.noqa_lines)))
+        if doc is not None and not (rule and rule.fixed) \
+                and any(suppressed(doc, line, hit.code) for line in noqa):
+            continue
+        found.append(Diagnostic(hit.code, severity, hit.message, subject.path, start,
+                                noqa_lines=noqa))
+    return found
+
+
+def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
+    """WU001 from a ConfigError whose message starts with ``path:`` (and maybe line:col:)."""
+    message = error.message
+    if path is not None and message.startswith(f"{path}:"):
+        rest = message[len(path) + 1:]
+    elif path is None and ": " in message:
+        path, rest = message.split(": ", 1)
+        rest = " " + rest
+    else:
+        path, rest = path or "<unknown>", " " + message
+    start = Location(1, 1)
+    located = _LOCATED.fullmatch(rest)
+    if located:
+        start = Location(int(located["line"]), int(located["column"]))
+        rest = " " + located["message"]
+    text = rest.strip()
+    if error.hint:
+        text += f" ({error.hint})"
+    return Diagnostic("WU001", Severity.ERROR, text, path, start)
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop exact repeats (two extractors finding the same schedule)."""
+    seen: set[tuple[str, str, Location, str]] = set()
+    unique: list[Diagnostic] = []
+    for d in diagnostics:
+        key = (d.code, d.path, d.start, d.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique

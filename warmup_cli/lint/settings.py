@@ -1,0 +1,200 @@
+"""Lint settings: ``[tool.warmup-cli]`` in the nearest ``pyproject.toml``, then the CLI on top.
+
+Like ruff: ``select`` replaces the default set (every rule), ``extend-select`` adds to it,
+``ignore`` removes from it, ``per-file-ignores`` removes codes for files matching a glob. A
+command-line option replaces the value of the same key from ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import fnmatch
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+import tomllib
+
+from warmup_cli.errors import ConfigError, WarmupError
+from warmup_cli.lint.diagnostics import Severity
+from warmup_cli.lint.rules import RULES, expand_selectors
+
+TABLE = "warmup-cli"
+DEFAULT_FAIL_ON = Severity.WARNING
+DEFAULT_MAX_WARMUP_SHARE = 0.3
+DEFAULT_MAX_JUMP_RATIO = 3.0
+# Keys whose string value is linted when it is a lambda or a warmup_cli spec. Any string
+# that is a lambda is linted wherever it sits; these add specs such as "linear:500".
+DEFAULT_SCHEDULE_KEYS = (
+    "lr_lambda", "lr_lambdas", "lr_schedule", "lr_scheduler", "lr_sched", "schedule",
+    "scheduler", "sched", "warmup", "warmup_schedule", "lr_fn", "lr_func", "lambda_fn",
+)
+
+
+def normalize_key(key: str) -> str:
+    """Config keys compare case- and separator-insensitively (BASE_LR, base-lr, base_lr)."""
+    return key.strip().lower().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Settings:
+    enabled: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
+    fail_on: Severity = DEFAULT_FAIL_ON
+    horizon: int | None = None
+    max_warmup_share: float = DEFAULT_MAX_WARMUP_SHARE
+    max_jump_ratio: float = DEFAULT_MAX_JUMP_RATIO
+    schedule_keys: frozenset[str] = frozenset(DEFAULT_SCHEDULE_KEYS)
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
+    config_file: Path | None = None
+
+    def codes_for(self, path: str | None) -> frozenset[str]:
+        """The codes enabled for ``path`` (``None``: a command-line schedule)."""
+        codes = self.enabled
+        if path is not None:
+            for pattern, ignored in self.per_file_ignores:
+                if _matches(pattern, path, self.root):
+                    codes = codes - ignored
+        return codes | {code for code, rule in RULES.items() if rule.fixed}
+
+
+def _matches(pattern: str, path: str, root: Path) -> bool:
+    candidates = {PurePath(path).as_posix(), PurePath(path).name}
+    with contextlib.suppress(ValueError, OSError):  # outside the root: globs see the path
+        candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+
+
+# --- reading and validating values ----------------------------------------------------------
+
+def _string_list(value: Any, key: str) -> tuple[str, ...]:
+    """A list of strings; each item may itself be comma-separated (``--select WU1,WU002``)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise WarmupError(f"{key} must be a list of strings, not {value!r}")
+    return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
+
+
+def _selectors(value: Any, key: str) -> tuple[str, ...]:
+    items = _string_list(value, key)
+    expand_selectors(items)  # unknown codes fail here, with a suggestion
+    return items
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise WarmupError(f"{key} must be a positive whole number, not {value!r}")
+    return value
+
+
+def _number(low: float, high: float) -> Callable[[Any, str], float]:
+    def check(value: Any, key: str) -> float:
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or not math.isfinite(value) or not low < value <= high):
+            raise WarmupError(f"{key} must be a number in ({low:g}, {high:g}], not {value!r}")
+        return float(value)
+    return check
+
+
+def _severity(value: Any, key: str) -> Severity:
+    try:
+        return Severity(str(value).lower())
+    except ValueError:
+        raise WarmupError(f"{key} must be one of error, warning, note, not {value!r}") from None
+
+
+def _per_file(value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, Mapping):
+        raise WarmupError(f"{key} must be a table of glob = [codes], not {value!r}")
+    return tuple((str(glob), _selectors(codes, f"{key}.{glob!r}"))
+                 for glob, codes in value.items())
+
+
+VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
+    "select": _selectors,
+    "extend-select": _selectors,
+    "ignore": _selectors,
+    "fail-on": _severity,
+    "horizon": _positive_int,
+    "max-warmup-share": _number(0.0, 1.0),
+    "max-jump-ratio": _number(1.0, math.inf),
+    "schedule-keys": _string_list,
+    "per-file-ignores": _per_file,
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` from ``start`` upward that has a ``[tool.warmup-cli]``."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and TABLE in _read_toml(candidate).get("tool", {}):
+            return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The validated ``[tool.warmup-cli]`` table of ``path``."""
+    table = _read_toml(path).get("tool", {}).get(TABLE, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
+    return _validated(table, source=f"{path}: [tool.{TABLE}]")
+
+
+def _validated(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        validator = VALIDATORS.get(key)
+        if validator is None:
+            close = difflib.get_close_matches(key, list(VALIDATORS), n=1)
+            raise ConfigError(f"{source}: unknown key {key!r}",
+                              hint=f"did you mean {close[0]!r}?" if close
+                              else f"keys: {', '.join(VALIDATORS)}")
+        try:
+            checked[key] = validator(value, key)
+        except WarmupError as error:
+            raise ConfigError(f"{source}: {error.message}", hint=error.hint) from None
+    return checked
+
+
+def resolve_settings(options: Mapping[str, Any] | None = None, *, start: Path | None = None,
+                     isolated: bool = False) -> Settings:
+    """Settings from ``pyproject.toml`` (unless ``isolated``) overridden by ``options``.
+
+    ``options`` uses the pyproject key names; ``None`` values mean "not given".
+    """
+    start = (start or Path.cwd()).resolve()
+    config_file = None if isolated else find_config(start)
+    values = read_config(config_file) if config_file else {}
+    given = {key: value for key, value in (options or {}).items() if value is not None}
+    values.update(_validated(given, source="command line") if given else {})
+    enabled = expand_selectors(values.get("select", ("ALL",)))
+    enabled |= expand_selectors(values.get("extend-select", ()))
+    enabled -= expand_selectors(values.get("ignore", ()))
+    per_file = tuple((glob, expand_selectors(codes))
+                     for glob, codes in values.get("per-file-ignores", ()))
+    keys = values.get("schedule-keys", DEFAULT_SCHEDULE_KEYS)
+    return Settings(
+        enabled=frozenset(enabled),
+        fail_on=values.get("fail-on", DEFAULT_FAIL_ON),
+        horizon=values.get("horizon"),
+        max_warmup_share=values.get("max-warmup-share", DEFAULT_MAX_WARMUP_SHARE),
+        max_jump_ratio=values.get("max-jump-ratio", DEFAULT_MAX_JUMP_RATIO),
+        schedule_keys=frozenset(normalize_key(k) for k in keys),
+        per_file_ignores=per_file,
+        root=config_file.parent if config_file else start,
+        config_file=config_file,
+    )

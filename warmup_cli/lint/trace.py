@@ -1,0 +1,148 @@
+"""The factor function over a run, sampled so that long runs stay fast.
+
+The checks read the schedule's factor function directly (the very function LambdaLR would be
+given), never torch. Every step is evaluated up to :data:`DENSE_PREFIX` (where stairs and
+first-step spikes show); the rest of the run gets :data:`SPARSE_POINTS` evenly spaced steps
+plus every milestone, its neighbours and the last step. What happens between two samples is
+found by bisection: where the factor first passes 1 or goes negative, and whether a large rise
+between two samples is one abrupt jump or a ramp (:meth:`Trace.steepest`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from warmup_cli.errors import EvaluationError
+from warmup_cli.schedule import FactorFn, Schedule
+from warmup_cli.series import checked_call
+
+DENSE_PREFIX = 512
+SPARSE_POINTS = 512
+# Relative tolerance for "reaches the peak": float ramps such as (t + 1) / W * peak may end
+# one ulp short of it.
+TOLERANCE = 1e-9
+
+
+def _evaluate(fn: FactorFn, steps: Sequence[int]) -> tuple[list[float], EvaluationError | None]:
+    """Values up to the first failing step, and that failure."""
+    try:
+        # The fast path: a C-level loop, then one check that every value is a finite number
+        # (isfinite raises TypeError for anything else).
+        values = list(map(fn, steps))
+        if all(map(math.isfinite, values)):
+            return values, None
+    except Exception:  # any failure: the checked loop below names the step
+        pass
+    values = []
+    try:
+        for step in steps:
+            values.append(checked_call(fn, step))
+    except EvaluationError as error:
+        return values, error
+    return values, None
+
+
+@dataclass
+class Trace:
+    fn: FactorFn
+    schedule: Schedule
+    horizon: int  # steps 0 .. horizon - 1 make up the run
+    steps: list[int]  # sorted; steps[:dense_end] == range(dense_end)
+    values: list[float]
+    dense_end: int
+    failure: EvaluationError | None = None
+
+    def at(self, step: int) -> float | None:
+        """The factor at one step, ``None`` when it fails there."""
+        try:
+            return checked_call(self.fn, step)
+        except EvaluationError:
+            return None
+
+    def first_step(self, index: int, predicate: Callable[[float], bool]) -> int:
+        """The first step at which ``predicate`` holds, knowing that it holds at sample
+        ``index`` and not at the sample before it (bisection in between)."""
+        high = self.steps[index]
+        if index == 0:
+            return high
+        low = self.steps[index - 1]
+        while high - low > 1:
+            middle = (low + high) // 2
+            value = self.at(middle)
+            if value is not None and predicate(value):
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def steepest(self, index: int) -> tuple[int, float, float]:
+        """``(step, before, after)``: the single-update rise between samples ``index - 1``
+        and ``index`` found by following the steeper half; one big jump in between is found
+        exactly, a smooth ramp ends at an unremarkable update."""
+        low, high = self.steps[index - 1], self.steps[index]
+        low_value, high_value = self.values[index - 1], self.values[index]
+        while high - low > 1:
+            middle = (low + high) // 2
+            value = self.at(middle)
+            if value is None:
+                break
+            if value - low_value >= high_value - value:
+                high, high_value = middle, value
+            else:
+                low, low_value = middle, value
+        return high, low_value, high_value
+
+
+def _sparse_steps(schedule: Schedule, start: int, horizon: int) -> list[int]:
+    if start >= horizon:
+        return []
+    stride = max(1, math.ceil((horizon - start) / SPARSE_POINTS))
+    chosen = set(range(start, horizon, stride))
+    chosen.add(horizon - 1)
+    for mark in schedule.phase_breaks():
+        chosen.update(s for s in (mark - 1, mark, mark + 1) if start <= s < horizon)
+    return sorted(chosen)
+
+
+def build_trace(schedule: Schedule, horizon: int) -> Trace:
+    fn = schedule.factor_fn
+    prefix = min(horizon, DENSE_PREFIX)
+    steps = [*range(prefix), *_sparse_steps(schedule, prefix, horizon)]
+    values, failure = _evaluate(fn, steps)
+    return Trace(fn, schedule, horizon, steps[:len(values)], values,
+                 min(prefix, len(values)), failure)
+
+
+def warmup_target(values: list[float]) -> float:
+    """The level that ends the warmup: the peak, or 1 when the factor grows past 1."""
+    return min(max(values), 1.0)
+
+
+def _first_at_least(values: list[float], level: float) -> int:
+    threshold = level - TOLERANCE * abs(level)
+    return next(i for i, v in enumerate(values) if v >= threshold)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The shape of the warmup, computed once for all checks."""
+
+    peak: float  # the largest factor in the run
+    target: float  # min(peak, 1): reaching it ends the warmup
+    peak_index: int  # the first sample at the target
+    peak_step: int  # the first step at the target: the number of updates spent warming up
+    leading_zeros: int  # updates at factor 0 from the first one on
+
+
+def profile(trace: Trace) -> Profile:
+    values = trace.values
+    peak = max(values)
+    target = warmup_target(values)
+    threshold = target - TOLERANCE * abs(target)
+    index = _first_at_least(values, target)
+    peak_step = trace.first_step(index, lambda v: v >= threshold)
+    nonzero = next((i for i, v in enumerate(values) if v != 0), None)
+    zeros = trace.horizon if nonzero is None else trace.first_step(nonzero, lambda v: v != 0)
+    return Profile(peak, target, index, peak_step, zeros)
