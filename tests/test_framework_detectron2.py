@@ -1,0 +1,159 @@
+"""detectron2 reader: fvcore's own ParamSchedulers as golden, _BASE_ inheritance, the corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from warmup_cli.configs.document import load_document
+from warmup_cli.frameworks import detectron2
+from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "frameworks" / "detectron2"
+GOLDEN = json.loads((HERE / "golden" / "detectron2_schedules.json").read_text())["cases"]
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+
+def only(path: Path) -> FrameworkSchedule:
+    doc = load_document(path)
+    assert detectron2.detect(doc)
+    found = detectron2.read(doc)
+    assert len(found) == 1
+    return found[0]
+
+
+def codes(schedule: FrameworkSchedule) -> list[str]:
+    return [f.code for f in schedule.findings]
+
+
+def test_registered() -> None:
+    assert READERS["detectron2"].read is detectron2.read
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
+def test_matches_fvcore(case: dict) -> None:
+    """tools/golden/detectron2_golden.py ran fvcore's schedulers through LRMultiplier on torch."""
+    doc = load_document(f"{case['name']}.{case.get('ext', 'yaml')}", text=case["config"])
+    assert detectron2.detect(doc)
+    (schedule,) = detectron2.read(doc)
+    assert schedule.plan is not None, schedule.unresolved
+    steps = case.get("steps") or range(len(case["lrs"]))
+    for step, want in zip(steps, case["lrs"], strict=True):
+        have = schedule.plan.lrs(step)[0]
+        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+
+
+def test_base_inheritance_and_zero_warmup_factor() -> None:
+    schedule = only(FIXTURES / "configs" / "quick" / "child.yaml")
+    plan = schedule.plan
+    assert plan is not None
+    assert plan.base_lrs == (0.02,)  # BASE_LR from ../../Base-Test.yaml
+    assert plan.unit == "iter" and schedule.horizon == 1000  # MAX_ITER from the base
+    assert plan.lrs(0) == (0.0,)
+    assert plan.schedule.phase_at(500) == "multistep (drop 1)"  # the child's STEPS win
+    (finding,) = schedule.findings
+    assert finding.code == "WU302" and finding.severity == "warning"  # 1 of 100
+    assert finding.node is not None and finding.node.location == (3, 3)
+
+
+def test_base_cycle_is_reported_not_followed() -> None:
+    schedule = only(FIXTURES / "loop-a.yaml")
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert "loops back" in why and node.location == (1, 1)
+
+
+def test_constant_zero_warmup_past_run() -> None:
+    schedule = only(FIXTURES / "warmup_past_run.yaml")
+    assert sorted(codes(schedule)) == ["WU301", "WU302"]
+    wu302 = next(f for f in schedule.findings if f.code == "WU302")
+    assert wu302.severity == "error"
+
+
+def test_unknown_scheduler_name_is_unresolved_at_its_key() -> None:
+    schedule = only(FIXTURES / "unknown_scheduler.yaml")
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert node.location == (2, 3) and "WarmupPolyLR" in why
+
+
+def test_lazy_config_with_computed_values() -> None:
+    schedule = only(FIXTURES / "lazy_unresolved.py")
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert node.location == (11, 21) and "total" in why
+
+
+def test_past_max_iter_holds_the_last_value() -> None:
+    schedule = only(FIXTURES / "configs" / "quick" / "child.yaml")
+    assert schedule.plan is not None
+    assert schedule.plan.schedule(5000) == schedule.plan.schedule(999)
+
+
+@needs_corpus
+def test_corpus_base_rcnn_fpn_uses_default_warmup() -> None:
+    schedule = only(CORPUS / "detectron2__facebookresearch_detectron2__base-rcnn-fpn.yaml")
+    plan = schedule.plan
+    assert plan is not None and plan.base_lrs == (0.02,)
+    assert plan.schedule(0) == pytest.approx(0.001)  # WARMUP_FACTOR default
+    assert plan.schedule.warmup_length == 1000  # WARMUP_ITERS default
+    assert plan.schedule(60000) == pytest.approx(0.1)
+    assert codes(schedule) == []
+    assert any("defaults used" in note for note in schedule.notes)
+
+
+@needs_corpus
+def test_corpus_mask_rcnn_base_not_at_hand() -> None:
+    schedule = only(CORPUS / "detectron2__facebookresearch_detectron2__mask-rcnn-training-"
+                             "acc-test.yaml")
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert node.location == (1, 1) and "not at hand" in why
+
+
+@needs_corpus
+def test_corpus_mask_rcnn_inherits_base_lr(tmp_path: Path) -> None:
+    # The repository's layout: configs/Base-RCNN-FPN.yaml and configs/quick_schedules/x.yaml
+    (tmp_path / "quick_schedules").mkdir()
+    shutil.copy(CORPUS / "detectron2__facebookresearch_detectron2__base-rcnn-fpn.yaml",
+                tmp_path / "Base-RCNN-FPN.yaml")
+    child = tmp_path / "quick_schedules" / "mask_rcnn_R_50_FPN_training_acc_test.yaml"
+    shutil.copy(CORPUS / "detectron2__facebookresearch_detectron2__mask-rcnn-training-"
+                         "acc-test.yaml", child)
+    schedule = only(child)
+    plan = schedule.plan
+    assert plan is not None and plan.base_lrs == (0.02,)  # BASE_LR only in the base
+    assert plan.schedule(0) == pytest.approx(0.3333333)
+    assert plan.schedule.warmup_length == 100 and schedule.horizon == 6000
+
+
+@needs_corpus
+def test_corpus_lazyconfig_functions_are_unresolved() -> None:
+    doc = load_document(CORPUS / "detectron2__facebookresearch_detectron2__lazyconfig-coco-"
+                                 "schedule.py")
+    found = detectron2.read(doc)
+    assert [s.name for s in found] == [f"lr_multiplier_{n}x" for n in (1, 2, 3, 6, 9)]
+    for schedule in found:
+        assert schedule.plan is None
+        (_, why), = schedule.unresolved
+        assert "default_X_scheduler" in why
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("SOLVER:\n  BASE_LR: abc\n", "not a valid value"),
+    ("SOLVER:\n  MAX_ITER: 100\n  STEPS: (100,)\n", "smaller than total number of updates"),
+    ("SOLVER:\n  MAX_ITER: 100\n  STEPS: [50, 20]\n", "smaller than start epoch"),
+    ("SOLVER:\n  LR_SCHEDULER_NAME: WarmupCosineLR\n  BASE_LR: 0.1\n  BASE_LR_END: 1.0\n"
+     "  MAX_ITER: 10\n", "must be in [0, 1]"),
+    ("SOLVER:\n  WARMUP_METHOD: exp\n  MAX_ITER: 10\n", "Unknown warmup method"),
+    ("SOLVER:\n  MAX_ITER: 10.5\n", "not an integer"),
+])
+def test_what_detectron2_rejects_is_unresolved(text: str, needle: str) -> None:
+    (schedule,) = detectron2.read(load_document("bad.yaml", text=text))
+    assert schedule.plan is None
+    assert any(needle in why for _, why in schedule.unresolved)

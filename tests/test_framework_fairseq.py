@@ -1,0 +1,175 @@
+"""fairseq / Hydra reader: fairseq's own scheduler code as golden, findings, the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from warmup_cli.configs.document import load_document
+from warmup_cli.frameworks import fairseq
+from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "frameworks" / "fairseq"
+GOLDEN = json.loads((HERE / "golden" / "fairseq_schedules.json").read_text())["cases"]
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+
+
+def read(path: Path) -> list[FrameworkSchedule]:
+    doc = load_document(path)
+    assert fairseq.detect(doc)
+    return fairseq.read(doc)
+
+
+def only(path: Path) -> FrameworkSchedule:
+    found = read(path)
+    assert len(found) == 1
+    return found[0]
+
+
+def codes(schedule: FrameworkSchedule) -> list[str]:
+    return [f.code for f in schedule.findings]
+
+
+def test_registered() -> None:
+    assert READERS["fairseq"].read is fairseq.read
+    assert READERS["fairseq"].detect is fairseq.detect
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
+def test_matches_fairseq_code(case: dict) -> None:
+    """tools/golden/fairseq_golden.py ran fairseq 0.12.2's classes; 1e-12 relative or better."""
+    doc = load_document(f"{case['name']}.yaml", text=case["config"])
+    assert fairseq.detect(doc)
+    (schedule,) = fairseq.read(doc)
+    assert schedule.plan is not None, schedule.unresolved
+    for step, want in enumerate(case["lrs"]):
+        have = schedule.plan.lrs(step)[0]
+        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+
+
+def test_inverse_sqrt_minus_one_means_zero_first_update() -> None:
+    schedule = only(FIXTURES / "inverse_sqrt.yaml")
+    assert schedule.plan is not None
+    assert schedule.plan.lrs(0) == (0.0,)
+    assert schedule.plan.lrs(4000)[0] == pytest.approx(0.0005)
+    # after warmup: lr * sqrt(W) / sqrt(n)
+    assert schedule.plan.lrs(16000)[0] == pytest.approx(0.0005 * 4000**0.5 / 16000**0.5)
+    (finding,) = schedule.findings
+    assert finding.code == "WU302"
+    assert finding.severity == "note"  # one update of 4000
+    assert finding.node is not None and finding.node.location == (5, 3)
+    assert schedule.plan.schedule.phase_at(3999) == "linear warmup"
+    assert schedule.plan.schedule.phase_at(4000) == "inverse sqrt decay"
+
+
+def test_zero_share_scales_severity() -> None:
+    schedule = only(FIXTURES / "init_zero_constant.yaml")  # tri_stage init_lr_scale 0, W=10
+    (finding,) = [f for f in schedule.findings if f.code == "WU302"]
+    assert finding.severity == "warning"  # 1 of 10 updates
+    assert fairseq._zero_severity(1, 4) == "error"
+    assert fairseq._zero_severity(1, 4000) == "note"
+
+
+def test_tri_stage_past_max_update() -> None:
+    schedule = only(FIXTURES / "tri_stage_past_run.yaml")
+    assert codes(schedule) == ["WU307"]
+    assert schedule.findings[0].node is not None
+    assert schedule.findings[0].node.location == (5, 3)  # decay_steps
+    assert schedule.horizon == 200000
+
+
+def test_conflicting_lengths_and_warmup_past_run() -> None:
+    schedule = only(FIXTURES / "poly_conflicting_lengths.yaml")
+    assert set(codes(schedule)) == {"WU305", "WU302", "WU301"}
+    wu301 = next(f for f in schedule.findings if f.code == "WU301")
+    assert wu301.node is not None and wu301.node.location == (3, 3)
+
+
+def test_cosine_period_longer_than_run() -> None:
+    schedule = only(FIXTURES / "cosine_period_too_long.yaml")
+    assert codes(schedule) == ["WU307"]
+    assert schedule.plan is not None
+    assert schedule.plan.lrs(0)[0] == pytest.approx(1e-6)  # warmup_init_lr -1 -> min_lr
+
+
+def test_hydra_interpolations_are_never_evaluated() -> None:
+    schedule = only(FIXTURES / "interpolations.yaml")
+    assert schedule.plan is None
+    reasons = {node.location: why for node, why in schedule.unresolved}
+    assert "never evaluates" in reasons[(3, 3)]
+    assert "interpolation" in reasons[(5, 3)]
+
+
+def test_axolotl_style_scheduler_name_is_not_fairseq() -> None:
+    assert not fairseq.detect(load_document(FIXTURES / "axolotl_like.yaml"))
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+
+@needs_corpus
+def test_corpus_inverse_sqrt_group_file() -> None:
+    schedule = only(CORPUS / "fairseq__facebookresearch_fairseq__hydra-2020-lr-scheduler-"
+                             "inverse-sqrt.yaml")
+    assert schedule.plan is not None and schedule.plan.schedule(0) == 0.0
+    assert codes(schedule) == ["WU302"]
+    assert any("optimization.lr" in why for _, why in schedule.unresolved)
+
+
+@needs_corpus
+def test_corpus_cosine_2020_max_lr_is_the_peak() -> None:
+    schedule = only(CORPUS / "fairseq__facebookresearch_fairseq__hydra-2020-lr-scheduler-"
+                             "cosine.yaml")
+    assert schedule.plan is None  # lr (the floor) and max_update live in other groups
+    assert schedule.unresolved
+    assert any("max_lr 1 is the peak" in note for note in schedule.notes)
+
+
+@needs_corpus
+def test_corpus_roberta_rte() -> None:
+    schedule = only(CORPUS / "fairseq__facebookresearch_fairseq__roberta-finetuning-rte.yaml")
+    assert schedule.plan is not None and schedule.plan.base_lrs == (2e-05,)
+    assert sorted(codes(schedule)) == ["WU302", "WU305"]
+    assert schedule.plan.lrs(122)[0] == pytest.approx(2e-05)
+
+
+@needs_corpus
+def test_corpus_tri_stage() -> None:
+    past = only(CORPUS / "fairseq__facebookresearch_fairseq__wav2vec-vox-960h-2-tristage.yaml")
+    assert codes(past) == ["WU307"]
+    ratio = only(CORPUS / "fairseq__facebookresearch_fairseq__wav2vec-base-960h-tristage-"
+                          "ratio.yaml")
+    assert codes(ratio) == []
+    assert ratio.plan is not None
+    assert ratio.plan.schedule.phase_at(32000) == "hold"  # int(320000 * 0.1)
+    assert ratio.plan.schedule.phase_at(160000) == "exponential decay"
+
+
+@needs_corpus
+def test_corpus_audiocraft_counts_from_one() -> None:
+    schedule = only(CORPUS / "hydra__facebookresearch_audiocraft__audiogen-base-inverse-sqrt-"
+                             "init0.yaml")
+    assert schedule.plan is not None
+    assert schedule.plan.lrs(0)[0] == pytest.approx(5e-4 / 3000)
+    assert "WU302" not in codes(schedule)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("lr_scheduler:\n  _name: cosine\n  t_mult: 0\noptimization:\n  lr: [0.1]\n"
+     "  max_update: 10\n", "math domain error"),
+    ("lr_scheduler:\n  _name: tri_stage\n  phase_ratio: [0.5, 0.6]\noptimization:\n"
+     "  lr: [0.1]\n  max_update: 10\n", "add up to 1"),
+    ("lr_scheduler:\n  _name: inverse_sqrt\n  warmup_updates: 0\noptimization:\n  lr: [0.1]\n",
+     "ZeroDivisionError"),
+    ("lr_scheduler:\n  _name: cosine\n  max_lr: 0.01\noptimization:\n  lr: [0.1]\n"
+     "  max_update: 10\n", "max_lr > min_lr"),
+    ("lr_scheduler:\n  _name: fixed\noptimization:\n  lr: [0.1]\n", "not supported"),
+    ("lr_scheduler:\n  _name: inverse_sqrt\noptimization:\n  lr: [0.1, 0.2]\n", "ValueError"),
+])
+def test_what_fairseq_rejects_is_unresolved(text: str, needle: str) -> None:
+    (schedule,) = fairseq.read(load_document("bad.yaml", text=text))
+    assert schedule.plan is None
+    assert any(needle in why for _, why in schedule.unresolved)

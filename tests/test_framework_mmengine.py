@@ -1,0 +1,174 @@
+"""MMEngine reader: MMEngine's own schedulers as golden, structural findings, the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from warmup_cli.configs.document import load_document
+from warmup_cli.frameworks import mmengine
+from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "frameworks" / "mmengine"
+GOLDEN = json.loads((HERE / "golden" / "mmengine_schedules.json").read_text())["cases"]
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+
+def only(path: Path, iters_per_epoch: int | None = None) -> FrameworkSchedule:
+    doc = load_document(path)
+    assert mmengine.detect(doc)
+    found = mmengine.read(doc, iters_per_epoch=iters_per_epoch)
+    assert len(found) == 1
+    return found[0]
+
+
+def codes(schedule: FrameworkSchedule) -> list[str]:
+    return sorted(f.code for f in schedule.findings)
+
+
+def test_registered() -> None:
+    assert READERS["mmengine"].read is mmengine.read
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
+def test_matches_mmengine_code(case: dict) -> None:
+    """tools/golden/mmengine_golden.py ran mmengine 0.10.7's (and mmdet's) scheduler classes."""
+    doc = load_document(f"{case['name']}.py", text=case["config"])
+    (schedule,) = mmengine.read(doc, iters_per_epoch=case.get("iters_per_epoch"))
+    assert schedule.plan is not None, schedule.unresolved
+    for step, want in enumerate(case["lrs"]):
+        have = schedule.plan.lrs(step)[0]
+        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+
+
+def test_start_factor_zero() -> None:
+    schedule = only(FIXTURES / "start_factor_zero.py")
+    assert schedule.plan is None  # MMEngine divides by zero at the second step
+    (finding,) = schedule.findings
+    assert (finding.code, finding.severity) == ("WU302", "error")
+    assert finding.node is not None and finding.node.location == (4, 27)
+
+
+def test_cosine_mismatch_gap_and_overrun() -> None:
+    schedule = only(FIXTURES / "tmax_gap_overrun.py")
+    assert codes(schedule) == ["WU306", "WU307", "WU309"]
+    wu306 = next(f for f in schedule.findings if f.code == "WU306")
+    assert wu306.node is not None and wu306.node.location == (6, 36)  # T_max=
+    assert "rises again" in wu306.message
+    plan = schedule.plan
+    assert plan is not None and plan.unit == "epoch"
+    assert plan.schedule.phase_at(4) == "constant (no scheduler)"  # the gap, flat at base
+    assert plan.schedule(3) == plan.schedule(4) == 1.0
+
+
+def test_warmup_longer_than_run() -> None:
+    schedule = only(FIXTURES / "warmup_past_run.yaml")  # a single dict, not a list
+    assert codes(schedule) == ["WU301"]
+    assert schedule.plan is not None and schedule.plan.schedule(0) == 0.5
+
+
+def test_legacy_lr_config_step_with_warmup() -> None:
+    path = FIXTURES / "legacy_step.py"
+    assert only(path).plan is None  # needs the epoch length
+    schedule = only(path, iters_per_epoch=100)
+    plan = schedule.plan
+    assert plan is not None and plan.unit == "iter"
+    assert plan.lrs(0)[0] == pytest.approx(0.02 * 0.001)  # warmup_ratio is the start factor
+    assert plan.lrs(50)[0] == pytest.approx(0.02)
+    assert plan.lrs(800)[0] == pytest.approx(0.002)  # epoch 8
+    assert any("starting multiplier" in note for note in schedule.notes)
+
+
+def test_iters_per_epoch_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        only(FIXTURES / "tmax_gap_overrun.py", iters_per_epoch=0)
+
+
+@needs_corpus
+def test_corpus_schedule_1x_needs_epoch_length() -> None:
+    path = CORPUS / "mmengine__open-mmlab_mmdetection__schedule-1x.py"
+    schedule = only(path)
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert "iters_per_epoch" in why and node.location == (7, 1)
+    resolved = only(path, iters_per_epoch=1000)
+    plan = resolved.plan
+    assert plan is not None and resolved.horizon == 12000
+    assert plan.schedule(0) == pytest.approx(0.001)
+    assert plan.schedule(500) == pytest.approx(1.0)
+    assert plan.schedule(8000) == pytest.approx(0.1)
+    assert codes(resolved) == []
+
+
+@needs_corpus
+def test_corpus_selfsup_converted_warmup() -> None:
+    schedule = only(CORPUS / "mmengine__open-mmlab_mmselfsup__adamw-coslr-300e.py",
+                    iters_per_epoch=50)
+    assert schedule.plan is not None and schedule.plan.schedule.warmup_length == 2000
+    assert schedule.plan.schedule(0) == pytest.approx(1e-4)
+    assert codes(schedule) == []
+
+
+@needs_corpus
+def test_corpus_legacy_lr_config() -> None:
+    path = CORPUS / "mmengine__open-mmlab_mmselfsup__adamw-coslr-300e-legacy-mmcv-lr-config.py"
+    assert only(path).plan is None
+    schedule = only(path, iters_per_epoch=10)
+    assert schedule.plan is not None and schedule.plan.schedule(0) == pytest.approx(1e-4)
+
+
+@needs_corpus
+def test_corpus_conditional_values_are_unresolved() -> None:
+    schedule = only(CORPUS / "mmengine__SimonBon_MCA__train-cfg-conditional-expr.py")
+    assert schedule.plan is None
+    whys = [why for _, why in schedule.unresolved]
+    assert whys and all("runtime condition" in why for why in whys)
+
+
+@needs_corpus
+def test_corpus_rtmdet_base_refs_and_gap() -> None:
+    schedule = only(CORPUS / "mmengine__open-mmlab_mmyolo__rtmdet-tiny-40e-cat.py")
+    assert schedule.plan is None
+    located = {node.location: why for node, why in schedule.unresolved}
+    assert "_base_" in located[(46, 9)] and "_base_" in located[(53, 9)]
+    assert codes(schedule) == ["WU309"]
+
+
+@needs_corpus
+def test_corpus_yolox_tmax_and_gap() -> None:
+    schedule = only(CORPUS / "mmengine__open-mmlab_mmyolo__yolox-s-40e-cat-quadratic-warmup.py")
+    assert codes(schedule) == ["WU306", "WU309"]
+    wu309 = next(f for f in schedule.findings if f.code == "WU309")
+    assert "epoch 3" in wu309.message and "epoch 5" in wu309.message
+    assert any("_base_" in why for _, why in schedule.unresolved)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("param_scheduler = [dict(type='LinearLR', begin=5, end=5, by_epoch=False)]\n",
+     "end should be larger than begin"),
+    ("param_scheduler = [dict(type='OneCycleLR', eta_max=0.1)]\n", "not a scheduler"),
+    ("param_scheduler = [dict(type='ConstantLR', factor=0, begin=0, end=3)]\n"
+     "optim_wrapper = dict(optimizer=dict(lr=0.1))\ntrain_cfg = dict(max_epochs=10)\n",
+     "ZeroDivisionError"),
+    ("param_scheduler = [dict(type='StepLR', step_size=0, by_epoch=False, begin=0, end=9)]\n"
+     "optim_wrapper = dict(optimizer=dict(lr=0.1))\n", "ZeroDivisionError"),
+    ("param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0.1)]\n", "absolute eta_min"),
+    ("param_scheduler = [dict(type='MultiStepLR', milestones='x')]\n", "not a number"),
+    ("param_scheduler = 'abc'\n", "not a dict"),
+])
+def test_what_mmengine_rejects_is_unresolved(text: str, needle: str) -> None:
+    (schedule,) = mmengine.read(load_document("bad.py", text=text))
+    assert schedule.plan is None
+    assert any(needle in why for _, why in schedule.unresolved)
+
+
+def test_zero_t_max_means_end_minus_begin() -> None:
+    text = ("optim_wrapper = dict(optimizer=dict(lr=0.1))\n"
+            "param_scheduler = [dict(type='CosineAnnealingLR', T_max=0, by_epoch=False, "
+            "begin=0, end=10)]\n")
+    (schedule,) = mmengine.read(load_document("t.py", text=text))
+    assert schedule.findings == [] and schedule.plan is not None

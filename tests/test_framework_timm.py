@@ -1,0 +1,250 @@
+"""The timm / Swin reader: golden series from tools/golden/timm_golden.py, the real timm
+scheduler classes when an unpacked timm wheel is available, fixtures and the corpus."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warmup_cli.configs.document import load_document
+from warmup_cli.frameworks import timm
+from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+FIXTURES = ROOT / "tests" / "fixtures" / "frameworks" / "timm"
+CORPUS = ROOT.parent / "shared" / "corpus"
+GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
+# An unpacked timm wheel (a folder holding timm/), e.g. from `pip download --no-deps timm`.
+TIMM_DIR = os.environ.get("WARMUP_CLI_TIMM_DIR")
+
+
+def _read(path: Path | str, text: str | None = None, **kwargs: Any) -> FrameworkSchedule:
+    doc = load_document(path, text=text)
+    assert timm.detect(doc), path
+    (schedule,) = timm.read(doc, **kwargs)
+    return schedule
+
+
+def _codes(schedule: FrameworkSchedule) -> list[str]:
+    return [f.code for f in schedule.findings]
+
+
+def _golden_schedule(golden: dict[str, Any], name: str) -> FrameworkSchedule:
+    config = golden["config"]
+    per_update = golden["unit"] == "step" and golden["updates_per_epoch"] > 1
+    steps = golden["updates_per_epoch"] if per_update else None
+    return _read(f"{name}.json", json.dumps(config), steps_per_epoch=steps)
+
+
+def _compare(schedule: FrameworkSchedule, lrs: list[float]) -> float:
+    assert schedule.plan is not None, (schedule.unresolved, schedule.findings)
+    worst = 0.0
+    for step, want in enumerate(lrs):
+        (got,) = schedule.plan.lrs(step)
+        if got != want:
+            error = abs(got - want) / abs(want)
+            worst = max(worst, error)
+            assert error <= 1e-12, (step, got, want)
+    return worst
+
+
+def test_registered() -> None:
+    assert READERS["timm"].read is timm.read
+
+
+def test_golden_files_exist() -> None:
+    assert len(GOLDEN_FILES) >= 23
+    scheds = {json.loads(p.read_text())["config"].get("sched") for p in GOLDEN_FILES}
+    assert set(timm.SCHEDS) <= scheds
+
+
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=[p.stem for p in GOLDEN_FILES])
+def test_matches_golden_series(path: Path) -> None:
+    golden = json.loads(path.read_text())
+    schedule = _golden_schedule(golden, path.stem)
+    assert schedule.plan is not None
+    expected_unit = "epoch" if golden["updates_per_epoch"] == 1 else "step"
+    assert schedule.plan.unit == expected_unit
+    # lr_t / lr * lr: at most about one rounding away from timm's own LR
+    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+    # the run length is the number of LRs the training loop used
+    assert schedule.horizon == len(golden["lrs"])
+
+
+def test_golden_script_is_current() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "timm_golden", ROOT / "tools" / "golden" / "timm_golden.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["timm_golden"] = module
+    spec.loader.exec_module(module)
+    for name, text in module.documents().items():
+        assert (GOLDEN / name).read_text() == text, name
+
+
+@pytest.mark.skipif(not TIMM_DIR, reason="set WARMUP_CLI_TIMM_DIR to an unpacked timm wheel")
+def test_real_timm_schedulers() -> None:
+    """The reader against timm's own classes, imported from timm/scheduler/*.py only (the
+    package __init__ imports torchvision, the scheduler modules need just torch)."""
+    torch = pytest.importorskip("torch")
+    assert TIMM_DIR is not None
+    package = types.ModuleType("timm")
+    package.__path__ = [str(Path(TIMM_DIR) / "timm")]
+    saved = sys.modules.get("timm")
+    sys.modules["timm"] = package
+    try:
+        from timm.scheduler import create_scheduler_v2, scheduler_kwargs  # type: ignore
+    finally:
+        if saved is not None:
+            sys.modules["timm"] = saved
+    for path in GOLDEN_FILES:
+        golden = json.loads(path.read_text())
+        if golden["kind"] != "train.py":
+            continue  # Swin needs timm 0.4.12 (t_mul=); its classes are transcribed instead
+        schedule = _golden_schedule(golden, path.stem)
+        assert schedule.plan is not None
+        args = types.SimpleNamespace(**schedule.plan.schedule.describe()["params"])
+        args.decay_epochs = golden["config"].get("decay_epochs", 90)
+        args.decay_milestones = golden["config"].get("decay_milestones", [90, 180, 270])
+        args.decay_rate = golden["config"].get("decay_rate", 0.1)
+        args.lr_cycle_mul = golden["config"].get("lr_cycle_mul", 1.0)
+        args.lr_cycle_decay = golden["config"].get("lr_cycle_decay", 0.5)
+        args.lr_cycle_limit = golden["config"].get("lr_cycle_limit", 1)
+        args.lr_k_decay = golden["config"].get("lr_k_decay", 1.0)
+        args.sched_on_updates = golden["config"].get("sched_on_updates", False)
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.lr)
+        updates = golden["updates_per_epoch"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scheduler, epochs = create_scheduler_v2(optimizer, **scheduler_kwargs(args),
+                                                    updates_per_epoch=updates)
+        real: list[float] = []
+        count = 0
+        for epoch in range(epochs):  # timm train.py's loop
+            if not args.sched_on_updates:
+                real.append(optimizer.param_groups[0]["lr"])
+            for _ in range(updates):
+                if args.sched_on_updates:
+                    real.append(optimizer.param_groups[0]["lr"])
+                count += 1
+                if scheduler is not None:
+                    scheduler.step_update(num_updates=count)
+            if scheduler is not None:
+                scheduler.step(epoch + 1)
+        assert real == golden["lrs"], path.stem
+        assert _compare(schedule, real) <= 2.3e-16
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+def test_warmup_lr_zero_is_wu302() -> None:
+    schedule = _read(FIXTURES / "args_warmup_lr_zero.yaml")
+    assert schedule.plan is not None and schedule.plan.unit == "epoch"
+    (finding,) = schedule.findings
+    assert finding.code == "WU302" and finding.severity == "error"  # 1 of 4 epochs: 25 %
+    assert finding.message.startswith("the first epoch runs at LR 0, 1 of 4")
+    assert finding.node is not None and finding.node.location == (7, 1)
+
+
+def test_unknown_sched_is_wu308() -> None:
+    schedule = _read(FIXTURES / "args_unknown_sched.yaml")
+    assert schedule.plan is None
+    assert _codes(schedule) == ["WU308"]
+    assert schedule.findings[0].severity == "error"
+
+
+def test_wsd_is_not_modelled() -> None:
+    schedule = _read(FIXTURES / "args_wsd.yaml")
+    assert schedule.plan is None
+    assert [(f.code, f.severity) for f in schedule.findings] == [("WU308", "note")]
+
+
+def test_warmup_longer_than_run_is_wu301() -> None:
+    schedule = _read(FIXTURES / "args_warmup_too_long.yaml")
+    assert schedule.plan is not None
+    (finding,) = [f for f in schedule.findings if f.code == "WU301"]
+    assert finding.node is not None and finding.node.location == (4, 1)
+
+
+def test_plateau_on_updates_is_rejected() -> None:
+    schedule = _read(FIXTURES / "args_plateau_updates.yaml")
+    assert schedule.plan is None
+    assert _codes(schedule) == ["WU308"]
+
+
+def test_sched_on_updates_without_updates_per_epoch() -> None:
+    (path,) = [p for p in GOLDEN_FILES if p.stem == "timm_cosine_on_updates"]
+    config = json.loads(path.read_text())["config"]
+    schedule = _read("x.json", json.dumps(config))
+    assert schedule.plan is not None and schedule.plan.unit == "epoch"
+    assert any("shown per epoch" in note for note in schedule.notes)
+
+
+def test_swin_warmup_as_long_as_run() -> None:
+    schedule = _read(FIXTURES / "swin_warmup_whole_run.yaml")
+    assert schedule.plan is None
+    (finding,) = schedule.findings
+    assert finding.code == "WU301" and "t_initial > 0" in finding.message
+
+
+def test_swin_defaults() -> None:
+    schedule = _read(FIXTURES / "swin_defaults.yaml", steps_per_epoch=10)
+    assert schedule.plan is not None
+    assert schedule.plan.base_lrs == (5e-4,)
+    assert schedule.horizon == 3000
+    assert schedule.plan.schedule.warmup_length == 201
+    assert schedule.findings == []
+
+
+def test_other_files_are_not_detected() -> None:
+    hf_like = "learning_rate: 1.0e-4\nlr_scheduler_type: cosine\nmax_steps: 10\n"
+    detectron = "SOLVER:\n  BASE_LR: 0.02\n  MAX_ITER: 100\n"
+    for text in (hf_like, detectron):
+        assert not timm.detect(load_document("x.yaml", text=text))
+
+
+# --- the corpus -----------------------------------------------------------------------------
+
+corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+
+@corpus
+def test_corpus_detection() -> None:
+    detected = sorted(p.name for p in CORPUS.iterdir()
+                      if p.suffix in (".json", ".yaml", ".yml") and timm.detect(load_document(p)))
+    assert detected == ["timm__NVlabs_MambaVision__mambavision-tiny-1k.yaml",
+                        "timm__microsoft_Swin-Transformer__swin-base-384-finetune-yacs.yaml"]
+
+
+@corpus
+def test_corpus_mambavision_is_clean() -> None:
+    schedule = _read(CORPUS / "timm__NVlabs_MambaVision__mambavision-tiny-1k.yaml")
+    assert schedule.findings == []
+    assert schedule.plan is not None and schedule.plan.unit == "epoch"
+    assert schedule.horizon == 320  # t_initial 310 + cooldown 10
+    golden = json.loads((GOLDEN / "timm_cosine_mambavision.json").read_text())
+    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+
+
+@corpus
+def test_corpus_swin_strings_are_numbers() -> None:
+    name = "timm__microsoft_Swin-Transformer__swin-base-384-finetune-yacs.yaml"
+    schedule = _read(CORPUS / name, steps_per_epoch=4)
+    assert schedule.plan is not None and schedule.plan.base_lrs == (2e-05,)
+    assert sum("string under YAML 1.1" in note for note in schedule.notes) == 3  # the LRs
+    assert schedule.findings == []
+    golden = json.loads((GOLDEN / "timm_swin_cosine_finetune.json").read_text())
+    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+    per_epoch = _read(CORPUS / name)
+    assert per_epoch.plan is not None and per_epoch.plan.unit == "epoch"
+    assert any("1 iteration per epoch" in note for note in per_epoch.notes)

@@ -1,0 +1,663 @@
+"""fairseq (and Hydra/OmegaConf configs with fairseq-style keys) LR schedules.
+
+Recognised layouts:
+
+* a fairseq Hydra config: ``lr_scheduler: {_name: inverse_sqrt, ...}`` with ``optimization.lr``
+  (a list), ``optimization.max_update`` and ``optimization.max_epoch``;
+* a Hydra group file for the ``lr_scheduler`` group (``# @package _group_`` and nothing but
+  scheduler keys), named after the scheduler it configures (``inverse_sqrt.yaml``);
+* an argparse-style dump: ``lr_scheduler: inverse_sqrt`` beside ``warmup_updates``, ``lr`` ...;
+* audiocraft's ``schedule.lr_scheduler: inverse_sqrt`` with ``schedule.inverse_sqrt`` and
+  ``optim.lr``.
+
+fairseq sets the LR of update ``n`` (0-based, the first update is ``n = 0``) to
+``step_update(n)``: the trainer calls ``lr_scheduler.step_update(0)`` when it builds the
+optimizer and ``step_update(num_updates)`` after every update (fairseq/trainer.py:
+``_build_optimizer``, ``set_num_updates`` -> ``lr_step_update``). The factor is that LR divided
+by the configured ``lr``.
+
+Checks (framework-aware findings, located at the responsible key):
+
+======  ===========================  ========================================================
+code    name                         when
+======  ===========================  ========================================================
+WU301   warmup-longer-than-run       the warmup (``warmup_updates``, tri_stage's warmup) is at
+                                     least ``max_update`` long, so the peak is never reached
+WU302   zero-lr-first-update         updates in the warmup run at LR 0 (``warmup_init_lr`` 0,
+                                     or -1 which becomes 0; polynomial_decay's warmup; a
+                                     tri_stage ``init_lr_scale`` of 0). Severity by the share of
+                                     the warmup lost: error >= 25 %, warning >= 1 %, else note
+WU305   conflicting-run-lengths      ``max_update`` and ``max_epoch`` are both set (training
+                                     stops at whichever comes first)
+WU307   decay-never-finishes         tri_stage phases sum past ``max_update``;
+                                     polynomial_decay's ``total_num_update`` is past it; a
+                                     cosine ``lr_period_updates`` longer than the run
+WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a
+                                     value that is a Hydra interpolation, ``${eval:...}``
+                                     (never evaluated), ``???`` or missing from this file
+======  ===========================  ========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warmup_cli.configs.document import Unresolved
+from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.schedule import FunctionSchedule, Plan
+
+if TYPE_CHECKING:
+    from warmup_cli.configs.document import Document, Node
+
+NAMES = ("inverse_sqrt", "cosine", "polynomial_decay", "tri_stage")
+
+# Keys of the lr_scheduler dataclasses in fairseq/optim/lr_scheduler/*.py (fairseq 0.12.2),
+# plus max_lr of the 2020 cosine scheduler. A group file holds nothing else.
+SCHEDULER_KEYS = frozenset({
+    "_name", "warmup_updates", "warmup_init_lr", "lr", "max_update", "min_lr", "max_lr",
+    "t_mult", "lr_period_updates", "lr_shrink", "force_anneal", "end_learning_rate", "power",
+    "total_num_update", "warmup_steps", "hold_steps", "decay_steps", "phase_ratio",
+    "init_lr_scale", "final_lr_scale",
+})
+_KEYS_OF = {  # distinctive keys, to name a group file that does not say its scheduler
+    "cosine": {"max_lr", "min_lr", "t_mult", "lr_period_updates", "lr_shrink"},
+    "polynomial_decay": {"end_learning_rate", "power", "total_num_update", "force_anneal"},
+    "tri_stage": {"warmup_steps", "hold_steps", "decay_steps", "phase_ratio", "init_lr_scale",
+                  "final_lr_scale"},
+}
+ZERO_SCAN_CAP = 1_000_000  # most warmup updates inspected when counting LR-0 updates
+
+
+def _zero_severity(zeros: int, warmup: int) -> str:
+    """WU302's severity: the share of the warmup's updates that run at LR 0."""
+    share = zeros / max(1, warmup)
+    if share >= 0.25:
+        return "error"
+    if share >= 0.01:
+        return "warning"
+    return "note"
+
+
+def _why_unresolved(node: Node) -> str | None:
+    """Why a value cannot be used as it stands, or None when it can."""
+    value = node.value
+    if isinstance(value, Unresolved):
+        return f"`{value.source}` {value.reason}"
+    if isinstance(value, str):
+        if "${eval:" in value.replace(" ", ""):
+            return (f"`{value}` is an OmegaConf `${{eval:...}}` expression; warmup_cli never "
+                    "evaluates those (they can run arbitrary code)")
+        if "${" in value:
+            return f"`{value}` is a Hydra interpolation, which warmup_cli does not resolve"
+        if value.strip() == "???":
+            return "is `???`, a mandatory value Hydra expects from the command line"
+    return None
+
+
+@dataclass
+class _Values:
+    """Reads numbers from nodes, recording why the ones that cannot be used are unusable."""
+
+    unresolved: list[tuple[Node, str]] = field(default_factory=list)
+
+    def number(self, node: Node | None, what: str) -> float | int | None:
+        if node is None or node.value is None:
+            return None
+        why = _why_unresolved(node)
+        if why is not None:
+            self.unresolved.append((node, f"{what}: {why}"))
+            return None
+        number = node.as_number()
+        if number is None:
+            self.unresolved.append((node, f"{what} is {node.value!r}, not a number"))
+        return number
+
+    def numbers(self, node: Node | None, what: str) -> list[float | int] | None:
+        if node is None or node.value is None:
+            return None
+        why = _why_unresolved(node)
+        if why is not None:
+            self.unresolved.append((node, f"{what}: {why}"))
+            return None
+        if isinstance(node.value, list):
+            items: list[float | int] = []
+            for item in node.value:
+                number = self.number(item, what)
+                if number is None:
+                    return None
+                items.append(number)
+            return items
+        single = node.as_number()
+        if single is not None:
+            return [single]
+        listed = node.as_number_list()
+        if listed is None:
+            self.unresolved.append((node, f"{what} is {node.value!r}, not a list of numbers"))
+        return listed
+
+
+@dataclass
+class _Source:
+    """Where one scheduler's settings live in the document."""
+
+    name: str
+    name_node: Node | None
+    params: Node  # the mapping holding the scheduler's keys
+    declared: Node  # where the schedule is declared (findings without a better place)
+    lr: Node | None
+    max_update: Node | None
+    max_epoch: Node | None
+    full_config: bool  # the file has the optimization section (fairseq defaults apply)
+    audiocraft: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_group_file(doc: Document) -> bool:
+    root = doc.root
+    if not isinstance(root.value, dict) or not root.value:
+        return False
+    first = doc.text.lstrip().splitlines()[0] if doc.text.strip() else ""
+    keys = set(root.value)
+    return ("@package _group_" in first and keys <= SCHEDULER_KEYS
+            and bool(keys & {"warmup_updates", "warmup_init_lr", "warmup_steps", "max_lr",
+                             "lr_period_updates", "end_learning_rate", "phase_ratio"}))
+
+
+def detect(doc: Document) -> bool:
+    root = doc.root
+    if not isinstance(root.value, dict):
+        return False
+    scheduler = root.get("lr_scheduler")
+    if scheduler is not None:
+        if isinstance(scheduler.value, dict):
+            name = scheduler.get("_name")
+            if name is not None and isinstance(name.value, str):
+                return True
+        # A bare name is also axolotl's spelling: require fairseq's own keys beside it.
+        if isinstance(scheduler.value, str) and any(
+                root.get(k) is not None for k in ("optimization", "warmup_updates",
+                                                    "max_update", "warmup_init_lr")):
+            return True
+    schedule = root.get("schedule")
+    if schedule is not None and isinstance(schedule.value, dict):
+        name = schedule.get("lr_scheduler")
+        if name is not None and isinstance(name.value, str) and root.get("optim") is not None:
+            return True
+    return _is_group_file(doc)
+
+
+def _group_name(doc: Document) -> tuple[str, str | None]:
+    """The scheduler a Hydra group file configures: Hydra names the option after the file."""
+    stem = re.sub(r"[^a-z0-9]+", "_", Path(doc.path).stem.lower())
+    for name in NAMES:
+        if stem == name or stem.endswith("_" + name):
+            return name, None
+    keys = set(doc.root.value) if isinstance(doc.root.value, dict) else set()
+    for name, distinctive in _KEYS_OF.items():
+        if keys & distinctive:
+            return name, f"the scheduler is taken to be {name} from its keys"
+    return "inverse_sqrt", ("the scheduler is taken to be inverse_sqrt: the file sets only "
+                            "warmup_updates/warmup_init_lr")
+
+
+def _sources(doc: Document) -> list[_Source]:
+    root = doc.root
+    found: list[_Source] = []
+    optimization = root.get("optimization")
+    scheduler = root.get("lr_scheduler")
+
+    def opt(key: str) -> Node | None:
+        own = scheduler.get(key) if scheduler is not None else None
+        if own is not None and key != "max_update":
+            return own
+        return optimization.get(key) if optimization is not None else None
+
+    if scheduler is not None and isinstance(scheduler.value, dict) \
+            and scheduler.get("_name") is not None:
+        name_node = scheduler.get("_name")
+        assert name_node is not None
+        found.append(_Source(str(name_node.value), name_node, scheduler, scheduler,
+                             opt("lr"), scheduler.get("max_update") or opt("max_update"),
+                             opt("max_epoch"), optimization is not None))
+    elif scheduler is not None and isinstance(scheduler.value, str):
+        found.append(_Source(scheduler.value, scheduler, root, scheduler, root.get("lr"),
+                             root.get("max_update"), root.get("max_epoch"), True))
+    schedule = root.get("schedule")
+    if schedule is not None and isinstance(schedule.value, dict):
+        name_node = schedule.get("lr_scheduler")
+        optim = root.get("optim")
+        if name_node is not None and isinstance(name_node.value, str) and optim is not None:
+            params = schedule.get(name_node.value)
+            found.append(_Source(name_node.value, name_node,
+                                 params if params is not None else schedule, name_node,
+                                 optim.get("lr"), None, None, True, audiocraft=True))
+    if not found and _is_group_file(doc):
+        name, note = _group_name(doc)
+        source = _Source(name, None, root, root, root.get("lr"), root.get("max_update"), None,
+                         False)
+        if note:
+            source.notes.append(note)
+        found.append(source)
+    return found
+
+
+def read(doc: Document) -> list[FrameworkSchedule]:
+    return [_read_one(doc, source) for source in _sources(doc)]
+
+
+@dataclass
+class _Built:
+    value: Callable[[int], float]  # the absolute LR fairseq sets for update n
+    peak: float  # the configured LR the factor is relative to
+    warmup: int
+    phases: list[tuple[int, str]]
+    total: int | None
+    label: str
+    spec: str
+    zero_node: Node | None = None  # the key to blame for LR-0 updates
+
+
+def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
+    values = _Values()
+    result = FrameworkSchedule("fairseq", f"lr_scheduler ({src.name})", src.declared, None)
+    result.notes.extend(src.notes)
+    params = src.params
+
+    def param(key: str) -> Node | None:
+        return params.get(key) if isinstance(params.value, dict) else None
+
+    lrs = values.numbers(src.lr, "lr")
+    lr_missing = src.lr is None
+    if lr_missing and src.full_config and not src.audiocraft:
+        lrs = [0.25]  # fairseq OptimizationConfig.lr default (fairseq/dataclass/configs.py)
+        result.notes.append("optimization.lr is not set: fairseq's default [0.25] is assumed")
+    max_update = values.number(src.max_update, "max_update")
+    if src.max_update is None and src.full_config:
+        max_update = 0  # fairseq's default: no update limit
+    max_epoch = values.number(src.max_epoch, "max_epoch")
+    if max_update and max_update > 0:
+        result.horizon = int(max_update)
+    if max_update and max_epoch and max_update > 0 and max_epoch > 0:
+        assert src.max_update is not None
+        result.findings.append(Finding(
+            "WU305", f"both max_update ({max_update:g}) and max_epoch ({max_epoch:g}) are set: "
+            "fairseq stops at whichever comes first, so the schedule's length depends on the "
+            "dataset size", src.max_update))
+
+    lr_known = lrs is not None
+    if lrs is not None and len(lrs) > 1 and src.name != "polynomial_decay":
+        assert src.lr is not None
+        result.unresolved.append((src.lr, f"fairseq's {src.name} raises ValueError with more "
+                                  f"than one lr ({len(lrs)} given): 'Cannot use a fixed learning "
+                                  "rate schedule'"))
+        return result
+    if lrs is not None and len(lrs) > 1:
+        assert src.lr is not None
+        result.unresolved.append((src.lr, "polynomial_decay with several lrs uses lr[epoch] "
+                                  "per epoch; the epoch length is not in the config"))
+        return result
+    lr = float(lrs[0]) if lrs else 1.0
+
+    builders = {"inverse_sqrt": _audiocraft_inverse_sqrt if src.audiocraft else _inverse_sqrt,
+                "cosine": _cosine, "polynomial_decay": _polynomial, "tri_stage": _tri_stage}
+    builder = builders.get(src.name)
+    if builder is None or (src.audiocraft and src.name != "inverse_sqrt"):
+        where = src.name_node or src.declared
+        owner = "audiocraft" if src.audiocraft else "fairseq"
+        result.unresolved.append((where, f"{owner}'s {src.name!r} scheduler is not supported "
+                                  f"by warmup_cli (supported: {', '.join(NAMES)})"))
+        return result
+    ctx = _Context(values, result, param, lr, lr_known, max_update)
+    built = builder(ctx)
+    result.unresolved[:0] = values.unresolved
+    if built is None:
+        return result
+    if src.lr is None and not lr_known:
+        result.unresolved.append((src.declared, "lr is not in this file (fairseq takes it "
+                                  "from optimization.lr): LRs are shown relative to it"))
+    elif not lr_known:
+        result.notes.append("lr is unresolved: LRs are shown relative to it")
+    _finish(ctx, built, result)
+    return result
+
+
+@dataclass
+class _Context:
+    values: _Values
+    result: FrameworkSchedule
+    param: Callable[[str], Node | None]
+    lr: float
+    lr_known: bool
+    max_update: float | int | None
+
+    def number(self, key: str, default: float | int | None) -> float | int | None:
+        node = self.param(key)
+        if node is None or node.value is None:
+            return default
+        return self.values.number(node, key)
+
+    def fail(self, key: str | None, message: str) -> None:
+        node = self.param(key) if key else None
+        self.result.unresolved.append((node or self.result.node, message))
+
+
+EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
+
+
+def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
+    peak = built.peak
+    value = built.value
+    run = int(ctx.max_update) if ctx.max_update and ctx.max_update > 0 else \
+        max(built.warmup * 2, 10_000)
+    for n in range(min(run, EAGER_CHECK)):
+        try:
+            value(n)
+        except (ArithmeticError, ValueError) as exc:
+            result.unresolved.append((result.node, f"fairseq's formula fails at update {n}: "
+                                      f"{type(exc).__name__}: {exc}"))
+            return
+
+    def factor(step: int) -> float:
+        return value(step) / peak if peak else 0.0
+
+    schedule = FunctionSchedule(factor, built.label, built.spec, warmup=built.warmup,
+                                total=built.total, phases=tuple(built.phases))
+    result.plan = Plan(schedule, (peak,), "fairseq", "update")
+    if built.warmup > 0:
+        zeros = sum(1 for n in range(min(built.warmup, ZERO_SCAN_CAP)) if value(n) == 0.0)
+        if zeros:
+            share = zeros / built.warmup
+            result.findings.append(Finding(
+                "WU302", f"{zeros} of the {built.warmup} warmup updates run at LR 0 "
+                f"({share:.2%}), starting with the first update", built.zero_node,
+                _zero_severity(zeros, built.warmup)))
+    if ctx.max_update and ctx.max_update > 0 and built.warmup >= ctx.max_update:
+        node = ctx.param("warmup_steps") or ctx.param("warmup_updates") or result.node
+        result.findings.append(Finding(
+            "WU301", f"the warmup ({built.warmup} updates) is not shorter than the run "
+            f"(max_update {ctx.max_update:g}): the LR never reaches its peak", node))
+
+
+def _warmup_int(ctx: _Context, key: str, default: int) -> int | None:
+    number = ctx.number(key, default)
+    if number is None:
+        return None
+    return int(number)
+
+
+def _inverse_sqrt(ctx: _Context) -> _Built | None:
+    # fairseq/optim/lr_scheduler/inverse_square_root_schedule.py (InverseSquareRootSchedule)
+    warmup = _warmup_int(ctx, "warmup_updates", 4000)
+    init = ctx.number("warmup_init_lr", -1)
+    if warmup is None or init is None:
+        return None
+    lr = ctx.lr
+    if init < 0:
+        # "cfg.warmup_init_lr = 0 if cfg.warmup_updates > 0 else warmup_end_lr"
+        init = 0 if warmup > 0 else lr
+        if warmup > 0:
+            ctx.result.notes.append("warmup_init_lr -1 means 0 here (fairseq sets it to 0 "
+                                    "when warmup_updates > 0)")
+    if warmup == 0:
+        ctx.fail("warmup_updates", "fairseq's inverse_sqrt divides by warmup_updates, so 0 "
+                 "raises ZeroDivisionError")
+        return None
+    lr_step = (lr - init) / warmup  # self.lr_step
+    decay_factor = lr * warmup**0.5  # self.decay_factor
+
+    def value(n: int) -> float:
+        if n < warmup:
+            return init + n * lr_step
+        return decay_factor * n**-0.5
+
+    return _Built(value, lr, warmup, [(0, "linear warmup"), (warmup, "inverse sqrt decay")],
+                  None, "fairseq inverse_sqrt",
+                  f"fairseq inverse_sqrt(warmup_updates={warmup}, warmup_init_lr={init:g})",
+                  ctx.param("warmup_init_lr") or ctx.param("warmup_updates"))
+
+
+def _audiocraft_inverse_sqrt(ctx: _Context) -> _Built | None:
+    # audiocraft/optim/inverse_sqrt_lr_scheduler.py (InverseSquareRootLRScheduler): a torch
+    # _LRScheduler whose get_lr uses self._step_count, which is 1 at construction (torch's
+    # _initial_step steps once), so update n is computed at step n + 1.
+    warmup = _warmup_int(ctx, "warmup", 0)
+    init = ctx.number("warmup_init_lr", 0)
+    if warmup is None or init is None:
+        return None
+    lr = ctx.lr
+    start = init or 0  # "warmup_init_lr = self.warmup_init_lr or 0"
+
+    def value(n: int) -> float:
+        step = n + 1
+        if step < warmup:
+            lr_step = (lr - start) / warmup
+            return start + step * lr_step
+        decay_factor = lr * warmup**0.5
+        return decay_factor * step**-0.5
+
+    if init == 0:
+        ctx.result.notes.append("audiocraft counts steps from 1, so warmup_init_lr 0 gives the "
+                                f"first update lr/{warmup}, not 0")
+    return _Built(value, lr, max(warmup - 1, 0),
+                  [(0, "linear warmup"), (max(warmup - 1, 0), "inverse sqrt decay")], None,
+                  "audiocraft inverse_sqrt",
+                  f"audiocraft inverse_sqrt(warmup={warmup}, warmup_init_lr={start:g})",
+                  ctx.param("warmup_init_lr"))
+
+
+def _cosine(ctx: _Context) -> _Built | None:
+    # fairseq/optim/lr_scheduler/cosine_lr_scheduler.py. fairseq 0.12 (CosineLRSchedule): lr is
+    # the peak, min_lr the floor, warmup_init_lr -1 -> min_lr. The 2020 version
+    # (CosineSchedule, config with max_lr) had max_lr as the peak and lr as the floor,
+    # warmup_init_lr -1 -> lr; a config that sets max_lr can only be for that version.
+    warmup = _warmup_int(ctx, "warmup_updates", 0)
+    init = ctx.number("warmup_init_lr", -1)
+    t_mult = ctx.number("t_mult", 1.0)
+    period = ctx.number("lr_period_updates", -1)
+    lr_shrink = ctx.number("lr_shrink", 0.1)
+    legacy = ctx.param("max_lr") is not None
+    if legacy:
+        max_lr = ctx.number("max_lr", 1.0)
+        min_lr = ctx.lr if ctx.lr_known else None
+        if min_lr is None:
+            ctx.fail(None, "the 2020 cosine scheduler uses lr as the floor (and as "
+                     "warmup_init_lr -1), and lr is not in this file")
+        if max_lr is not None:
+            ctx.result.notes.append(f"max_lr {max_lr:g} is the peak LR: in this (2020) "
+                                    "fairseq cosine scheduler lr is the floor, not the peak")
+    else:
+        max_lr = ctx.lr
+        min_lr = ctx.number("min_lr", 0.0)
+    if period is not None and period <= 0 and not (ctx.max_update and ctx.max_update > 0):
+        ctx.fail("lr_period_updates", "lr_period_updates <= 0 takes the period from "
+                 "max_update, which is not set here")
+        return None
+    if None in (warmup, init, t_mult, period, lr_shrink, max_lr, min_lr):
+        return None
+    assert warmup is not None and init is not None and t_mult is not None
+    assert period is not None and lr_shrink is not None and max_lr is not None
+    assert min_lr is not None
+    if not max_lr > min_lr:
+        ctx.fail("max_lr" if legacy else "min_lr",
+                 f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})")
+        return None
+    if init < 0:
+        init = min_lr
+    if period <= 0:
+        assert ctx.max_update is not None
+        period = ctx.max_update - warmup
+    elif ctx.max_update and ctx.max_update > 0 and period > ctx.max_update - warmup:
+        node = ctx.param("lr_period_updates")
+        ctx.result.findings.append(Finding(
+            "WU307", f"the cosine period ({period:g} updates) is longer than the updates left "
+            f"after warmup ({ctx.max_update - warmup:g}): the run ends before the LR reaches "
+            "min_lr", node))
+    lr_step = (max_lr - init) / warmup if warmup > 0 else 1
+    cfg_min_lr = min_lr
+    peak = max_lr
+
+    def value(n: int) -> float:
+        if n < warmup:
+            return init + n * lr_step
+        curr_updates = n - warmup
+        if t_mult != 1:
+            i = math.floor(math.log(1 - curr_updates / period * (1 - t_mult), t_mult))
+            t_i = t_mult**i * period
+            t_curr = curr_updates - (1 - t_mult**i) / (1 - t_mult) * period
+        else:
+            i = math.floor(curr_updates / period)
+            t_i = period
+            t_curr = curr_updates - (period * i)
+        shrink = lr_shrink**i
+        low = cfg_min_lr * shrink
+        high = peak * shrink
+        return low + 0.5 * (high - low) * (1 + math.cos(math.pi * t_curr / t_i))
+
+    phases: list[tuple[int, str]] = [(0, "linear warmup")] if warmup > 0 else []
+    start, length, cycle = float(warmup), float(period), 0
+    limit = ctx.max_update if ctx.max_update and ctx.max_update > 0 else warmup + 10 * period
+    while start < limit and cycle < 50:
+        phases.append((math.ceil(start), "cosine" if cycle == 0 else f"cosine (restart {cycle})"))
+        start += length
+        length *= t_mult
+        cycle += 1
+    total = int(warmup + period) if ctx.max_update and warmup + period >= ctx.max_update \
+        else None
+    return _Built(value, peak, warmup, phases, total,
+                  "fairseq cosine" + (" (2020)" if legacy else ""),
+                  f"fairseq cosine(warmup_updates={warmup}, period={period:g}, "
+                  f"t_mult={t_mult:g}, lr_shrink={lr_shrink:g})",
+                  ctx.param("warmup_init_lr") or ctx.param("min_lr"))
+
+
+def _polynomial(ctx: _Context) -> _Built | None:
+    # fairseq/optim/lr_scheduler/polynomial_decay_schedule.py (PolynomialDecayLRSchedule)
+    warmup = _warmup_int(ctx, "warmup_updates", 0)
+    end = ctx.number("end_learning_rate", 0.0)
+    power = ctx.number("power", 1.0)
+    total = ctx.number("total_num_update", ctx.max_update)
+    if ctx.param("force_anneal") is not None and ctx.param("force_anneal").value is not None:
+        ctx.fail("force_anneal", "force_anneal switches to epoch-based annealing, which "
+                 "warmup_cli does not model")
+        return None
+    if total is None and ctx.param("total_num_update") is None:
+        ctx.fail(None, "total_num_update defaults to max_update, which is not in this file")
+        return None
+    if None in (warmup, end, power, total):
+        return None
+    assert warmup is not None and end is not None and power is not None and total is not None
+    if not total > 0:
+        ctx.fail("total_num_update", "fairseq asserts total_num_update > 0 (it defaults to "
+                 "max_update)")
+        return None
+    lr = ctx.lr
+
+    def value(n: int) -> float:
+        if warmup > 0 and n <= warmup:
+            warmup_factor = n / float(warmup)
+            return warmup_factor * lr
+        if n >= total:
+            return end
+        lr_range = lr - end
+        pct_remaining = 1 - (n - warmup) / (total - warmup)
+        return lr_range * pct_remaining ** (power) + end
+
+    if ctx.max_update and ctx.max_update > 0 and total > ctx.max_update:
+        ctx.result.findings.append(Finding(
+            "WU307", f"total_num_update ({total:g}) is past max_update ({ctx.max_update:g}): "
+            "the run ends before the LR decays to end_learning_rate",
+            ctx.param("total_num_update")))
+    elif ctx.max_update and ctx.max_update > 0 and total < ctx.max_update:
+        ctx.result.notes.append(f"the LR stays at end_learning_rate ({end:g}) for the last "
+                                f"{ctx.max_update - total:g} updates")
+    phases = [(0, "linear warmup")] if warmup > 0 else []
+    if total > warmup:
+        phases += [(warmup, "polynomial decay"), (math.ceil(total), "end_learning_rate")]
+    else:  # the warmup branch wins up to warmup_updates, then n >= total_num_update
+        phases.append((warmup + 1, "end_learning_rate"))
+    return _Built(value, lr, warmup, phases, math.ceil(total), "fairseq polynomial_decay",
+                  f"fairseq polynomial_decay(warmup_updates={warmup}, total_num_update="
+                  f"{total:g}, power={power:g}, end_learning_rate={end:g})",
+                  ctx.param("warmup_updates"))
+
+
+def _tri_stage(ctx: _Context) -> _Built | None:
+    # fairseq/optim/lr_scheduler/tri_stage_lr_scheduler.py (TriStageLRSchedule)
+    init_scale = ctx.number("init_lr_scale", 0.01)
+    final_scale = ctx.number("final_lr_scale", 0.01)
+    ratio_node = ctx.param("phase_ratio")
+    steps: list[int] = []
+    if ratio_node is not None and ratio_node.value is not None:
+        ratios = ctx.values.numbers(ratio_node, "phase_ratio")
+        if ratios is None:
+            return None
+        if not ctx.max_update or ctx.max_update <= 0:
+            ctx.fail("phase_ratio", "phase_ratio is a share of max_update, which is not set")
+            return None
+        if len(ratios) != 3 or sum(ratios) != 1:
+            ctx.fail("phase_ratio", "fairseq asserts three phase ratios that add up to 1 "
+                     f"(got {ratios})")
+            return None
+        steps = [int(ctx.max_update * r) for r in ratios]
+    else:
+        for key in ("warmup_steps", "hold_steps", "decay_steps"):
+            number = ctx.number(key, 0)
+            if number is None:
+                return None
+            steps.append(int(number))
+    if init_scale is None or final_scale is None:
+        return None
+    warmup, hold, decay = steps
+    if warmup + hold + decay <= 0:
+        ctx.fail(None, "fairseq asserts warmup_steps + hold_steps + decay_steps > 0 "
+                 "('please specify steps or phase_ratio')")
+        return None
+    if decay == 0:
+        ctx.fail("decay_steps", "fairseq divides by decay_steps, so 0 raises ZeroDivisionError")
+        return None
+    if final_scale <= 0:
+        ctx.fail("final_lr_scale", "fairseq takes log(final_lr_scale), which fails for "
+                 f"{final_scale:g}")
+        return None
+    peak = ctx.lr
+    init_lr = init_scale * peak
+    final_lr = final_scale * peak
+    warmup_rate = (peak - init_lr) / warmup if warmup != 0 else 0
+    decay_factor = -math.log(final_scale) / decay
+
+    def value(n: int) -> float:
+        if n < warmup:
+            return init_lr + warmup_rate * n
+        offset = warmup
+        if n < offset + hold:
+            return peak
+        offset += hold
+        if n <= offset + decay:
+            return peak * math.exp(-decay_factor * (n - offset))
+        return final_lr
+
+    end = warmup + hold + decay
+    if ctx.max_update and ctx.max_update > 0 and end > ctx.max_update:
+        node = ratio_node if ratio_node is not None and ratio_node.value is not None \
+            else ctx.param("decay_steps")
+        ctx.result.findings.append(Finding(
+            "WU307", f"the tri_stage phases ({warmup} + {hold} + {decay} = {end} updates) run "
+            f"past max_update ({ctx.max_update:g}): the decay stops at "
+            f"{math.exp(-decay_factor * max(0, ctx.max_update - 1 - warmup - hold)):.3g}x "
+            f"the peak instead of final_lr_scale {final_scale:g}", node))
+    phases = [(0, "linear warmup")] if warmup else []
+    if hold:
+        phases.append((warmup, "hold"))
+    phases += [(warmup + hold, "exponential decay"), (end + 1, "final LR")]
+    return _Built(value, peak, warmup, phases, end + 1, "fairseq tri_stage",
+                  f"fairseq tri_stage(warmup={warmup}, hold={hold}, decay={decay}, "
+                  f"init_lr_scale={init_scale:g}, final_lr_scale={final_scale:g})",
+                  ctx.param("init_lr_scale") or ctx.param("warmup_steps"))
+
+
+READER = register(Reader("fairseq", detect, read))
