@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from warmup_cli.errors import SpecError, WarmupError
+from warmup_cli.errors import ConfigError, SpecError, WarmupError
 from warmup_cli.expr import compile_expression, is_lambda_text
 from warmup_cli.kinds import lookup
 from warmup_cli.schedule import FunctionSchedule, Plan, Schedule
@@ -55,3 +56,35 @@ def load_plan(text: str, base_lrs: Sequence[float] = (), unit: str = "epoch") ->
     schedule, named = parse_schedule(text)
     bases = tuple(base_lrs) or named or (DEFAULT_BASE_LR,)
     return Plan(schedule=schedule, base_lrs=bases, source=text, unit=unit)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A plan and what its source says beside it: the run length and notes for the user."""
+
+    plan: Plan
+    horizon: int | None = None
+    notes: tuple[str, ...] = ()
+
+
+def resolve(text: str, base_lrs: Sequence[float] = (), unit: str | None = None, *,
+            schedule: str | None = None, framework: str | None = None,
+            updates_per_epoch: int | None = None) -> Resolved:
+    """A spec, a lambda, or a config file (``schedule``/``framework`` pick within it)."""
+    from warmup_cli.config_plans import choose, config_schedules, is_config_path
+
+    if not is_config_path(text):
+        if schedule or framework:
+            raise WarmupError("--schedule and --framework apply to config files only",
+                              hint=f"no file is named {text!r}")
+        return Resolved(load_plan(text, base_lrs, unit=unit or "epoch"))
+    item = choose(config_schedules(text, framework=framework,
+                                   steps_per_epoch=updates_per_epoch), schedule, text)
+    if item.plan is None:
+        raise ConfigError(f"{item.where}: cannot resolve the schedule {item.name!r}",
+                          hint="; ".join(item.unresolved) or None)
+    plan = item.plan
+    if base_lrs:
+        plan = replace(plan, base_lrs=tuple(base_lrs))
+    notes = (*item.notes, *(f"not resolved, assumed: {why}" for why in item.unresolved))
+    return Resolved(plan, item.horizon, notes)

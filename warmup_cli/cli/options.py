@@ -56,3 +56,16 @@ Digits = Annotated[int | None, typer.Option(
 Color = Annotated[ColorMode, typer.Option(
     "--color", help="Terminal escapes: auto (only on a terminal; NO_COLOR and FORCE_COLOR "
                     "respected), always or never.")]
+Pick = Annotated[str | None, typer.Option(
+    "--schedule", "-s",
+    help="Config files: which schedule to show when the file declares several (a name from "
+         "the list the error gives, or part of it).")]
+Framework = Annotated[str | None, typer.Option(
+    "--framework",
+    help="Config files: read with this framework's reader (hf, deepspeed, timm, detectron2, "
+         "fairseq, lightning, mmengine) instead of recognising it from its keys.")]
+UpdatesPerEpoch = Annotated[int | None, typer.Option(
+    "--updates-per-epoch", min=1, max=100_000_000,
+    help="Config files: optimizer updates per epoch, for frameworks whose run length or "
+         "warmup is counted in epochs (HF num_train_epochs, timm sched_on_updates, MMEngine "
+         "convert_to_iter_based).")]

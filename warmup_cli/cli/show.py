@@ -13,8 +13,9 @@ from warmup_cli.cli.output import Progress, draw_plot, plot_width, resolve_forma
 from warmup_cli.errors import WarmupError
 
 SCHEDULE_HELP = (
-    "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', or a lambda "
-    "such as 'lambda epoch: min((epoch + 1) / 4, 1)' (run 'warmup kinds' for the spec kinds)."
+    "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
+    "such as 'lambda epoch: min((epoch + 1) / 4, 1)' (run 'warmup kinds' for the spec kinds), "
+    "or a training config file (HF, DeepSpeed, timm, detectron2, fairseq, Lightning, MMEngine)."
 )
 
 
@@ -28,6 +29,9 @@ def show_command(
         help="Base LR; repeat for several parameter groups. Wins over base= in the spec "
              "[default: 1.0].")] = None,
     steps_per_epoch: options.StepsPerEpoch = None,
+    pick: options.Pick = None,
+    framework: options.Framework = None,
+    updates_per_epoch: options.UpdatesPerEpoch = None,
     resume_from: Annotated[int | None, typer.Option(
         "--resume-from", min=0, max=options.MAX_COUNT,
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
@@ -44,16 +48,21 @@ def show_command(
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli import pipeline
-    from warmup_cli.source import load_plan
+    from warmup_cli.source import resolve
     from warmup_cli.verify import PendingVerification, check_resume
 
     with user_errors():
         if epochs is not None and steps is not None:
             raise WarmupError("give --epochs or --steps, not both")
-        unit = "step" if steps is not None else "epoch"
-        plan = load_plan(schedule, base or (), unit=unit)
-        view = pipeline.build_view(plan, count=epochs or steps, unit=unit,
-                                  steps_per_epoch=steps_per_epoch, resume_from=resume_from)
+        resolved = resolve(schedule, base or (), "step" if steps is not None else None,
+                           schedule=pick, framework=framework,
+                           updates_per_epoch=updates_per_epoch)
+        plan = resolved.plan
+        for note in resolved.notes:
+            err_console.print(f"[dim]note:[/] {note}", soft_wrap=True, highlight=False)
+        view = pipeline.build_view(plan, count=epochs or steps or resolved.horizon,
+                                   unit=plan.unit, steps_per_epoch=steps_per_epoch,
+                                   resume_from=resume_from)
         console = stdout_console(color)
         output = resolve_format(fmt, console)
         pending = PendingVerification(plan, view)
