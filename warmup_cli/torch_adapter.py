@@ -49,17 +49,42 @@ def lambdalr_lrs(plan: Plan, count: int, start: int = 0) -> list[tuple[float, ..
     return found
 
 
+def _param_groups_only(base_lrs: tuple[float, ...]) -> Any:
+    """An ``Optimizer`` that holds only param groups, for the sampled check of long runs.
+
+    LambdaLR reads and writes nothing but ``param_groups`` (and wraps ``step``), so its
+    arithmetic is the same as with SGD. What differs is the cost: the first
+    ``Optimizer.__init__`` in a process imports ``torch._dynamo`` (about 2.7 s and 70 MB here),
+    which would dominate the bulk path. Short series keep the real SGD of ``lambdalr_lrs``.
+    """
+    import torch
+
+    class ParamGroupsOnly(torch.optim.Optimizer):
+        def __init__(self) -> None:  # Optimizer.__init__ is skipped on purpose (see above)
+            self.defaults: dict[str, Any] = {}
+            self.state: dict[Any, Any] = {}
+            self.param_groups = [{"params": [], "lr": lr} for lr in base_lrs]
+
+        def step(self, closure: Any = None) -> None:
+            return None
+
+    return ParamGroupsOnly()
+
+
 def lambdalr_at(plan: Plan, steps: Iterable[int]) -> dict[int, tuple[float, ...]]:
     """The LR of each of ``steps`` from a real LambdaLR positioned just before that step.
 
-    Building an optimizer costs milliseconds, so one LambdaLR is reused: setting
-    ``last_epoch = k - 1`` and calling ``step()`` runs LambdaLR's own ``get_lr`` for update k,
-    exactly as a scheduler restored at that point would.
+    One LambdaLR is reused: setting ``last_epoch = k - 1`` and calling ``step()`` runs
+    LambdaLR's own ``get_lr`` for update k, exactly as a scheduler restored at that point would.
     """
+    import torch
+
     found: dict[int, tuple[float, ...]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        optimizer, scheduler = _lambdalr(plan, 0)
+        optimizer = _param_groups_only(plan.base_lrs)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lr_lambda=partial(checked_factor, plan.schedule))
         for step in steps:
             optimizer.step()
             scheduler.last_epoch = step - 1

@@ -1,6 +1,5 @@
 """``warmup compare``: several schedules side by side, one LR column and plot line each."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated

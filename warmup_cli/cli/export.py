@@ -1,8 +1,6 @@
 """``warmup export``: the schedule as PyTorch code or as a JSON description."""
 
-from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Annotated
 
@@ -28,6 +26,8 @@ def export_command(
         "--base", "-b", min=0.0, help="Base LR; repeat for several parameter groups.")] = None,
 ) -> None:
     """Print the schedule as PyTorch code or as JSON."""
+    import json
+
     from warmup_cli.export import to_json, to_python
     from warmup_cli.source import load_plan
 

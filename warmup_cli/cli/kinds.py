@@ -1,6 +1,5 @@
 """``warmup kinds``: the catalogue of schedule kinds."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ if TYPE_CHECKING:
     from warmup_cli.kinds import Param
 
 
-def _param_text(param: Param, positional: bool) -> str:
+def _param_text(param: "Param", positional: bool) -> str:
     name = f"<{param.name}>" if positional else param.name
     return name if param.required else f"{name}={param.default}"
 

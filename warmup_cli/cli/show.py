@@ -1,6 +1,5 @@
 """``warmup show``: the LR of every update, as a real LambdaLR applies it."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated
