@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff check warmup_cli tests bench
 
 bench: install
+	$(PIP) install -c requirements/constraints.txt -e '.[test,bench]'
 	$(BIN)/python bench/bench.py
 
 clean:
