@@ -254,3 +254,21 @@ def test_unknown_numbers_in_big_views_are_checked(plain_env: dict[str, str]) -> 
     assert re.search(r"of 50,000 updates \(first, last, every milestone", done.stdout)
     view = View(50_000, unit="step")
     assert view.updates()[-1] == 49_999
+
+
+def test_progress_bar_only_for_long_work_on_a_terminal() -> None:
+    from rich.console import Console
+
+    from warmup_cli.cli.output import PROGRESS_THRESHOLD, Progress
+
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=80)
+    with Progress(PROGRESS_THRESHOLD, terminal) as progress:
+        progress.update(PROGRESS_THRESHOLD // 2)
+    assert progress.enabled
+    assert "computing" in terminal.file.getvalue()  # type: ignore[attr-defined]
+    pipe = Console(file=io.StringIO(), force_terminal=False)
+    with Progress(10 * PROGRESS_THRESHOLD, pipe) as progress:
+        progress.update(1)
+    assert not progress.enabled and pipe.file.getvalue() == ""  # type: ignore[attr-defined]
+    short = Console(file=io.StringIO(), force_terminal=True)
+    assert not Progress(PROGRESS_THRESHOLD - 1, short).enabled

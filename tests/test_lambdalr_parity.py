@@ -100,3 +100,15 @@ def test_factor_function_is_exact_for_every_sample() -> None:
     peak = max(range(10_000), key=lambda k: lrs_at(plan, k)[0])
     assert peak == 3999
     assert math.isclose(lrs_at(plan, peak)[1], 6.988e-4, rel_tol=1e-4)
+
+
+def test_a_disagreement_with_lambdalr_is_an_error_never_silent() -> None:
+    from warmup_cli.verify import EXIT_INTERNAL, MismatchError, compare
+
+    plan = load_plan("linear:4", (0.1,))
+    honest = [(k, lrs_at(plan, k)[1:]) for k in range(4)]
+    assert compare(plan, honest) == 4
+    tampered = [*honest[:2], (2, (0.075,)), honest[3]]  # torch would store 0.07500000000000001
+    with pytest.raises(MismatchError) as caught:
+        compare(plan, tampered)
+    assert caught.value.exit_code == EXIT_INTERNAL and "update 2" in caught.value.message
