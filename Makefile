@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -c requirements/constraints.txt torch
 	$(PIP) install -c requirements/constraints.txt -e '.[test]'
+	# The real timm for the parity tests. --no-deps: its package __init__ needs torchvision,
+	# whose PyPI wheel breaks beside this torch; the tests import timm.scheduler alone.
+	$(PIP) install --no-deps 'timm==1.0.31'
 	touch $(STAMP)
 
 install: $(STAMP)

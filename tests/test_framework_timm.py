@@ -24,7 +24,19 @@ FIXTURES = ROOT / "tests" / "fixtures" / "frameworks" / "timm"
 CORPUS = ROOT.parent / "shared" / "corpus"
 GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
 # An unpacked timm wheel (a folder holding timm/), e.g. from `pip download --no-deps timm`.
-TIMM_DIR = os.environ.get("WARMUP_CLI_TIMM_DIR")
+def _timm_dir() -> str | None:
+    """Where the real timm lives: WARMUP_CLI_TIMM_DIR, or the site-packages that `make test`
+    installs it into (with --no-deps: its scheduler modules need only torch). find_spec only
+    locates the package; timm/__init__ (which imports torchvision) is never run."""
+    if os.environ.get("WARMUP_CLI_TIMM_DIR"):
+        return os.environ["WARMUP_CLI_TIMM_DIR"]
+    spec = importlib.util.find_spec("timm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return str(Path(next(iter(spec.submodule_search_locations))).parent)
+
+
+TIMM_DIR = _timm_dir()
 
 
 def _read(path: Path | str, text: str | None = None, **kwargs: Any) -> FrameworkSchedule:
@@ -91,7 +103,7 @@ def test_golden_script_is_current() -> None:
         assert (GOLDEN / name).read_text() == text, name
 
 
-@pytest.mark.skipif(not TIMM_DIR, reason="set WARMUP_CLI_TIMM_DIR to an unpacked timm wheel")
+@pytest.mark.skipif(not TIMM_DIR, reason="timm is not installed (make test installs it)")
 def test_real_timm_schedulers() -> None:
     """The reader against timm's own classes, imported from timm/scheduler/*.py only (the
     package __init__ imports torchvision, the scheduler modules need just torch)."""
