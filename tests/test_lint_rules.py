@@ -14,6 +14,11 @@ from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import Settings
 
 BUILTIN = sorted(code for code in RULES if code[2] in "01")
+FRAMEWORK = sorted(code for code in RULES if code.startswith("WU3"))
+SUFFIXES = {"yaml": ".yaml", "json": ".json", "python": ".py"}
+# Notes a framework rule's good example is allowed to keep, because the reader reports them on
+# every such config: HF warmups all start from factor 0 (WU302, a note for HF).
+EXPECTED_NOTES = {"WU303": {"WU302"}}
 
 
 def lint_yaml(tmp_path: Path, text: str, settings: Settings | None = None,
@@ -63,10 +68,62 @@ def test_documented_good_example_is_clean(tmp_path: Path, code: str) -> None:
     assert lint_yaml(tmp_path, RULES[code].good + "\n") == []
 
 
+def test_catalogue_has_the_framework_rules() -> None:
+    expected = {
+        "WU301": ("warmup-longer-than-run", "error"), "WU302": ("zero-lr-first-update",
+                                                               "note…error"),
+        "WU303": ("warmup-ignored", "warning"),
+        "WU304": ("peak-disagrees-with-optimizer-lr", "warning"),
+        "WU305": ("conflicting-run-lengths", "warning"),
+        "WU306": ("cosine-period-mismatch", "warning"),
+        "WU307": ("decay-never-finishes", "warning"),
+        "WU308": ("unresolved-value", "note…error"),
+        "WU309": ("gap-between-phases", "warning"),
+        "WU310": ("torch-scheduler-rejected", "error"),
+    }
+    assert {code: (RULES[code].name, RULES[code].severity_text) for code in FRAMEWORK} \
+        == expected
+    assert not any(RULES[code].blocking or RULES[code].fixed for code in FRAMEWORK)
+    assert {RULES[code].example_format for code in RULES} == set(SUFFIXES)
+
+
+def lint_example(tmp_path: Path, code: str, which: str) -> list[Diagnostic]:
+    rule = RULES[code]
+    name = f"config{SUFFIXES[rule.example_format]}"
+    return lint_yaml(tmp_path, getattr(rule, which) + "\n", name=name)
+
+
+@pytest.mark.parametrize("code", FRAMEWORK)
+def test_framework_bad_example_fires(tmp_path: Path, code: str) -> None:
+    if code == "WU310":
+        pytest.importorskip("torch")  # the Lightning reader steps the real torch class
+    assert code in codes(lint_example(tmp_path, code, "bad"))
+
+
+@pytest.mark.parametrize("code", FRAMEWORK)
+def test_framework_good_example_is_clean(tmp_path: Path, code: str) -> None:
+    if code == "WU310":
+        pytest.importorskip("torch")
+    found = lint_example(tmp_path, code, "good")
+    allowed = EXPECTED_NOTES.get(code, set())
+    assert [d for d in found if d.code not in allowed or d.severity is not Severity.NOTE] == []
+
+
+def test_framework_examples_are_what_the_docs_say(tmp_path: Path) -> None:
+    # The two scaled rules: the documented examples show a warning and an error.
+    assert only(lint_example(tmp_path, "WU302", "bad"), "WU302").severity is Severity.WARNING
+    hit = only(lint_example(tmp_path, "WU308", "bad"), "WU308")
+    assert hit.severity is Severity.ERROR and "not a transformers SchedulerType" in hit.message
+    # WU301 replaces the generic WU108 on the same schedule.
+    assert codes(lint_example(tmp_path, "WU301", "bad")) == ["WU301"]
+
+
 def test_selectors_expand_codes_prefixes_slugs_and_all() -> None:
     assert expand_selectors(["WU105"]) == {"WU105"}
     assert expand_selectors(["staircase-warmup"]) == {"WU105"}
     assert expand_selectors(["WU0"]) == {"WU001", "WU002", "WU003"}
+    assert expand_selectors(["WU3"]) == set(FRAMEWORK)
+    assert expand_selectors(["gap-between-phases"]) == {"WU309"}
     assert expand_selectors(["wu10"]) == {f"WU10{i}" for i in range(1, 10)}
     assert expand_selectors(["ALL"]) == set(RULES)
     assert find_rule("ZERO-LR-START") is RULES["WU101"]

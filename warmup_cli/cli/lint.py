@@ -12,8 +12,10 @@ from warmup_cli.lint.diagnostics import Severity
 from warmup_cli.lint.emitters import OutputFormat
 
 TARGETS_HELP = (
-    "Config files (YAML, JSON, TOML, Python), directories, globs, or schedules: a spec such "
-    "as 'linear:500 > cosine:9500' or a lambda such as 'lambda e: min(1, (e + 1) / 4)'."
+    "Config files (YAML, JSON, TOML, Python: HF Trainer/axolotl, DeepSpeed, timm, detectron2, "
+    "fairseq, Lightning CLI, MMEngine, or any file with lambdas and specs), directories, "
+    "globs, or schedules: a spec such as 'linear:500 > cosine:9500' or a lambda such as "
+    "'lambda e: min(1, (e + 1) / 4)'."
 )
 LIST_HELP = "Comma-separated rule codes, prefixes (WU1), slugs (zero-lr-start) or ALL"
 
@@ -39,8 +41,9 @@ def lint_command(
         show_default=False)] = None,
     horizon: Annotated[int | None, typer.Option(
         "--horizon", min=1, metavar="N",
-        help="Run length (scheduler steps) for schedules whose config names none [default: "
-             "the schedule's length with a margin, at least 1000].",
+        help="Run length (scheduler steps) for schedules whose config names none, and the "
+             "run length of an HF config without max_steps [default: the schedule's length "
+             "with a margin, at least 1000].",
         show_default=False)] = None,
     max_warmup_share: Annotated[float | None, typer.Option(
         "--max-warmup-share", metavar="SHARE",
@@ -67,7 +70,8 @@ def lint_command(
     ] = ColorMode.auto,
 ) -> None:
     """Lint warmup schedules: LR 0 at the first update, uncapped growth, crashes at step 0,
-    warmups longer than the run, and more (exit 0 clean, 1 findings, 2 unreadable input)."""
+    warmups longer than the run, ignored warmups, values a framework rejects, and more
+    (exit 0 clean, 1 findings, 2 unreadable input)."""
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
     from warmup_cli.lint.emitters import EMITTERS, styled_text

@@ -21,7 +21,9 @@ WU302   zero-lr-first-update         ``WARMUP_FACTOR`` 0 (or a LazyConfig ``warm
                                      the warmup lost: error >= 25 %, warning >= 1 %, else note
 WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a
                                      ``_BASE_`` file that is not at hand, a LazyConfig value
-                                     computed in code, a value fvcore/detectron2 would reject
+                                     computed in code (lint: notes); a value fvcore/
+                                     detectron2/yacs would reject is also a WU308 error
+                                     finding at that value
 ======  ===========================  ========================================================
 """
 
@@ -291,6 +293,12 @@ class _Chain:
     solver: dict[str, _Setting] = field(default_factory=dict)
     unresolved: list[tuple[Node, str]] = field(default_factory=list)
     bases: list[str] = field(default_factory=list)
+    # _BASE_ values detectron2 itself cannot load (WU308 errors, beside their unresolved entry)
+    rejected: list[Finding] = field(default_factory=list)
+
+    def reject(self, node: Node, why: str) -> None:
+        self.unresolved.append((node, why))
+        self.rejected.append(Finding("WU308", why, node, "error"))
 
 
 def _load_chain(doc: Document) -> _Chain:
@@ -304,7 +312,7 @@ def _load_chain(doc: Document) -> _Chain:
         if base is not None:
             blame = base_node if base_node is not None else base
             if not isinstance(base.value, str):
-                chain.unresolved.append((blame, f"_BASE_ in {current.path} is not a path"))
+                chain.reject(blame, f"_BASE_ in {current.path} is not a path")
             else:
                 target = os.path.expanduser(base.value)
                 if not target.startswith(("/", "https://", "http://")):
@@ -314,7 +322,7 @@ def _load_chain(doc: Document) -> _Chain:
                     chain.unresolved.append((blame, f"_BASE_ {base.value} is a URL; "
                                              "warmup_cli reads local files only"))
                 elif resolved in seen:
-                    chain.unresolved.append((blame, f"_BASE_ chain loops back to {target}"))
+                    chain.reject(blame, f"_BASE_ chain loops back to {target}")
                 elif depth >= MAX_BASE_DEPTH:
                     chain.unresolved.append((blame, f"_BASE_ chain is deeper than "
                                              f"{MAX_BASE_DEPTH} files"))
@@ -423,16 +431,22 @@ class _Values:
                 if isinstance(number, int):
                     return number
                 # yacs refuses a float where the default is an int (type mismatch)
-                self._fail(key, f"{value!r} is not an integer (yacs requires one)")
+                self._fail(key, f"{value!r} is not an integer (yacs requires one)",
+                           rejected=True)
                 return None
             if number is not None:
                 return number
-        self._fail(key, f"{value!r} is not a valid value here")
+        self._fail(key, f"{value!r} is not a valid value here", rejected=True)
         return None
 
-    def _fail(self, key: str, why: str) -> None:
+    def _fail(self, key: str, why: str, rejected: bool = False) -> None:
+        """``key`` cannot be used; ``rejected``: detectron2 would refuse the value itself
+        (a WU308 error), not merely leave it unknown here."""
         self.failed = True
-        self.result.unresolved.append((self.blame(key), f"SOLVER.{self.where(key)}: {why}"))
+        message = f"SOLVER.{self.where(key)}: {why}"
+        self.result.unresolved.append((self.blame(key), message))
+        if rejected:
+            self.result.findings.append(Finding("WU308", message, self.blame(key), "error"))
 
 
 def _read_yacs(doc: Document) -> FrameworkSchedule:
@@ -440,6 +454,7 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
     result = FrameworkSchedule("detectron2", "SOLVER", declared, None)
     chain = _load_chain(doc)
     result.unresolved.extend(chain.unresolved)
+    result.findings.extend(chain.rejected)
     if chain.bases:
         result.notes.append("inherited through _BASE_: " +
                             " <- ".join(os.path.basename(b) for b in chain.bases))
@@ -464,7 +479,7 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
     base_lr = settings["BASE_LR"]
     assert isinstance(max_iter, int) and isinstance(base_lr, int | float)
     if max_iter <= 0:
-        values._fail("MAX_ITER", "must be positive (detectron2 divides by it)")
+        values._fail("MAX_ITER", "must be positive (detectron2 divides by it)", rejected=True)
         return result
     result.horizon = max_iter
     name = settings["LR_SCHEDULER_NAME"]
@@ -514,8 +529,9 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
         multiplier = warmup_param_scheduler(sched, factor, min(warmup_iters / max_iter, 1.0),
                                             method, rescale)
     except Rejected as exc:
-        result.unresolved.append((declared, f"detectron2 would fail to build the scheduler: "
-                                  f"{exc}"))
+        message = f"detectron2 would fail to build the scheduler: {exc}"
+        result.unresolved.append((declared, message))
+        result.findings.append(Finding("WU308", message, declared, "error"))
         return result
     run = _Multiplier(multiplier, max_iter, label,
                       f"detectron2 {name}({spec}, warmup_iters={warmup_iters}, "
@@ -547,10 +563,14 @@ def _zero_check(run: _Multiplier, result: FrameworkSchedule, node: Node, what: s
 
 
 class _Unusable(Exception):
-    def __init__(self, node: Node, why: str) -> None:
+    """A LazyConfig value that cannot be used; ``rejected``: fvcore/detectron2 would refuse
+    it (a WU308 error), as opposed to a value warmup_cli cannot see (computed in code)."""
+
+    def __init__(self, node: Node, why: str, rejected: bool = False) -> None:
         super().__init__(why)
         self.node = node
         self.why = why
+        self.rejected = rejected
 
 
 def _lazy_number(node: Node | None, what: str, default: float | None = None) -> float:
@@ -562,7 +582,7 @@ def _lazy_number(node: Node | None, what: str, default: float | None = None) -> 
         raise _Unusable(node, f"{what}: `{node.value.source}` {node.value.reason}")
     number = node.as_number()
     if number is None:
-        raise _Unusable(node, f"{what} is {node.value!r}, not a number")
+        raise _Unusable(node, f"{what} is {node.value!r}, not a number", rejected=True)
     return number
 
 
@@ -575,7 +595,8 @@ def _lazy_numbers(node: Node | None, what: str) -> list[float] | None:
         return [_lazy_number(item, what) for item in node.value]
     numbers = node.as_number_list()
     if numbers is None:
-        raise _Unusable(node, f"{what} is {node.value!r}, not a list of numbers")
+        raise _Unusable(node, f"{what} is {node.value!r}, not a list of numbers",
+                        rejected=True)
     return numbers
 
 
@@ -589,7 +610,7 @@ def _fvcore_from_node(node: Node) -> tuple[WhereFn, list[int], str]:
         try:
             return _lazy_number(node.get(key), key, default)
         except KeyError:
-            raise _Unusable(node, f"{kind} needs {key}") from None
+            raise _Unusable(node, f"{kind} needs {key}", rejected=True) from None
 
     try:
         if kind == "MultiStepParamScheduler":
@@ -597,7 +618,7 @@ def _fvcore_from_node(node: Node) -> tuple[WhereFn, list[int], str]:
             milestones = _lazy_numbers(node.get("milestones"), "milestones")
             updates = node.get("num_updates")
             if values is None:
-                raise _Unusable(node, "MultiStepParamScheduler needs values")
+                raise _Unusable(node, "MultiStepParamScheduler needs values", rejected=True)
             fn, kept, _ = multistep_sched(
                 values, int(num("num_updates")) if updates is not None else None,
                 [int(m) for m in milestones] if milestones is not None else None)
@@ -616,7 +637,7 @@ def _fvcore_from_node(node: Node) -> tuple[WhereFn, list[int], str]:
             return step_fixed_gamma_sched(num("base_value"), int(num("num_decays")),
                                           num("gamma"), int(num("num_updates"))), [], "step"
     except Rejected as exc:
-        raise _Unusable(node, f"fvcore would reject {kind}: {exc}") from None
+        raise _Unusable(node, f"fvcore would reject {kind}: {exc}", rejected=True) from None
     raise _Unusable(node, f"{kind or 'this scheduler'} is not a fvcore ParamScheduler "
                     "warmup_cli reproduces")
 
@@ -643,30 +664,32 @@ def _read_lazy(doc: Document) -> list[FrameworkSchedule]:
             _read_lazy_one(root, node, result)
         except _Unusable as exc:
             result.unresolved.append((exc.node, exc.why))
+            if exc.rejected:
+                result.findings.append(Finding("WU308", exc.why, exc.node, "error"))
     return found
 
 
 def _read_lazy_one(root: Node, node: Node, result: FrameworkSchedule) -> None:
     inner = node.get("scheduler")
     if inner is None:
-        raise _Unusable(node, "WarmupParamScheduler needs scheduler=")
+        raise _Unusable(node, "WarmupParamScheduler needs scheduler=", rejected=True)
     sched, milestones_where, label = _fvcore_from_node(inner)
     warmup_length = _lazy_number(node.get("warmup_length"), "warmup_length", -1.0)
     if warmup_length < 0:
-        raise _Unusable(node, "WarmupParamScheduler needs warmup_length")
+        raise _Unusable(node, "WarmupParamScheduler needs warmup_length", rejected=True)
     factor = _lazy_number(node.get("warmup_factor"), "warmup_factor", -1.0)
     if factor < 0:
-        raise _Unusable(node, "WarmupParamScheduler needs warmup_factor")
+        raise _Unusable(node, "WarmupParamScheduler needs warmup_factor", rejected=True)
     method_node = node.get("warmup_method")
     method = method_node.value if method_node is not None else "linear"
     rescale_node = node.get("rescale_interval")
     rescale = bool(rescale_node.value) if rescale_node is not None else False
     if not isinstance(method, str):
-        raise _Unusable(method_node or node, "warmup_method is not a string")
+        raise _Unusable(method_node or node, "warmup_method is not a string", rejected=True)
     try:
         multiplier = warmup_param_scheduler(sched, factor, warmup_length, method, rescale)
     except Rejected as exc:
-        raise _Unusable(node, f"detectron2 would reject it: {exc}") from None
+        raise _Unusable(node, f"detectron2 would reject it: {exc}", rejected=True) from None
     train = root.get("train")
     max_iter_node = train.get("max_iter") if train is not None else None
     if max_iter_node is None:
@@ -674,7 +697,7 @@ def _read_lazy_one(root: Node, node: Node, result: FrameworkSchedule) -> None:
                         "train.max_iter is not in this file")
     max_iter = int(_lazy_number(max_iter_node, "train.max_iter"))
     if max_iter <= 0:
-        raise _Unusable(max_iter_node, "train.max_iter must be positive")
+        raise _Unusable(max_iter_node, "train.max_iter must be positive", rejected=True)
     optimizer = root.get("optimizer")
     lr_node = optimizer.get("lr") if optimizer is not None else None
     base_lr = 1.0

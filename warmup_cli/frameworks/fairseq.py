@@ -35,6 +35,9 @@ WU307   decay-never-finishes         tri_stage phases sum past ``max_update``;
 WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a
                                      value that is a Hydra interpolation, ``${eval:...}``
                                      (never evaluated), ``???`` or missing from this file
+                                     (lint: notes); a value fairseq would reject (not a
+                                     number, an assertion, a division by zero) is also a
+                                     WU308 error finding at that value
 ======  ===========================  ========================================================
 """
 
@@ -71,6 +74,7 @@ _KEYS_OF = {  # distinctive keys, to name a group file that does not say its sch
                   "final_lr_scale"},
 }
 ZERO_SCAN_CAP = 1_000_000  # most warmup updates inspected when counting LR-0 updates
+_FIRST_LINE = re.compile(r"\s*([^\r\n]*)")  # the first non-blank line of a file
 
 
 def _zero_severity(zeros: int, warmup: int) -> str:
@@ -104,6 +108,12 @@ class _Values:
     """Reads numbers from nodes, recording why the ones that cannot be used are unusable."""
 
     unresolved: list[tuple[Node, str]] = field(default_factory=list)
+    # Values fairseq's config dataclasses would refuse (WU308 errors beside their entry).
+    rejected: list[Finding] = field(default_factory=list)
+
+    def reject(self, node: Node, why: str) -> None:
+        self.unresolved.append((node, why))
+        self.rejected.append(Finding("WU308", why, node, "error"))
 
     def number(self, node: Node | None, what: str) -> float | int | None:
         if node is None or node.value is None:
@@ -114,7 +124,7 @@ class _Values:
             return None
         number = node.as_number()
         if number is None:
-            self.unresolved.append((node, f"{what} is {node.value!r}, not a number"))
+            self.reject(node, f"{what} is {node.value!r}, not a number")
         return number
 
     def numbers(self, node: Node | None, what: str) -> list[float | int] | None:
@@ -137,7 +147,7 @@ class _Values:
             return [single]
         listed = node.as_number_list()
         if listed is None:
-            self.unresolved.append((node, f"{what} is {node.value!r}, not a list of numbers"))
+            self.reject(node, f"{what} is {node.value!r}, not a list of numbers")
         return listed
 
 
@@ -161,11 +171,14 @@ def _is_group_file(doc: Document) -> bool:
     root = doc.root
     if not isinstance(root.value, dict) or not root.value:
         return False
-    first = doc.text.lstrip().splitlines()[0] if doc.text.strip() else ""
     keys = set(root.value)
-    return ("@package _group_" in first and keys <= SCHEDULER_KEYS
-            and bool(keys & {"warmup_updates", "warmup_init_lr", "warmup_steps", "max_lr",
-                             "lr_period_updates", "end_learning_rate", "phase_ratio"}))
+    if not (keys <= SCHEDULER_KEYS and keys & {"warmup_updates", "warmup_init_lr",
+                                                "warmup_steps", "max_lr", "lr_period_updates",
+                                                "end_learning_rate", "phase_ratio"}):
+        return False
+    # Only now the first line (lint calls detect on every file: no copy of a whole file).
+    first = _FIRST_LINE.match(doc.text)
+    return first is not None and "@package _group_" in first.group(1)
 
 
 def detect(doc: Document) -> bool:
@@ -292,9 +305,10 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
     lr_known = lrs is not None
     if lrs is not None and len(lrs) > 1 and src.name != "polynomial_decay":
         assert src.lr is not None
-        result.unresolved.append((src.lr, f"fairseq's {src.name} raises ValueError with more "
-                                  f"than one lr ({len(lrs)} given): 'Cannot use a fixed learning "
-                                  "rate schedule'"))
+        values.reject(src.lr, f"fairseq's {src.name} raises ValueError with more than one lr "
+                      f"({len(lrs)} given): 'Cannot use a fixed learning rate schedule'")
+        result.unresolved[:0] = values.unresolved
+        result.findings.extend(values.rejected)
         return result
     if lrs is not None and len(lrs) > 1:
         assert src.lr is not None
@@ -315,6 +329,7 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
     ctx = _Context(values, result, param, lr, lr_known, max_update)
     built = builder(ctx)
     result.unresolved[:0] = values.unresolved
+    result.findings.extend(values.rejected)
     if built is None:
         return result
     if src.lr is None and not lr_known:
@@ -341,9 +356,14 @@ class _Context:
             return default
         return self.values.number(node, key)
 
-    def fail(self, key: str | None, message: str) -> None:
+    def fail(self, key: str | None, message: str, rejected: bool = False) -> None:
+        """The schedule cannot be built; ``rejected``: fairseq itself would refuse the value
+        (a WU308 error at it), not merely need something this file does not hold."""
         node = self.param(key) if key else None
         self.result.unresolved.append((node or self.result.node, message))
+        if rejected:
+            self.result.findings.append(Finding("WU308", message, node or self.result.node,
+                                                "error"))
 
 
 EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
@@ -358,8 +378,9 @@ def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
         try:
             value(n)
         except (ArithmeticError, ValueError) as exc:
-            result.unresolved.append((result.node, f"fairseq's formula fails at update {n}: "
-                                      f"{type(exc).__name__}: {exc}"))
+            message = f"fairseq's formula fails at update {n}: {type(exc).__name__}: {exc}"
+            result.unresolved.append((result.node, message))
+            result.findings.append(Finding("WU308", message, result.node, "error"))
             return
 
     def factor(step: int) -> float:
@@ -405,7 +426,7 @@ def _inverse_sqrt(ctx: _Context) -> _Built | None:
                                     "when warmup_updates > 0)")
     if warmup == 0:
         ctx.fail("warmup_updates", "fairseq's inverse_sqrt divides by warmup_updates, so 0 "
-                 "raises ZeroDivisionError")
+                 "raises ZeroDivisionError", rejected=True)
         return None
     lr_step = (lr - init) / warmup  # self.lr_step
     decay_factor = lr * warmup**0.5  # self.decay_factor
@@ -484,7 +505,8 @@ def _cosine(ctx: _Context) -> _Built | None:
     assert min_lr is not None
     if not max_lr > min_lr:
         ctx.fail("max_lr" if legacy else "min_lr",
-                 f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})")
+                 f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})",
+                 rejected=True)
         return None
     if init < 0:
         init = min_lr
@@ -553,7 +575,7 @@ def _polynomial(ctx: _Context) -> _Built | None:
     assert warmup is not None and end is not None and power is not None and total is not None
     if not total > 0:
         ctx.fail("total_num_update", "fairseq asserts total_num_update > 0 (it defaults to "
-                 "max_update)")
+                 "max_update)", rejected=True)
         return None
     lr = ctx.lr
 
@@ -601,7 +623,7 @@ def _tri_stage(ctx: _Context) -> _Built | None:
             return None
         if len(ratios) != 3 or sum(ratios) != 1:
             ctx.fail("phase_ratio", "fairseq asserts three phase ratios that add up to 1 "
-                     f"(got {ratios})")
+                     f"(got {ratios})", rejected=True)
             return None
         steps = [int(ctx.max_update * r) for r in ratios]
     else:
@@ -615,14 +637,15 @@ def _tri_stage(ctx: _Context) -> _Built | None:
     warmup, hold, decay = steps
     if warmup + hold + decay <= 0:
         ctx.fail(None, "fairseq asserts warmup_steps + hold_steps + decay_steps > 0 "
-                 "('please specify steps or phase_ratio')")
+                 "('please specify steps or phase_ratio')", rejected=True)
         return None
     if decay == 0:
-        ctx.fail("decay_steps", "fairseq divides by decay_steps, so 0 raises ZeroDivisionError")
+        ctx.fail("decay_steps", "fairseq divides by decay_steps, so 0 raises ZeroDivisionError",
+                 rejected=True)
         return None
     if final_scale <= 0:
         ctx.fail("final_lr_scale", "fairseq takes log(final_lr_scale), which fails for "
-                 f"{final_scale:g}")
+                 f"{final_scale:g}", rejected=True)
         return None
     peak = ctx.lr
     init_lr = init_scale * peak

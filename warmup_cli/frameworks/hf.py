@@ -23,7 +23,8 @@ Run length N (``num_training_steps``) -- the policy:
 * ``max_steps > 0``: N = max_steps (it overrides the epochs, ``TrainingArguments.max_steps``).
 * otherwise N = ``ceil(num_train_epochs * updates_per_epoch)`` (``Trainer.
   set_initial_training_values``), which needs the dataset size. ``read(doc, steps_per_epoch=n)``
-  supplies the updates per epoch; without it N is unresolved with the reason
+  supplies the updates per epoch, or ``read(doc, total_steps=N)`` the run length itself
+  (``warmup lint --horizon N``); without either N is unresolved with the reason
   ``"the run length depends on the dataset size: pass --horizon or set max_steps"``.
   The plan is still built when neither the formula nor the warmup needs N (``constant``,
   ``constant_with_warmup``, ``inverse_sqrt``, the metric-driven types, ``warmup_stable_decay``
@@ -407,9 +408,11 @@ def _integral(value: float | int) -> int | None:
     return None
 
 
-def read(doc: Document, *, steps_per_epoch: int | None = None) -> list[FrameworkSchedule]:
+def read(doc: Document, *, steps_per_epoch: int | None = None,
+         total_steps: int | None = None) -> list[FrameworkSchedule]:
     """The HF Trainer schedule of ``doc`` (one per file); ``steps_per_epoch`` is the number of
-    optimizer updates per epoch, used only when ``max_steps`` is not set."""
+    optimizer updates per epoch and ``total_steps`` the run length N itself, both used only
+    when ``max_steps`` is not set (``steps_per_epoch`` wins when both are given)."""
     dialect = _dialect(doc.root)
     if dialect is None:
         return []
@@ -430,7 +433,7 @@ def read(doc: Document, *, steps_per_epoch: int | None = None) -> list[Framework
     name = _scheduler_name(ctx, dialect, scheduler_node, warmup_given, warmup_node)
     lr = _learning_rate(ctx, root.get("learning_rate"))
     kwargs = _scheduler_kwargs(ctx, root.get("lr_scheduler_kwargs"))
-    total, total_node = _run_length(ctx, dialect, root, steps_per_epoch)
+    total, total_node = _run_length(ctx, dialect, root, steps_per_epoch, total_steps)
     result.horizon = total
     if total is None and total_node is not None:
         ctx.run_node = total_node
@@ -571,7 +574,8 @@ def _converted(value: Any) -> Any:
 
 
 def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
-                steps_per_epoch: int | None) -> tuple[int | None, Node | None]:
+                steps_per_epoch: int | None, total_steps: int | None = None
+                ) -> tuple[int | None, Node | None]:
     max_steps_node = root.get("max_steps")
     max_steps = ctx.number("max_steps", max_steps_node)
     epochs_node = root.get(dialect.epochs_key) or root.get("num_train_epochs")
@@ -597,6 +601,11 @@ def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
         ctx.note(f"run length {total} = ceil({_fmt(epochs)} epochs x {steps_per_epoch} updates "
                  "per epoch) (updates per epoch supplied by the caller)")
         return total, epochs_node
+    if total_steps is not None and total_steps > 0:
+        # The caller knows N (lint's --horizon): Trainer would compute it from the dataset.
+        ctx.note(f"run length {total_steps} supplied by the caller (the config leaves it to "
+                 "the dataset size)")
+        return total_steps, epochs_node
     return None, epochs_node
 
 

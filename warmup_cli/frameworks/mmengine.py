@@ -42,6 +42,9 @@ WU306   cosine-period-mismatch       CosineAnnealingLR ``T_max`` differs from ``
                                      (T_max shorter)
 WU307   decay-never-finishes         a decaying scheduler's ``end`` is past the run
 WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``
+                                     (lint: notes); a value MMEngine/mmcv would reject (an
+                                     unknown argument, a failed check, an arithmetic error
+                                     while stepping) is also a WU308 error finding
 WU309   gap-between-phases           a warmup ends before the next scheduler begins, so the
                                      LR stays flat at the base LR in between
 ======  ===========================  ========================================================
@@ -139,6 +142,12 @@ class _Config:
     epoch_loop: bool = True
     lr: float | None = None
     lr_node: Node | None = None
+    # Values MMEngine itself would refuse (WU308 errors, beside their unresolved entry).
+    rejected: list[Finding] = field(default_factory=list)
+
+    def reject(self, node: Node, why: str) -> None:
+        self.unresolved.append((node, why))
+        self.rejected.append(Finding("WU308", why, node, "error"))
 
 
 def _value(node: Node, key: str, cfg: _Config) -> object:
@@ -157,7 +166,7 @@ def _value(node: Node, key: str, cfg: _Config) -> object:
         return number
     if isinstance(value, str) and node.as_number_list() is not None:
         return node.as_number_list()
-    cfg.unresolved.append((node, f"{key} is {value!r}, not a number"))
+    cfg.reject(node, f"{key} is {value!r}, not a number")
     return _MISSING
 
 
@@ -226,12 +235,12 @@ def _specs(node: Node, cfg: _Config) -> None:
             cfg.unresolved.append((item, f"param_scheduler entry: {why}"))
             continue
         if not isinstance(item.value, dict):
-            cfg.unresolved.append((item, "param_scheduler entry is not a dict"))
+            cfg.reject(item, "param_scheduler entry is not a dict")
             continue
         kind_node = item.get("type")
         kind = kind_node.value if kind_node is not None else None
         if not isinstance(kind, str):
-            cfg.unresolved.append((kind_node or item, "param_scheduler entry has no type"))
+            cfg.reject(kind_node or item, "param_scheduler entry has no type")
             continue
         short = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
         if short not in SUPPORTED:
@@ -248,7 +257,8 @@ def _specs(node: Node, cfg: _Config) -> None:
                                             "begin", "end", "last_step", "verbose",
                                             "_scope_", *_PARAMS[short]})
         if unknown:
-            cfg.unresolved.append((item, f"{short} does not take {', '.join(unknown)}"))
+            # MMEngine's registry passes every key to the class: a TypeError
+            cfg.reject(item, f"{short} does not take {', '.join(unknown)}")
         by_epoch = values.get("by_epoch", True)
         convert = values.get("convert_to_iter_based", False)
         begin = values.get("begin", 0)
@@ -549,6 +559,7 @@ def _read_param_scheduler(doc: Document, node: Node,
     _structural_checks(cfg, result, ipe)
     result.notes.append(_describe(cfg))
     result.unresolved[:0] = cfg.unresolved
+    result.findings.extend(cfg.rejected)
     if cfg.unresolved or any(s.params.get("__missing__") for s in cfg.specs):
         if base_ref is not None:
             result.notes.append("_base_ files are not merged: values they set stay unknown")
@@ -584,8 +595,9 @@ def _read_param_scheduler(doc: Document, node: Node,
         built = _place(spec, unit, ipe, default_end)
         problem = _validate(spec, built.begin, built.end)
         if problem is not None:
-            result.unresolved.append((spec.node, f"MMEngine rejects this {spec.kind}: "
-                                      f"{problem}"))
+            message = f"MMEngine rejects this {spec.kind}: {problem}"
+            result.unresolved.append((spec.node, message))
+            result.findings.append(Finding("WU308", message, spec.node, "error"))
             return result
         placed.append(built)
     for built in placed:
@@ -604,8 +616,9 @@ def _read_param_scheduler(doc: Document, node: Node,
         sim.lr(min(_run_steps(cfg, unit, ipe) or sim.last_end + 1, EAGER_STEPS) - 1)
     except (ArithmeticError, ValueError) as exc:
         at = len(sim.lrs) if "sim" in locals() else 0
-        result.unresolved.append((node, f"MMEngine's schedulers fail at {unit} {at}: "
-                                  f"{type(exc).__name__}: {exc}"))
+        message = f"MMEngine's schedulers fail at {unit} {at}: {type(exc).__name__}: {exc}"
+        result.unresolved.append((node, message))
+        result.findings.append(Finding("WU308", message, node, "error"))
         return result
     _plan(result, cfg, placed, sim, base, unit, ipe)
     return result
@@ -825,6 +838,7 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
                             "the warmup (LR starts at warmup_ratio x lr), not a share of "
                             "training as in HF")
     result.unresolved.extend(cfg.unresolved)
+    result.findings.extend(cfg.rejected)
     if cfg.unresolved:
         return result
     if isinstance(ratio, int | float) and warmup is not None and not 0 < ratio <= 1.0:
@@ -838,7 +852,10 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
                                   "is not reproduced (CosineAnnealing and step are)"))
         return result
     if warmup not in (None, "linear", "constant", "exp"):
-        result.unresolved.append((node.get("warmup") or node, f"unknown mmcv warmup {warmup!r}"))
+        # mmcv's LrUpdaterHook raises ValueError for any other warmup type
+        message = f"unknown mmcv warmup {warmup!r} (mmcv accepts constant, linear, exp)"
+        result.unresolved.append((node.get("warmup") or node, message))
+        result.findings.append(Finding("WU308", message, node.get("warmup") or node, "error"))
         return result
     needs_ipe = cfg.epoch_loop and (warmup_by_epoch is True or by_epoch is False or
                                     (warmup is not None and by_epoch is True))
@@ -869,7 +886,9 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     steps = get("step", None)
     gamma = get("gamma", 0.1)
     if policy_name == "cosineannealing" and (min_lr is None) == (min_lr_ratio is None):
-        result.unresolved.append((node, "mmcv asserts exactly one of min_lr and min_lr_ratio"))
+        message = "mmcv asserts exactly one of min_lr and min_lr_ratio"
+        result.unresolved.append((node, message))
+        result.findings.append(Finding("WU308", message, node, "error"))
         return result
 
     def regular(iteration: int) -> float:

@@ -7,7 +7,8 @@ pays for what a command uses):
 - ``rules``: the catalogue (:data:`RULES`, :func:`register_rule`, :func:`expand_selectors`).
 - ``settings``: ``[tool.warmup-cli]`` and CLI options → :class:`Settings`.
 - ``subject``: :class:`Subject` (one schedule to check) and :class:`RuleHit`.
-- ``extract``: the generic extractor and the extractor registry (framework readers plug in).
+- ``extract``: the generic extractor, the framework readers' subjects (WU3xx findings, WU308
+  for unresolved values, their schedules for the WU1xx checks) and the extractor registry.
 - ``trace``: sampling the factor function over a run; ``checks``: the WU1xx rules.
 - ``runner``: :func:`lint` (targets → :class:`LintReport`) and the exit code.
 - ``emitters``: text, json, github, sarif and junit output; ``docs``: rule table and explain.

@@ -130,7 +130,8 @@ def _sarif_rules() -> tuple[list[dict[str, object]], dict[str, int]]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.explanation},
         "help": {"text": f"Bad:\n{rule.bad}\n\nGood:\n{rule.good}",
-                 "markdown": f"Bad:\n```yaml\n{rule.bad}\n```\nGood:\n```yaml\n{rule.good}\n```"},
+                 "markdown": f"Bad:\n```{rule.example_format}\n{rule.bad}\n```\nGood:\n"
+                             f"```{rule.example_format}\n{rule.good}\n```"},
         "defaultConfiguration": {"level": rule.severity.value},
         "properties": {"docs": rule.anchor},
     } for rule in rules]

@@ -1,30 +1,40 @@
-"""From a Document to the schedules it declares: the generic extractor and the registry.
+"""From a Document to the schedules it declares: the generic extractor, the framework readers
+and the registry.
 
 An extractor is any ``Callable[[Document], list[Subject]]``. The generic one (this module)
 knows no framework: it lints every string that is a lambda, every string under a schedule key
 (``lr_lambda``, ``warmup``, ... see ``settings.DEFAULT_SCHEDULE_KEYS``) that is a warmup_cli
 spec, and every Hydra/OmegaConf ``${eval:...}`` body (checked against the expression sandbox,
 never run). The base LR and the run length come from the nearest enclosing mapping that has
-them, else from anywhere in the file. Framework readers (``warmup_cli.frameworks``) plug in
-through :func:`framework_subjects`; other extractors through :func:`register_extractor`.
+them, else from anywhere in the file. :func:`framework_subjects` runs every framework reader
+(``warmup_cli.frameworks``, imported on the first config file) and turns what they find into
+subjects: their WU3xx findings, a WU308 per unresolved value, and the schedule they reproduce
+for the generic WU1xx checks. Other extractors plug in through :func:`register_extractor`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from warmup_cli.configs.document import Document, Node, Unresolved
-from warmup_cli.errors import ExpressionError, SpecError
+from warmup_cli.errors import ExpressionError, SpecError, WarmupError
 from warmup_cli.expr import CompiledExpression, compile_expression, is_lambda_text
 from warmup_cli.lint.diagnostics import Location, Severity
+from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import normalize_key
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject, source_offset
 from warmup_cli.schedule import FunctionSchedule, Schedule
 from warmup_cli.source import expression_schedule, looks_like_spec, parse_schedule
 from warmup_cli.spec import parse_spec
+
+if TYPE_CHECKING:
+    from warmup_cli.frameworks.base import FrameworkSchedule, Reader
 
 Extractor = Callable[[Document], list[Subject]]
 
@@ -304,7 +314,8 @@ class _Walker:
         value_at = Location(node.line, node.column)
         noqa = tuple(sorted({where.line, value_at.line}))
         return Subject(text=text, path=self.doc.path, where=where, value_at=value_at,
-                       text_column=column, noqa_lines=noqa, **fields)  # type: ignore[arg-type]
+                       text_column=column, noqa_lines=noqa, key_path=node.path,
+                       **fields)  # type: ignore[arg-type]
 
     # -- columns inside strings ---------------------------------------------------------------
 
@@ -328,36 +339,140 @@ class _Walker:
 
 # --- framework readers and the registry --------------------------------------------------
 
-def framework_subjects(doc: Document) -> list[Subject]:
-    """Subjects from every registered framework reader that recognises ``doc``.
+# A reader's finding that says what a generic check would say about the same schedule, in the
+# framework's own terms (its units, its keys, its severity scale): the generic one is dropped.
+COVERS: dict[str, frozenset[str]] = {
+    "WU302": frozenset({"WU101"}),  # LR 0 at the first update(s)
+    "WU301": frozenset({"WU108", "WU109"}),  # a warmup longer than the run is never "long"
+}
+UNRESOLVED_CODE = "WU308"
 
-    Readers join ``warmup_cli.frameworks.base.READERS`` when their module is imported
-    (``warmup_cli.frameworks.readers()`` imports them all); lint uses whichever are registered
-    and imports none itself. Their findings keep their own codes, which they should add to the
-    catalogue with ``rules.register_rule``; a reader whose checks replace generic ones says so
-    through ``Subject.covered``.
+
+def framework_subjects(doc: Document, *, total_steps: int | None = None) -> list[Subject]:
+    """Subjects from every framework reader that recognises ``doc``.
+
+    ``warmup_cli.frameworks.readers()`` imports the reader modules on the first call (so
+    ``warmup --help``, ``warmup rules`` and command-line schedules never pay for them) and
+    returns the registry, which also holds any reader registered by other code. Each reader's
+    ``FrameworkSchedule`` becomes one subject: its findings (WU3xx) become hits located at the
+    reader's node, every ``unresolved`` reason a located WU308, and its plan the schedule the
+    generic WU1xx checks run on, minus the ones its findings cover (:data:`COVERS`).
+    ``total_steps`` (``--horizon``) is the run length for readers that accept it, where the
+    config leaves it to the dataset size. A reader that raises is reported as a WU308 error
+    naming it; the other readers and the generic extractor still run on the file.
     """
-    from warmup_cli.frameworks.base import READERS
-
     subjects: list[Subject] = []
-    for reader in READERS.values():
-        if not reader.detect(doc):
-            continue
-        for found in reader.read(doc):
-            hits = tuple(
-                RuleHit(f.code, f.message, Severity(f.severity) if f.severity else None,
-                        at=Location(*f.node.location) if f.node is not None else None)
-                for f in found.findings)
-            where = Location(*found.node.location)
-            plan = found.plan
-            subjects.append(Subject(
-                text=found.name, path=doc.path, where=where,
-                value_at=Location(found.node.line, found.node.column),
-                schedule=plan.schedule if plan else None,
-                base_lrs=plan.base_lrs if plan else (), run_length=found.horizon,
-                run_source=f"{found.framework} config" if found.horizon else None,
-                hits=hits, noqa_lines=(where.line,)))
+    for name, reader in list(_registry().items()):
+        try:
+            if not reader.detect(doc):
+                continue
+            found = _call_read(reader.read, doc, total_steps)
+            subjects += [_framework_subject(doc, name, item) for item in found]
+        except Exception as error:  # a reader's bug must never stop lint
+            subjects.append(reader_failure(doc, name, error))
     return subjects
+
+
+@functools.cache
+def _registry() -> dict[str, Reader]:
+    # Importing the reader modules once per process; the registry is the same dict object
+    # afterwards, so readers registered later (plug-ins, tests) are still seen.
+    from warmup_cli.frameworks import readers
+
+    return readers()
+
+
+def _call_read(read: Callable[..., list[FrameworkSchedule]], doc: Document,
+               total_steps: int | None) -> list[FrameworkSchedule]:
+    # Readers name their optional inputs in their own words; only HF's run length (N, which
+    # the config may leave to the dataset size) can come from --horizon.
+    if total_steps is not None and "total_steps" in inspect.signature(read).parameters:
+        return read(doc, total_steps=total_steps)
+    return read(doc)
+
+
+def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
+    """A located WU308 error for a reader that raised. A WarmupError is the reader refusing
+    the file in words meant for the user; anything else is a bug in warmup_cli."""
+    if isinstance(error, WarmupError):
+        message = (f"the {reader} reader cannot read this file: {error.message}"
+                   + (f" ({error.hint})" if error.hint else ""))
+    else:
+        message = (f"the {reader} reader failed on this file ({type(error).__name__}: "
+                   f"{error}); its checks were skipped and the rest of the file was linted: "
+                   "this is a warmup_cli bug, please report it")
+    where = Location(*doc.root.location)
+    return Subject(text=f"{reader} reader", path=doc.path, where=where, origin=reader,
+                   hits=(RuleHit(UNRESOLVED_CODE, message, Severity.ERROR, at=where),))
+
+
+def _severity(text: str | None) -> Severity | None:
+    return None if text is None else Severity(text)
+
+
+def _effective(code: str, text: str | None) -> Severity:
+    rule = RULES.get(code)
+    return _severity(text) or (rule.severity if rule else Severity.WARNING)
+
+
+def _framework_subject(doc: Document, reader: str, item: FrameworkSchedule) -> Subject:
+    hits = [RuleHit(f.code, f.message, _severity(f.severity),
+                    at=Location(*f.node.location) if f.node is not None else None)
+            for f in item.findings]
+    # An unresolved value the reader already reported (a WU308 with its own severity, or an
+    # error such as timm's t_initial <= 0 that left the plan unbuilt) is not repeated.
+    said = {f.node.location for f in item.findings if f.node is not None
+            and (f.code == UNRESOLVED_CODE or _effective(f.code, f.severity) is Severity.ERROR)}
+    label = f"{item.framework} {item.name}"
+    seen: set[tuple[tuple[int, int], str]] = set()
+    for node, why in item.unresolved:
+        key = (node.location, why)
+        if node.location in said or key in seen:
+            continue
+        seen.add(key)
+        # A note: what cannot be resolved is not known to be wrong. Readers report values
+        # their framework would reject as WU308 errors themselves (deduplicated above).
+        hits.append(RuleHit(UNRESOLVED_CODE, f"cannot resolve the {label} schedule: {why}",
+                            Severity.NOTE, at=Location(*node.location)))
+    covered = frozenset(code for f in item.findings for code in COVERS.get(f.code, ()))
+    plan = item.plan
+    where = Location(*item.node.location)
+    return Subject(
+        text=label, path=doc.path, where=where,
+        value_at=Location(item.node.line, item.node.column),
+        schedule=_guarded(plan.schedule) if plan else None,
+        base_lrs=plan.base_lrs if plan else (), run_length=item.horizon,
+        run_source=f"{item.framework} config" if item.horizon else None,
+        hits=tuple(hits), covered=covered, origin=reader, key_path=item.node.path)
+
+
+def _guarded(schedule: Schedule) -> Schedule:
+    """The reader's schedule with its factor function's unexpected exceptions (KeyError,
+    RuntimeError, ... from a reader's own arithmetic) turned into ValueError, which the trace
+    reports as a located WU103 at the failing step instead of letting them escape."""
+    if not isinstance(schedule, FunctionSchedule):
+        return schedule
+    fn = schedule.fn
+
+    def guarded(step: int) -> float:
+        try:
+            return fn(step)
+        except (ArithmeticError, ValueError, TypeError, RecursionError, WarmupError):
+            raise
+        except Exception as error:  # see the docstring
+            raise ValueError(f"{type(error).__name__}: {error}") from None
+
+    return dataclasses.replace(schedule, fn=guarded)
+
+
+def owned_by_reader(subject: Subject, claims: Iterable[tuple[str | int, ...]]) -> bool:
+    """Whether a generic subject sits inside a value a framework reader resolved (an axolotl
+    ``lr_scheduler: constant`` is HF's constant scheduler, not a warmup_cli spec). Problems
+    (WU002/WU003) are always kept: they are about the text, which no reader evaluates."""
+    if subject.origin is not None or subject.problem is not None:
+        return False
+    path = subject.key_path
+    return any(claim and path[:len(claim)] == claim for claim in claims)
 
 
 EXTRACTORS: list[Extractor] = [framework_subjects]
@@ -369,5 +484,9 @@ def register_extractor(extractor: Extractor) -> Extractor:
     return extractor
 
 
-def extractors_for(schedule_keys: frozenset[str]) -> list[Extractor]:
-    return [GenericExtractor(schedule_keys), *EXTRACTORS]
+def extractors_for(schedule_keys: frozenset[str], horizon: int | None = None) -> list[Extractor]:
+    """The generic extractor for ``schedule_keys``, then every registered one; the framework
+    readers get ``horizon`` (``--horizon``) as the run length a config may leave open."""
+    extra = [functools.partial(framework_subjects, total_steps=horizon)
+             if extractor is framework_subjects else extractor for extractor in EXTRACTORS]
+    return [GenericExtractor(schedule_keys), *extra]

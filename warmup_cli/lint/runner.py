@@ -26,10 +26,15 @@ from warmup_cli.errors import (
 from warmup_cli.expr import compile_expression, is_lambda_text
 from warmup_cli.lint.checks import check_subject
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
-from warmup_cli.lint.extract import Extractor, argument_subject, extractors_for
+from warmup_cli.lint.extract import (
+    Extractor,
+    argument_subject,
+    extractors_for,
+    owned_by_reader,
+)
 from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
-from warmup_cli.lint.subject import Subject
+from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.source import looks_like_spec
 
 # "path:line:col: message" (document errors) or "path: message" (discovery errors).
@@ -78,7 +83,7 @@ def lint(targets: Sequence[str], settings: Settings,
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position."""
     extractors = list(extractors) if extractors is not None \
-        else extractors_for(settings.schedule_keys)
+        else extractors_for(settings.schedule_keys, settings.horizon)
     diagnostics: list[Diagnostic] = []
     inputs = 0
     files: list[str] = []
@@ -106,6 +111,9 @@ def lint_file(path: Path | str, settings: Settings,
         subjects = [subject for extractor in extractors for subject in extractor(doc)]
     except WarmupError as error:
         return [_unreadable(error, name)]
+    # A value a framework reader resolved is linted as that framework's schedule only.
+    claims = [s.key_path for s in subjects if s.origin is not None and s.schedule is not None]
+    subjects = [s for s in subjects if not owned_by_reader(s, claims)]
     codes = settings.codes_for(name)
     found: list[Diagnostic] = []
     for subject in subjects:
@@ -116,7 +124,16 @@ def lint_file(path: Path | str, settings: Settings,
 def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[str],
                          doc: Document | None) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for hit in check_subject(subject, settings, codes):
+    try:
+        hits = check_subject(subject, settings, codes)
+    except Exception as error:  # a reader's schedule must never stop lint
+        if subject.origin is None:
+            raise  # the generic checks' own bugs stay loud (the tests run them)
+        hits = [*subject.hits, RuleHit(
+            "WU308", f"the {subject.origin} schedule {subject.text!r} could not be checked "
+            f"({type(error).__name__}: {error}): this is a warmup_cli bug, please report it",
+            Severity.ERROR)]
+    for hit in hits:
         rule = RULES.get(hit.code)
         if hit.code not in codes and rule is not None:
             continue  # (a reader's code that no rule registers is always reported)

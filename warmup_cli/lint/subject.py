@@ -65,6 +65,14 @@ class Subject:
     hits: tuple[RuleHit, ...] = ()  # findings the extractor made itself (framework checks)
     covered: frozenset[str] = frozenset()  # generic checks the extractor's own hits replace
     noqa_lines: tuple[int, ...] = ()
+    # The framework reader that produced this subject ("hf", "deepspeed", ...); None for the
+    # generic extractor and command-line schedules. A reader's subject that fails while being
+    # checked becomes a finding naming it instead of a traceback.
+    origin: str | None = None
+    # The key path of the node the subject was read from (the value for the generic extractor,
+    # the declaring key for a reader): a resolved reader schedule owns its subtree, and the
+    # generic extractor's subjects inside it are dropped so that one value is linted once.
+    key_path: tuple[str | int, ...] = ()
 
     def locate(self, hit: RuleHit) -> Location:
         """The file location of ``hit``: inside the text when verifiable, else its anchor."""
