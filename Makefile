@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	# The real timm for the parity tests. --no-deps: its package __init__ needs torchvision,
 	# whose PyPI wheel breaks beside this torch; the tests import timm.scheduler alone.
 	$(PIP) install --no-deps 'timm==1.0.31'
+	# Bytecode now, so that start-up is fast even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q warmup_cli
 	touch $(STAMP)
 
 install: $(STAMP)
