@@ -1,15 +1,12 @@
 """``warmup lint`` and ``warmup rules``: find schedule bugs in config files, specs and lambdas."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
 from warmup_cli.cli.app import ColorMode, app, stdout_console, user_errors
 from warmup_cli.errors import WarmupError
-from warmup_cli.lint.diagnostics import Severity
-from warmup_cli.lint.emitters import OutputFormat
+from warmup_cli.lint.diagnostics import OutputFormat, Severity
 
 TARGETS_HELP = (
     "Config files (YAML, JSON, TOML, Python: HF Trainer/axolotl, DeepSpeed, timm, detectron2, "

@@ -10,6 +10,17 @@ from dataclasses import dataclass
 from enum import Enum
 
 
+class OutputFormat(str, Enum):
+    """The emitters of ``warmup_cli.lint.emitters``; defined here, beside the diagnostics, so
+    that the CLI can offer the choice without importing the emitters at start-up."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
 class Severity(str, Enum):
     """How bad a finding is; ``--fail-on`` compares against this order."""
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from enum import Enum
 from urllib.parse import quote
 
 from rich.text import Text
 
 from warmup_cli import __version__
-from warmup_cli.lint.diagnostics import Diagnostic, Severity, count_by_severity
+from warmup_cli.lint.diagnostics import Diagnostic, OutputFormat, Severity, count_by_severity
 from warmup_cli.lint.rules import RULES, rule_name
 
 Emitter = Callable[[Sequence[Diagnostic]], str]
@@ -196,14 +195,6 @@ def emit_junit(diagnostics: Sequence[Diagnostic]) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
         + "\n"
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
 
 
 EMITTERS: dict[OutputFormat, Emitter] = {
