@@ -8,7 +8,6 @@ written into any config (``lr_lambda: "lambda epoch: ..."``). Nothing in the fil
 from __future__ import annotations
 
 import difflib
-import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,18 +33,10 @@ def is_config_path(text: str) -> bool:
         return False
 
 
-def _read(reader_read: object, doc: object, steps_per_epoch: int | None) -> list:  # type: ignore[type-arg]
-    # Readers that need the length of an epoch name it in their own framework's words.
-    accepted = inspect.signature(reader_read).parameters  # type: ignore[arg-type]
-    kwargs = {name: steps_per_epoch for name in ("steps_per_epoch", "iters_per_epoch")
-              if name in accepted}
-    return reader_read(doc, **kwargs)  # type: ignore[operator]
-
-
-def config_schedules(path: str, *, framework: str | None = None,
-                     steps_per_epoch: int | None = None) -> list[ConfigSchedule]:
+def config_schedules(path: str, *, framework: str | None = None, total_steps: int | None = None,
+                     updates_per_epoch: int | None = None) -> list[ConfigSchedule]:
     from warmup_cli.configs.document import load_document
-    from warmup_cli.frameworks import readers
+    from warmup_cli.frameworks import read_with, readers
     from warmup_cli.lint.extract import GenericExtractor
     from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS
 
@@ -60,7 +51,8 @@ def config_schedules(path: str, *, framework: str | None = None,
         [reader for reader in available.values() if reader.detect(doc)]
     found: list[ConfigSchedule] = []
     for reader in chosen:
-        for item in _read(reader.read, doc, steps_per_epoch):
+        for item in read_with(reader, doc, total_steps=total_steps,
+                              updates_per_epoch=updates_per_epoch):
             line, column = item.node.location
             found.append(ConfigSchedule(
                 name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,

@@ -69,8 +69,9 @@ class Resolved:
 
 def resolve(text: str, base_lrs: Sequence[float] = (), unit: str | None = None, *,
             schedule: str | None = None, framework: str | None = None,
-            updates_per_epoch: int | None = None) -> Resolved:
-    """A spec, a lambda, or a config file (``schedule``/``framework`` pick within it)."""
+            total_steps: int | None = None, updates_per_epoch: int | None = None) -> Resolved:
+    """A spec, a lambda, or a config file (``schedule``/``framework`` pick within it;
+    ``total_steps``/``updates_per_epoch`` state a run length the config leaves open)."""
     from warmup_cli.config_plans import choose, config_schedules, is_config_path
 
     if not is_config_path(text):
@@ -78,8 +79,8 @@ def resolve(text: str, base_lrs: Sequence[float] = (), unit: str | None = None, 
             raise WarmupError("--schedule and --framework apply to config files only",
                               hint=f"no file is named {text!r}")
         return Resolved(load_plan(text, base_lrs, unit=unit or "epoch"))
-    item = choose(config_schedules(text, framework=framework,
-                                   steps_per_epoch=updates_per_epoch), schedule, text)
+    item = choose(config_schedules(text, framework=framework, total_steps=total_steps,
+                                   updates_per_epoch=updates_per_epoch), schedule, text)
     if item.plan is None:
         raise ConfigError(f"{item.where}: cannot resolve the schedule {item.name!r}",
                           hint="; ".join(item.unresolved) or None)

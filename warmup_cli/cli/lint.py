@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from warmup_cli.cli import options
 from warmup_cli.cli.app import ColorMode, app, stdout_console, user_errors
 from warmup_cli.errors import WarmupError
 from warmup_cli.lint.diagnostics import OutputFormat, Severity
@@ -42,6 +43,7 @@ def lint_command(
              "run length of an HF config without max_steps [default: the schedule's length "
              "with a margin, at least 1000].",
         show_default=False)] = None,
+    updates_per_epoch: options.UpdatesPerEpoch = None,
     max_warmup_share: Annotated[float | None, typer.Option(
         "--max-warmup-share", metavar="SHARE",
         help="WU109 fires when the warmup takes more of the run than this [default: 0.3].",
@@ -85,7 +87,8 @@ def lint_command(
                                    "e.g. warmup lint configs/ 'lambda e: min(1, (e + 1) / 4)'")
         settings = resolve_settings({
             "select": select, "extend-select": extend_select, "ignore": ignore,
-            "fail-on": fail_on, "horizon": horizon, "max-warmup-share": max_warmup_share,
+            "fail-on": fail_on, "horizon": horizon, "updates-per-epoch": updates_per_epoch,
+            "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
         report = lint(targets, settings)

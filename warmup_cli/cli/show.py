@@ -54,7 +54,7 @@ def show_command(
         if epochs is not None and steps is not None:
             raise WarmupError("give --epochs or --steps, not both")
         resolved = resolve(schedule, base or (), "step" if steps is not None else None,
-                           schedule=pick, framework=framework,
+                           schedule=pick, framework=framework, total_steps=epochs or steps,
                            updates_per_epoch=updates_per_epoch)
         plan = resolved.plan
         for note in resolved.notes:

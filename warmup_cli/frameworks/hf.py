@@ -25,7 +25,7 @@ Run length N (``num_training_steps``) -- the policy:
   set_initial_training_values``), which needs the dataset size. ``read(doc, steps_per_epoch=n)``
   supplies the updates per epoch, or ``read(doc, total_steps=N)`` the run length itself
   (``warmup lint --horizon N``); without either N is unresolved with the reason
-  ``"the run length depends on the dataset size: pass --horizon or set max_steps"``.
+  :data:`UNKNOWN_RUN_LENGTH`.
   The plan is still built when neither the formula nor the warmup needs N (``constant``,
   ``constant_with_warmup``, ``inverse_sqrt``, the metric-driven types, ``warmup_stable_decay``
   with ``num_stable_steps``, all with an integer ``warmup_steps`` or no warmup); the horizon
@@ -82,7 +82,8 @@ if TYPE_CHECKING:
 FRAMEWORK = "hf"
 DEFAULT_LR = 5e-5  # TrainingArguments.learning_rate
 DEFAULT_EPOCHS = 3.0  # TrainingArguments.num_train_epochs
-UNKNOWN_RUN_LENGTH = "the run length depends on the dataset size: pass --horizon or set max_steps"
+UNKNOWN_RUN_LENGTH = ("the run length depends on the dataset size: set max_steps, or pass the "
+                      "run length (--steps, lint's --horizon) or --updates-per-epoch")
 
 # SchedulerType values (src/transformers/trainer_utils.py, transformers 5.24.0).
 SCHEDULER_TYPES: tuple[str, ...] = (

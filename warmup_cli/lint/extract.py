@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -348,7 +347,8 @@ COVERS: dict[str, frozenset[str]] = {
 UNRESOLVED_CODE = "WU308"
 
 
-def framework_subjects(doc: Document, *, total_steps: int | None = None) -> list[Subject]:
+def framework_subjects(doc: Document, *, total_steps: int | None = None,
+                       updates_per_epoch: int | None = None) -> list[Subject]:
     """Subjects from every framework reader that recognises ``doc``.
 
     ``warmup_cli.frameworks.readers()`` imports the reader modules on the first call (so
@@ -357,16 +357,18 @@ def framework_subjects(doc: Document, *, total_steps: int | None = None) -> list
     ``FrameworkSchedule`` becomes one subject: its findings (WU3xx) become hits located at the
     reader's node, every ``unresolved`` reason a located WU308, and its plan the schedule the
     generic WU1xx checks run on, minus the ones its findings cover (:data:`COVERS`).
-    ``total_steps`` (``--horizon``) is the run length for readers that accept it, where the
-    config leaves it to the dataset size. A reader that raises is reported as a WU308 error
-    naming it; the other readers and the generic extractor still run on the file.
+    ``total_steps`` (``--horizon``) and ``updates_per_epoch`` (``--updates-per-epoch``) state
+    the run length for readers that take them, where the config leaves it to the dataset size.
+    A reader that raises is reported as a WU308 error naming it; the other readers and the
+    generic extractor still run on the file.
     """
     subjects: list[Subject] = []
     for name, reader in list(_registry().items()):
         try:
             if not reader.detect(doc):
                 continue
-            found = _call_read(reader.read, doc, total_steps)
+            found = read_with(reader, doc, total_steps=total_steps,
+                              updates_per_epoch=updates_per_epoch)
             subjects += [_framework_subject(doc, name, item) for item in found]
         except Exception as error:  # a reader's bug must never stop lint
             subjects.append(reader_failure(doc, name, error))
@@ -382,13 +384,10 @@ def _registry() -> dict[str, Reader]:
     return readers()
 
 
-def _call_read(read: Callable[..., list[FrameworkSchedule]], doc: Document,
-               total_steps: int | None) -> list[FrameworkSchedule]:
-    # Readers name their optional inputs in their own words; only HF's run length (N, which
-    # the config may leave to the dataset size) can come from --horizon.
-    if total_steps is not None and "total_steps" in inspect.signature(read).parameters:
-        return read(doc, total_steps=total_steps)
-    return read(doc)
+def read_with(reader: Reader, doc: Document, **facts: int | None) -> list[FrameworkSchedule]:
+    from warmup_cli.frameworks import read_with as read
+
+    return read(reader, doc, **facts)
 
 
 def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
@@ -484,9 +483,11 @@ def register_extractor(extractor: Extractor) -> Extractor:
     return extractor
 
 
-def extractors_for(schedule_keys: frozenset[str], horizon: int | None = None) -> list[Extractor]:
+def extractors_for(schedule_keys: frozenset[str], horizon: int | None = None,
+                   updates_per_epoch: int | None = None) -> list[Extractor]:
     """The generic extractor for ``schedule_keys``, then every registered one; the framework
-    readers get ``horizon`` (``--horizon``) as the run length a config may leave open."""
-    extra = [functools.partial(framework_subjects, total_steps=horizon)
+    readers get ``horizon`` and ``updates_per_epoch`` for a run length a config leaves open."""
+    extra = [functools.partial(framework_subjects, total_steps=horizon,
+                               updates_per_epoch=updates_per_epoch)
              if extractor is framework_subjects else extractor for extractor in EXTRACTORS]
     return [GenericExtractor(schedule_keys), *extra]

@@ -83,7 +83,8 @@ def lint(targets: Sequence[str], settings: Settings,
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position."""
     extractors = list(extractors) if extractors is not None \
-        else extractors_for(settings.schedule_keys, settings.horizon)
+        else extractors_for(settings.schedule_keys, settings.horizon,
+                                 settings.updates_per_epoch)
     diagnostics: list[Diagnostic] = []
     inputs = 0
     files: list[str] = []

@@ -44,6 +44,7 @@ class Settings:
     enabled: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
     fail_on: Severity = DEFAULT_FAIL_ON
     horizon: int | None = None
+    updates_per_epoch: int | None = None
     max_warmup_share: float = DEFAULT_MAX_WARMUP_SHARE
     max_jump_ratio: float = DEFAULT_MAX_JUMP_RATIO
     schedule_keys: frozenset[str] = frozenset(DEFAULT_SCHEDULE_KEYS)
@@ -120,6 +121,7 @@ VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
     "ignore": _selectors,
     "fail-on": _severity,
     "horizon": _positive_int,
+    "updates-per-epoch": _positive_int,
     "max-warmup-share": _number(0.0, 1.0),
     "max-jump-ratio": _number(1.0, math.inf),
     "schedule-keys": _string_list,
@@ -191,6 +193,7 @@ def resolve_settings(options: Mapping[str, Any] | None = None, *, start: Path | 
         enabled=frozenset(enabled),
         fail_on=values.get("fail-on", DEFAULT_FAIL_ON),
         horizon=values.get("horizon"),
+        updates_per_epoch=values.get("updates-per-epoch"),
         max_warmup_share=values.get("max-warmup-share", DEFAULT_MAX_WARMUP_SHARE),
         max_jump_ratio=values.get("max-jump-ratio", DEFAULT_MAX_JUMP_RATIO),
         schedule_keys=frozenset(normalize_key(k) for k in keys),
