@@ -24,6 +24,11 @@ import time
 from pathlib import Path
 
 PYTHON = sys.executable
+# Measure as an installed tool runs for a user: bytecode caches are written and read, and
+# stdout is block-buffered when it is a file. A session may set these two for its own reasons;
+# both sides of every comparison run without them.
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}
 BIN = Path(PYTHON).parent
 WARMUP = str(BIN / "warmup")
 SPEC = "linear:2000 > cosine:498000,floor=0.1"
@@ -53,7 +58,7 @@ def run(cmd: list[str], stdout: int | None = subprocess.DEVNULL,
         ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one run."""
     start = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=ENV)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     stderr = process.stderr.read().decode() if process.stderr else ""
@@ -83,7 +88,8 @@ def peak_tree_rss(cmd: list[str]) -> int:
     """Peak of the summed RSS of a command's whole process tree (KiB), sampled every 5 ms:
     warmup's sampled LambdaLR check runs in a child process beside the writer, and both
     count. wait4's ru_maxrss, the per-process maximum, is taken too and the larger wins."""
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=ENV)
     peak = 0
     while True:
         peak = max(peak, _tree_rss_kib(process.pid))

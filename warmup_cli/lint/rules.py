@@ -317,15 +317,15 @@ def _framework_rules() -> list[Rule]:
         Rule("WU308", "unresolved-value", Severity.NOTE,
              "A framework schedule cannot be resolved from the config, or a value in it is "
              "one the framework rejects.",
-             "Every reason a reader gives for not reproducing a schedule is reported here, "
-             "located at the value: a note when the value is only known at launch (DeepSpeed "
-             "\"auto\", a run length that depends on the dataset size: set max_steps or pass "
-             "--horizon or --updates-per-epoch), lives in another file (_base_, a layered "
-             "config), is an expression or interpolation warmup_cli never evaluates, or "
-             "names a scheduler warmup_cli does not model; an error when the framework "
-             "itself would reject the value (an unknown scheduler name, a parameter the class does not take, a "
-             "division by zero, a failed assertion). A reader that crashes is reported here "
-             "too, as an error naming the reader; the rest of the file is still linted.",
+             "Every reason a reader gives for not reproducing a schedule is reported here, located"
+             " at the value: a note when the value is only known at launch (DeepSpeed \"auto\", a "
+             "run length that depends on the dataset size: set max_steps or pass --horizon or "
+             "--updates-per-epoch), lives in another file (_base_, a layered config), is an "
+             "expression or interpolation warmup_cli never evaluates, or names a scheduler "
+             "warmup_cli does not model; an error when the framework itself would reject the value"
+             " (an unknown scheduler name, a parameter the class does not take, a division by "
+             "zero, a failed assertion). A reader that crashes is reported here too, as an error "
+             "naming the reader; the rest of the file is still linted.",
              "lr_scheduler_type: cosine_annealing\nlearning_rate: 2.0e-5\nmax_steps: 1000",
              "lr_scheduler_type: cosine\nlearning_rate: 2.0e-5\nmax_steps: 1000",
              scales=True),
