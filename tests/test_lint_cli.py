@@ -370,13 +370,14 @@ def test_unreadable_files_cannot_be_deselected(tmp_path: Path) -> None:
 
 
 def test_readme_section_documents_every_rule_and_option() -> None:
-    text = (ROOT / "warmup_cli" / "lint" / "README-section.md").read_text()
+    text = (ROOT / "README.md").read_text()
     for rule in RULES.values():
         assert f"| {rule.code} | {rule.name} | {rule.severity_text} |" in text
         assert f"#### {rule.code} {rule.name}\n" in text  # the anchor rule.anchor points at
     for option in ("--select", "--extend-select", "--ignore", "--fail-on", "--horizon",
                    "--max-warmup-share", "--max-jump-ratio", "--schedule-keys",
                    "--output-format", "--explain", "--isolated", "per-file-ignores",
+                   "--updates-per-epoch",
                    "# warmup: noqa"):
         assert option in text
 
