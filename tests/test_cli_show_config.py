@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -90,8 +92,21 @@ def test_every_corpus_file_shows_or_says_why_not() -> None:
             continue
         assert result.exit_code == 2, (path.name, result.output)
         # A located reason, or a list of schedules to choose from.
-        assert (f"{path.name}:" in result.stderr or "--schedule" in result.stderr
-                or "no schedule found" in result.stderr), (path.name, result.stderr)
+        assert re.search(rf"{re.escape(path.name)}:\d+:\d+: ", result.stderr) \
+            or "pick one with --schedule" in result.stderr, (path.name, result.stderr)
         for item in config_schedules(str(path)):
             if item.plan is not None:
                 assert len(list(rows(item.plan, View(5)))) == 5
+
+
+def test_unknown_layout_is_located_at_its_schedule_keys(tmp_path: Path) -> None:
+    config = tmp_path / "custom.json"
+    config.write_text('{\n  "model": "bert",\n  "training": {\n    "warmup_proportion": 0.06\n  }\n}\n')
+    result = show(str(config))
+    assert result.exit_code == 2
+    assert f"{config}:4:5: cannot resolve the schedule: training.warmup_proportion" \
+        in result.stderr
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("model: bert\nbatch_size: 8\n")
+    nothing = show(str(plain))
+    assert nothing.exit_code == 2 and f"{plain}: no schedule found" in nothing.stderr

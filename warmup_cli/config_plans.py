@@ -72,13 +72,26 @@ def config_schedules(path: str, *, framework: str | None = None, total_steps: in
     return found
 
 
+def no_schedule_error(path: str) -> ConfigError:
+    """Nothing readable: point at the keys that look like schedule settings, if any."""
+    from warmup_cli.configs.document import load_document
+    from warmup_cli.configs.hints import schedule_like_keys
+
+    known = ("warmup_cli reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning and MMEngine "
+             "configs and lambda or spec strings; --framework NAME forces a reader")
+    keys = schedule_like_keys(load_document(path))
+    if not keys:
+        return ConfigError(f"{path}: no schedule found", hint=known)
+    line, column = keys[0][1].location
+    names = ", ".join(name for name, _ in keys)
+    return ConfigError(f"{path}:{line}:{column}: cannot resolve the schedule: {names} "
+                       "are in a layout no reader knows", hint=known)
+
+
 def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> ConfigSchedule:
     names = [item.name for item in found]
     if not found:
-        raise ConfigError(f"{path}: no schedule found",
-                          hint="warmup reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning "
-                               "and MMEngine configs and lambda/spec strings; --framework NAME "
-                               "forces a reader")
+        raise no_schedule_error(path)
     if wanted is None:
         if len(found) == 1:
             return found[0]
