@@ -101,7 +101,8 @@ def test_every_corpus_file_shows_or_says_why_not() -> None:
 
 def test_unknown_layout_is_located_at_its_schedule_keys(tmp_path: Path) -> None:
     config = tmp_path / "custom.json"
-    config.write_text('{\n  "model": "bert",\n  "training": {\n    "warmup_proportion": 0.06\n  }\n}\n')
+    config.write_text(
+        '{\n  "model": "bert",\n  "training": {\n    "warmup_proportion": 0.06\n  }\n}\n')
     result = show(str(config))
     assert result.exit_code == 2
     assert f"{config}:4:5: cannot resolve the schedule: training.warmup_proportion" \
