@@ -272,3 +272,8 @@ def test_progress_bar_only_for_long_work_on_a_terminal() -> None:
     assert not progress.enabled and pipe.file.getvalue() == ""  # type: ignore[attr-defined]
     short = Console(file=io.StringIO(), force_terminal=True)
     assert not Progress(PROGRESS_THRESHOLD - 1, short).enabled
+
+
+def test_all_rows_of_a_huge_table_point_to_the_machine_formats() -> None:
+    result = invoke("show", "linear:4", "--steps", "200000", "--all", "-f", "table")
+    assert result.exit_code == 2 and "--format csv" in result.stderr

@@ -23,6 +23,7 @@ from warmup_cli.series import (
 
 MAX_UPDATES = 10_000_000
 MAX_ROWS = 100_000_000
+MAX_TABLE_ROWS = 100_000  # --all builds a terminal table in memory; machine formats stream
 
 
 def build_view(plan: Plan, *, count: int | None, unit: str, steps_per_epoch: int | None,
@@ -90,6 +91,13 @@ def _reporting(stream: Iterator[Chunk], progress: Callable[[int], None] | None
             progress(done)
 
 
+def _check_table_size(view: View, show_all: bool) -> None:
+    if show_all and view.count > MAX_TABLE_ROWS:
+        raise WarmupError(f"--all would print a table of {view.count:,} rows (the limit is "
+                          f"{MAX_TABLE_ROWS:,})",
+                          hint="use --format csv (or tsv, jsonl) for every row of a long run")
+
+
 def row_marks(plan: Plan, view: View) -> dict[int, str]:
     """Milestones by row index of the view (the first row using each milestone update)."""
     marks: dict[int, str] = {}
@@ -108,6 +116,7 @@ def row_marks(plan: Plan, view: View) -> dict[int, str]:
 
 def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
            progress: Callable[[int], None] | None = None) -> Digest:
+    _check_table_size(view, show_all)
     envelope = (Envelope(view.start, view.count, plot_buckets, len(plan.base_lrs))
                 if plot_buckets else None)
     result = Digest(marks=row_marks(plan, view), count=view.count, show_all=show_all,
@@ -117,6 +126,7 @@ def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
 
 def digest_comparison(plans: Sequence[Plan], view: View, *, show_all: bool,
                       plot_buckets: int | None) -> Digest:
+    _check_table_size(view, show_all)
     marks: dict[int, str] = {}
     for index, plan in enumerate(plans):
         for step, what in row_marks(plan, view).items():
