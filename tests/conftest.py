@@ -1,15 +1,31 @@
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
+
+from warmup_cli.configs.document import load_document
+from warmup_cli.frameworks.base import FrameworkSchedule
+from warmup_cli.lint.diagnostics import Diagnostic
+from warmup_cli.lint.runner import lint
+from warmup_cli.lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SCHEMAS = ROOT.parent / "shared" / "schemas"
 WARMUP = Path(sys.executable).parent / "warmup"
+GOLDEN = ROOT / "tests" / "golden"
+FRAMEWORK_FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
+GOLDEN_TOOLS = ROOT / "tools" / "golden"
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
 
 @pytest.fixture
@@ -19,3 +35,101 @@ def plain_env() -> dict[str, str]:
                                                              "TTY_COMPATIBLE", "COLUMNS"}}
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+# --- framework readers ----------------------------------------------------------------------
+
+
+def read_schedules(reader: ModuleType, path: Path | str, text: str | None = None,
+                   **kwargs: Any) -> list[FrameworkSchedule]:
+    """``reader.read`` of the config at ``path`` (or of ``text``, named ``path``), which
+    ``reader.detect`` must recognise; ``kwargs`` are the run facts ``read`` takes."""
+    doc = load_document(path, text=text)
+    assert reader.detect(doc), path
+    return reader.read(doc, **kwargs)  # type: ignore[no-any-return]
+
+
+def read_one(reader: ModuleType, path: Path | str, text: str | None = None,
+             **kwargs: Any) -> FrameworkSchedule:
+    """The one schedule ``reader`` finds in the config (see :func:`read_schedules`)."""
+    found = read_schedules(reader, path, text, **kwargs)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def finding_codes(schedule: FrameworkSchedule) -> list[str]:
+    return [f.code for f in schedule.findings]
+
+
+def assert_rejected(reader: ModuleType, name: str, text: str, needle: str) -> None:
+    """``reader`` gives the config ``text`` no plan, and one reason why mentions ``needle``."""
+    (schedule,) = reader.read(load_document(name, text=text))
+    assert schedule.plan is None
+    assert any(needle in why for _, why in schedule.unresolved)
+
+
+# --- golden series --------------------------------------------------------------------------
+
+
+def golden_cases(name: str) -> list[dict[str, Any]]:
+    """The cases of tests/golden/``name`` (the files the golden scripts write as one list)."""
+    return json.loads((GOLDEN / name).read_text())["cases"]  # type: ignore[no-any-return]
+
+
+def assert_matches_lrs(schedule: FrameworkSchedule, lrs: Sequence[float],
+                       steps: Sequence[int] | None = None) -> None:
+    """The schedule's LR at each of ``steps`` (0, 1, ... by default) is the golden one, within
+    1e-12 relative."""
+    assert schedule.plan is not None, schedule.unresolved
+    for step, want in zip(steps or range(len(lrs)), lrs, strict=True):
+        have = schedule.plan.lrs(step)[0]
+        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+
+
+def worst_error(schedule: FrameworkSchedule, lrs: Sequence[float]) -> float:
+    """The largest relative error (absolute where the golden LR is 0) of the schedule's LRs
+    against ``lrs`` from step 0, each of them at most 1e-12."""
+    assert schedule.plan is not None, (schedule.unresolved, schedule.findings)
+    worst = 0.0
+    for step, want in enumerate(lrs):
+        (got,) = schedule.plan.lrs(step)
+        if got == want:
+            continue
+        error = abs(got - want) / abs(want) if want else abs(got)
+        worst = max(worst, error)
+        assert error <= 1e-12, (step, got, want)
+    return worst
+
+
+def load_golden_script(name: str) -> ModuleType:
+    """tools/golden/``name``.py as a module (its ``documents()`` are the files it writes)."""
+    if str(GOLDEN_TOOLS) not in sys.path:
+        sys.path.insert(0, str(GOLDEN_TOOLS))  # the scripts import their neighbour _common
+    spec = importlib.util.spec_from_file_location(name, GOLDEN_TOOLS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- lint -----------------------------------------------------------------------------------
+
+
+def lint_file(tmp_path: Path, text: str, name: str = "config.yaml", *,
+              settings: Settings | None = None) -> list[Diagnostic]:
+    """The diagnostics of ``warmup lint`` on ``text`` written to ``tmp_path / name``."""
+    path = tmp_path / name
+    path.write_text(text)
+    return lint([str(path)], settings or Settings()).diagnostics
+
+
+def codes_of(found: list[Diagnostic]) -> list[str]:
+    return [d.code for d in found]
+
+
+def only_code(found: list[Diagnostic], code: str) -> Diagnostic:
+    """The one diagnostic with ``code`` among ``found``."""
+    hits = [d for d in found if d.code == code]
+    assert len(hits) == 1, found
+    return hits[0]

@@ -21,17 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, WARMUP, needs_corpus
 from warmup_cli.configs.discover import CONFIG_SUFFIXES
 from warmup_cli.configs.document import load_document
 from warmup_cli.lint.extract import extractors_for
 from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-WARMUP = Path(sys.executable).parent / "warmup"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+pytestmark = needs_corpus
 
 E, W, N = "error", "warning", "note"
 # file -> the (code, severity) of every finding, sorted. Sources of the expectations: INDEX.md's

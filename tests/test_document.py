@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, needs_corpus
 from warmup_cli.configs.document import (
     MAX_DEPTH,
     Document,
@@ -19,8 +20,6 @@ from warmup_cli.configs.document import (
 from warmup_cli.errors import EXIT_USAGE, ConfigError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
 
 def load(name: str) -> Document:

@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import (
+    CORPUS,
+    FRAMEWORK_FIXTURES,
+    GOLDEN,
+    finding_codes,
+    load_golden_script,
+    needs_corpus,
+    read_one,
+    worst_error,
+)
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import deepspeed
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.base import READERS
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden"
-FIXTURES = ROOT / "tests" / "fixtures" / "frameworks" / "deepspeed"
-CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURES = FRAMEWORK_FIXTURES / "deepspeed"
 GOLDEN_FILES = sorted(GOLDEN.glob("deepspeed_*.json"))
 # Schedules whose plan multiplies exactly as DeepSpeed does (base * factor is its own product).
 BIT_EXACT = ("WarmupCosineLR", "LRRangeTest")
 
-
-def _read(path: Path | str, text: str | None = None) -> FrameworkSchedule:
-    doc = load_document(path, text=text)
-    assert deepspeed.detect(doc), path
-    (schedule,) = deepspeed.read(doc)
-    return schedule
-
-
-def _codes(schedule: FrameworkSchedule) -> list[str]:
-    return [f.code for f in schedule.findings]
+_read = partial(read_one, deepspeed)
 
 
 def test_registered() -> None:
@@ -49,14 +48,7 @@ def test_matches_golden_series(path: Path) -> None:
     schedule = _read(f"{path.stem}.json", json.dumps(config))
     assert schedule.plan is not None, (schedule.unresolved, schedule.findings)
     assert schedule.plan.unit == "step"
-    worst = 0.0
-    for step, want in enumerate(golden["lrs"]):
-        (got,) = schedule.plan.lrs(step)
-        if got == want:
-            continue
-        error = abs(got - want) / abs(want) if want else abs(got)
-        worst = max(worst, error)
-        assert error <= 1e-12, (step, got, want)
+    worst = worst_error(schedule, golden["lrs"])
     if config["scheduler"]["type"] in BIT_EXACT:
         assert worst == 0.0
     else:
@@ -64,14 +56,7 @@ def test_matches_golden_series(path: Path) -> None:
 
 
 def test_golden_script_is_current() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "deepspeed_golden", ROOT / "tools" / "golden" / "deepspeed_golden.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, text in module.documents().items():
+    for name, text in load_golden_script("deepspeed_golden").documents().items():
         assert (GOLDEN / name).read_text() == text, name
 
 
@@ -85,7 +70,7 @@ def test_warmup_num_steps_is_at_least_two() -> None:
 def test_warmup_cosine_rejects_lr_keys() -> None:
     schedule = _read(FIXTURES / "warmupcosine_lr_keys.json")
     assert schedule.plan is None
-    assert _codes(schedule) == ["WU308", "WU308"]
+    assert finding_codes(schedule) == ["WU308", "WU308"]
     assert all(f.severity == "error" for f in schedule.findings)
     assert "warmup_min_ratio" in schedule.findings[0].message
     assert schedule.findings[0].node is not None
@@ -140,10 +125,7 @@ def test_non_deepspeed_files_are_not_detected() -> None:
         assert not deepspeed.detect(load_document("x.yaml", text=text))
 
 
-corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
-
-
-@corpus
+@needs_corpus
 def test_corpus_detection() -> None:
     detected = sorted(p.name for p in CORPUS.iterdir()
                       if p.suffix in (".json", ".yaml", ".yml")
@@ -155,7 +137,7 @@ def test_corpus_detection() -> None:
     ]  # bing_bert's keys are its own training script's, not DeepSpeed's scheduler block
 
 
-@corpus
+@needs_corpus
 def test_corpus_cifar_zero_min_lr_is_wu302() -> None:
     schedule = _read(CORPUS / "deepspeed__microsoft_DeepSpeedExamples__cifar-warmuplr-min0.json")
     assert schedule.plan is not None
@@ -167,7 +149,7 @@ def test_corpus_cifar_zero_min_lr_is_wu302() -> None:
     assert schedule.horizon is None  # WarmupLR holds the peak for ever
 
 
-@corpus
+@needs_corpus
 def test_corpus_qanet_onecycle_is_wu304() -> None:
     schedule = _read(CORPUS / "deepspeed__microsoft_DeepSpeedExamples__qanet-onecycle.json")
     assert schedule.plan is not None
@@ -176,10 +158,10 @@ def test_corpus_qanet_onecycle_is_wu304() -> None:
     assert finding.node is not None and finding.node.location == (21, 6)  # cycle_max_lr
 
 
-@corpus
+@needs_corpus
 def test_corpus_alpaca_auto_is_unresolved() -> None:
     schedule = _read(CORPUS / "deepspeed__tatsu-lab_stanford_alpaca__default-offload-"
                      "warmupdecaylr-auto.json")
     assert schedule.plan is None
-    assert _codes(schedule) == ["WU308"] * 4
+    assert finding_codes(schedule) == ["WU308"] * 4
     assert [r for _, r in schedule.unresolved] == [deepspeed.AUTO_REASON] * 4

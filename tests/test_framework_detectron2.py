@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import (
+    CORPUS,
+    FRAMEWORK_FIXTURES,
+    assert_matches_lrs,
+    assert_rejected,
+    finding_codes,
+    golden_cases,
+    needs_corpus,
+    read_one,
+)
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import detectron2
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.base import READERS
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "frameworks" / "detectron2"
-GOLDEN = json.loads((HERE / "golden" / "detectron2_schedules.json").read_text())["cases"]
-CORPUS = HERE.parent.parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
-
-
-def only(path: Path) -> FrameworkSchedule:
-    doc = load_document(path)
-    assert detectron2.detect(doc)
-    found = detectron2.read(doc)
-    assert len(found) == 1
-    return found[0]
-
-
-def codes(schedule: FrameworkSchedule) -> list[str]:
-    return [f.code for f in schedule.findings]
+FIXTURES = FRAMEWORK_FIXTURES / "detectron2"
+GOLDEN = golden_cases("detectron2_schedules.json")
+only = partial(read_one, detectron2)
 
 
 def test_registered() -> None:
@@ -41,11 +37,7 @@ def test_matches_fvcore(case: dict) -> None:
     doc = load_document(f"{case['name']}.{case.get('ext', 'yaml')}", text=case["config"])
     assert detectron2.detect(doc)
     (schedule,) = detectron2.read(doc)
-    assert schedule.plan is not None, schedule.unresolved
-    steps = case.get("steps") or range(len(case["lrs"]))
-    for step, want in zip(steps, case["lrs"], strict=True):
-        have = schedule.plan.lrs(step)[0]
-        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+    assert_matches_lrs(schedule, case["lrs"], case.get("steps"))
 
 
 def test_base_inheritance_and_zero_warmup_factor() -> None:
@@ -70,7 +62,7 @@ def test_base_cycle_is_reported_not_followed() -> None:
 
 def test_constant_zero_warmup_past_run() -> None:
     schedule = only(FIXTURES / "warmup_past_run.yaml")
-    assert sorted(codes(schedule)) == ["WU301", "WU302"]
+    assert sorted(finding_codes(schedule)) == ["WU301", "WU302"]
     wu302 = next(f for f in schedule.findings if f.code == "WU302")
     assert wu302.severity == "error"
 
@@ -103,7 +95,7 @@ def test_corpus_base_rcnn_fpn_uses_default_warmup() -> None:
     assert plan.schedule(0) == pytest.approx(0.001)  # WARMUP_FACTOR default
     assert plan.schedule.warmup_length == 1000  # WARMUP_ITERS default
     assert plan.schedule(60000) == pytest.approx(0.1)
-    assert codes(schedule) == []
+    assert finding_codes(schedule) == []
     assert any("defaults used" in note for note in schedule.notes)
 
 
@@ -154,6 +146,4 @@ def test_corpus_lazyconfig_functions_are_unresolved() -> None:
     ("SOLVER:\n  MAX_ITER: 10.5\n", "not an integer"),
 ])
 def test_what_detectron2_rejects_is_unresolved(text: str, needle: str) -> None:
-    (schedule,) = detectron2.read(load_document("bad.yaml", text=text))
-    assert schedule.plan is None
-    assert any(needle in why for _, why in schedule.unresolved)
+    assert_rejected(detectron2, "bad.yaml", text, needle)

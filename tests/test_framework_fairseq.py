@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from functools import partial
 
 import pytest
 
+from tests.conftest import (
+    CORPUS,
+    FRAMEWORK_FIXTURES,
+    assert_matches_lrs,
+    assert_rejected,
+    finding_codes,
+    golden_cases,
+    needs_corpus,
+    read_one,
+)
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import fairseq
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.base import READERS, zero_share_severity
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "frameworks" / "fairseq"
-GOLDEN = json.loads((HERE / "golden" / "fairseq_schedules.json").read_text())["cases"]
-CORPUS = HERE.parent.parent / "shared" / "corpus"
-
-
-def read(path: Path) -> list[FrameworkSchedule]:
-    doc = load_document(path)
-    assert fairseq.detect(doc)
-    return fairseq.read(doc)
-
-
-def only(path: Path) -> FrameworkSchedule:
-    found = read(path)
-    assert len(found) == 1
-    return found[0]
-
-
-def codes(schedule: FrameworkSchedule) -> list[str]:
-    return [f.code for f in schedule.findings]
+FIXTURES = FRAMEWORK_FIXTURES / "fairseq"
+GOLDEN = golden_cases("fairseq_schedules.json")
+only = partial(read_one, fairseq)
 
 
 def test_registered() -> None:
@@ -44,10 +36,7 @@ def test_matches_fairseq_code(case: dict) -> None:
     doc = load_document(f"{case['name']}.yaml", text=case["config"])
     assert fairseq.detect(doc)
     (schedule,) = fairseq.read(doc)
-    assert schedule.plan is not None, schedule.unresolved
-    for step, want in enumerate(case["lrs"]):
-        have = schedule.plan.lrs(step)[0]
-        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+    assert_matches_lrs(schedule, case["lrs"])
 
 
 def test_inverse_sqrt_minus_one_means_zero_first_update() -> None:
@@ -69,13 +58,13 @@ def test_zero_share_scales_severity() -> None:
     schedule = only(FIXTURES / "init_zero_constant.yaml")  # tri_stage init_lr_scale 0, W=10
     (finding,) = [f for f in schedule.findings if f.code == "WU302"]
     assert finding.severity == "warning"  # 1 of 10 updates
-    assert fairseq._zero_severity(1, 4) == "error"
-    assert fairseq._zero_severity(1, 4000) == "note"
+    assert zero_share_severity(1, 4) == "error"
+    assert zero_share_severity(1, 4000) == "note"
 
 
 def test_tri_stage_past_max_update() -> None:
     schedule = only(FIXTURES / "tri_stage_past_run.yaml")
-    assert codes(schedule) == ["WU307"]
+    assert finding_codes(schedule) == ["WU307"]
     assert schedule.findings[0].node is not None
     assert schedule.findings[0].node.location == (5, 3)  # decay_steps
     assert schedule.horizon == 200000
@@ -83,14 +72,14 @@ def test_tri_stage_past_max_update() -> None:
 
 def test_conflicting_lengths_and_warmup_past_run() -> None:
     schedule = only(FIXTURES / "poly_conflicting_lengths.yaml")
-    assert set(codes(schedule)) == {"WU305", "WU302", "WU301"}
+    assert set(finding_codes(schedule)) == {"WU305", "WU302", "WU301"}
     wu301 = next(f for f in schedule.findings if f.code == "WU301")
     assert wu301.node is not None and wu301.node.location == (3, 3)
 
 
 def test_cosine_period_longer_than_run() -> None:
     schedule = only(FIXTURES / "cosine_period_too_long.yaml")
-    assert codes(schedule) == ["WU307"]
+    assert finding_codes(schedule) == ["WU307"]
     assert schedule.plan is not None
     assert schedule.plan.lrs(0)[0] == pytest.approx(1e-6)  # warmup_init_lr -1 -> min_lr
 
@@ -107,15 +96,12 @@ def test_axolotl_style_scheduler_name_is_not_fairseq() -> None:
     assert not fairseq.detect(load_document(FIXTURES / "axolotl_like.yaml"))
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
-
-
 @needs_corpus
 def test_corpus_inverse_sqrt_group_file() -> None:
     schedule = only(CORPUS / "fairseq__facebookresearch_fairseq__hydra-2020-lr-scheduler-"
                              "inverse-sqrt.yaml")
     assert schedule.plan is not None and schedule.plan.schedule(0) == 0.0
-    assert codes(schedule) == ["WU302"]
+    assert finding_codes(schedule) == ["WU302"]
     assert any("optimization.lr" in why for _, why in schedule.unresolved)
 
 
@@ -132,17 +118,17 @@ def test_corpus_cosine_2020_max_lr_is_the_peak() -> None:
 def test_corpus_roberta_rte() -> None:
     schedule = only(CORPUS / "fairseq__facebookresearch_fairseq__roberta-finetuning-rte.yaml")
     assert schedule.plan is not None and schedule.plan.base_lrs == (2e-05,)
-    assert sorted(codes(schedule)) == ["WU302", "WU305"]
+    assert sorted(finding_codes(schedule)) == ["WU302", "WU305"]
     assert schedule.plan.lrs(122)[0] == pytest.approx(2e-05)
 
 
 @needs_corpus
 def test_corpus_tri_stage() -> None:
     past = only(CORPUS / "fairseq__facebookresearch_fairseq__wav2vec-vox-960h-2-tristage.yaml")
-    assert codes(past) == ["WU307"]
+    assert finding_codes(past) == ["WU307"]
     ratio = only(CORPUS / "fairseq__facebookresearch_fairseq__wav2vec-base-960h-tristage-"
                           "ratio.yaml")
-    assert codes(ratio) == []
+    assert finding_codes(ratio) == []
     assert ratio.plan is not None
     assert ratio.plan.schedule.phase_at(32000) == "hold"  # int(320000 * 0.1)
     assert ratio.plan.schedule.phase_at(160000) == "exponential decay"
@@ -154,7 +140,7 @@ def test_corpus_audiocraft_counts_from_one() -> None:
                              "init0.yaml")
     assert schedule.plan is not None
     assert schedule.plan.lrs(0)[0] == pytest.approx(5e-4 / 3000)
-    assert "WU302" not in codes(schedule)
+    assert "WU302" not in finding_codes(schedule)
 
 
 @pytest.mark.parametrize(("text", "needle"), [
@@ -170,6 +156,4 @@ def test_corpus_audiocraft_counts_from_one() -> None:
     ("lr_scheduler:\n  _name: inverse_sqrt\noptimization:\n  lr: [0.1, 0.2]\n", "ValueError"),
 ])
 def test_what_fairseq_rejects_is_unresolved(text: str, needle: str) -> None:
-    (schedule,) = fairseq.read(load_document("bad.yaml", text=text))
-    assert schedule.plan is None
-    assert any(needle in why for _, why in schedule.unresolved)
+    assert_rejected(fairseq, "bad.yaml", text, needle)

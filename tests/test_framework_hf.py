@@ -6,29 +6,20 @@ import json
 import math
 import re
 import warnings
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, finding_codes, needs_corpus, read_one
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hf
 from warmup_cli.frameworks.base import READERS, FrameworkSchedule
 
-FIXTURES = Path(__file__).parent / "fixtures" / "frameworks" / "hf"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-
-
-def _read(path: Path | str, text: str | None = None, **kwargs: Any) -> FrameworkSchedule:
-    doc = load_document(path, text=text)
-    assert hf.detect(doc), path
-    (schedule,) = hf.read(doc, **kwargs)
-    return schedule
-
-
-def _codes(schedule: FrameworkSchedule) -> list[str]:
-    return [f.code for f in schedule.findings]
+FIXTURES = FRAMEWORK_FIXTURES / "hf"
+_read = partial(read_one, hf)
 
 
 def test_registered() -> None:
@@ -175,7 +166,7 @@ def test_json_string_kwargs_and_min_lr() -> None:
     fn = hf.cosine_warmup_min_lr_lambda(10, 200, 0.5, 1e-5 / 1e-4, 0.1)
     assert [schedule.plan.schedule(t) for t in range(300)] == [fn(t) for t in range(300)]
     # warmup_lr_rate: the first update is not at 0, so no WU302.
-    assert "WU302" not in _codes(schedule)
+    assert "WU302" not in finding_codes(schedule)
 
 
 def test_constant_with_warmup_does_not_need_the_run_length() -> None:
@@ -226,7 +217,7 @@ def test_wsd_decay_never_finishes() -> None:
     assert "1200" in finding.message
     assert finding.node is not None and finding.node.location == (4, 3)
     # warmup with min_lr_ratio 0.1 starts at 0.1, not 0
-    assert "WU302" not in _codes(schedule)
+    assert "WU302" not in finding_codes(schedule)
     assert schedule.plan.schedule.phase_at(950) == "cosine decay"
 
 
@@ -262,14 +253,14 @@ def test_plateau_ignores_warmup() -> None:
 def test_polynomial_lr_end_above_lr_is_wu308() -> None:
     schedule = _read(FIXTURES / "polynomial_bad_lr_end.yaml")
     assert schedule.plan is None
-    assert _codes(schedule) == ["WU308"]
+    assert finding_codes(schedule) == ["WU308"]
 
 
 def test_training_arguments_json_dump() -> None:
     schedule = _read(FIXTURES / "training_args.json")
     assert schedule.plan is not None
     assert schedule.plan.schedule.warmup_length == 60  # ceil(1000 * 0.06)
-    assert "WU305" in _codes(schedule)
+    assert "WU305" in finding_codes(schedule)
     fn = hf.polynomial_lambda(60, 1000, 1e-07, 2.0, 5e-05)
     assert [schedule.plan.lrs(t)[0] for t in range(1010)] == [5e-05 * fn(t) for t in range(1010)]
 
@@ -283,14 +274,11 @@ def test_non_hf_files_are_not_detected(tmp_path: Path) -> None:
 
 # --- the corpus (../shared/corpus, when present) --------------------------------------------
 
-corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
-
-
 def _corpus(name: str, **kwargs: Any) -> FrameworkSchedule:
     return _read(CORPUS / name, **kwargs)
 
 
-@corpus
+@needs_corpus
 def test_corpus_every_hf_file_is_detected() -> None:
     names = sorted(p.name for p in CORPUS.glob("hf-*"))
     assert len(names) == 10
@@ -302,7 +290,7 @@ def test_corpus_every_hf_file_is_detected() -> None:
         assert not hf.detect(load_document(path)), path.name
 
 
-@corpus
+@needs_corpus
 def test_corpus_zephyr_is_clean() -> None:
     schedule = _corpus("hf-trl__huggingface_alignment-handbook__zephyr-7b-beta-sft-full.yaml")
     assert schedule.findings == []
@@ -315,20 +303,20 @@ def test_corpus_zephyr_is_clean() -> None:
     assert resolved.findings[0].severity == "note"  # 1 of 50 steps
 
 
-@corpus
+@needs_corpus
 def test_corpus_axolotl_constant_with_warmup_ratio_is_wu303() -> None:
     schedule = _corpus(
         "hf-axolotl__axolotl-ai-cloud_axolotl__deepseek-v4-constant-with-warmup-ratio.yaml")
-    assert _codes(schedule) == ["WU303"]
+    assert finding_codes(schedule) == ["WU303"]
     assert schedule.findings[0].node is not None
     assert schedule.findings[0].node.location == (55, 1)  # warmup_ratio
     assert schedule.plan is not None  # constant needs no run length
 
 
-@corpus
+@needs_corpus
 def test_corpus_replit_empty_scheduler_is_wu303() -> None:
     schedule = _corpus("hf-axolotl__axolotl-ai-cloud_axolotl__replit-3b-lora-empty-scheduler.yml")
-    assert _codes(schedule) == ["WU303"]
+    assert finding_codes(schedule) == ["WU303"]
     assert schedule.findings[0].node is not None
     assert schedule.findings[0].node.location == (34, 1)  # lr_scheduler:
     assert "'cosine'" in schedule.findings[0].message
@@ -341,7 +329,7 @@ def test_corpus_replit_empty_scheduler_is_wu303() -> None:
     assert resolved.plan.schedule.warmup_length == 40  # axolotl: int(0.1 * 400)
 
 
-@corpus
+@needs_corpus
 @pytest.mark.parametrize("name", [
     "hf-axolotl__axolotl-ai-cloud_axolotl__tinyllama-pretrain.yml",
     "hf-llamafactory__hiyouga_LLaMA-Factory__megatron-bridge-llama3-sft.yaml",
@@ -353,7 +341,7 @@ def test_corpus_conflicting_run_lengths_are_wu305(name: str) -> None:
     assert schedule.plan is not None
 
 
-@corpus
+@needs_corpus
 def test_corpus_tinyllama_warmup_is_20_steps() -> None:
     schedule = _corpus("hf-axolotl__axolotl-ai-cloud_axolotl__tinyllama-pretrain.yml")
     assert schedule.plan is not None
@@ -361,7 +349,7 @@ def test_corpus_tinyllama_warmup_is_20_steps() -> None:
     assert schedule.horizon == 200
 
 
-@corpus
+@needs_corpus
 def test_corpus_float_warmup_steps_is_a_ratio() -> None:
     schedule = _corpus(
         "hf-axolotl__axolotl-ai-cloud_axolotl__qwen3-30b-ep-lora-float-warmup-steps.yaml")
@@ -370,7 +358,7 @@ def test_corpus_float_warmup_steps_is_a_ratio() -> None:
     assert any(re.search(r"warmup_steps 0\.1 < 1 is a ratio", n) for n in schedule.notes)
 
 
-@corpus
+@needs_corpus
 def test_corpus_smollm3_nested_kwargs() -> None:
     schedule = _corpus("hf-trl__huggingface_alignment-handbook__smollm3-sft-cosine-min-lr"
                        ".excerpt.yaml", steps_per_epoch=1000)
@@ -383,14 +371,14 @@ def test_corpus_smollm3_nested_kwargs() -> None:
     assert schedule.plan.lrs(5000)[0] == pytest.approx(2e-06, rel=1e-12)
 
 
-@corpus
+@needs_corpus
 def test_corpus_short_warmup_of_ebft() -> None:
     schedule = _corpus("hf-axolotl__axolotl-ai-cloud_axolotl__llama-1b-ebft-strided.yaml")
     (finding,) = [f for f in schedule.findings if f.code == "WU302"]
     assert finding.severity == "warning"  # 1 of 2 warmup steps at LR 0
 
 
-@corpus
+@needs_corpus
 def test_corpus_inverse_sqrt_needs_no_run_length() -> None:
     schedule = _corpus("hf-trl__huggingface_alignment-handbook__zephyr-141b-orpo-inverse-sqrt"
                        ".yaml")

@@ -7,32 +7,20 @@ import bisect
 import math
 import subprocess
 import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 
-from warmup_cli.configs.document import load_document
+from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, ROOT, needs_corpus, read_one, read_schedules
 from warmup_cli.frameworks import lightning
 from warmup_cli.frameworks.base import READERS, FrameworkSchedule
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "frameworks" / "lightning"
-CORPUS = HERE.parent.parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+FIXTURES = FRAMEWORK_FIXTURES / "lightning"
+only = partial(read_one, lightning)
 
 
 def read_text(text: str) -> list[FrameworkSchedule]:
-    doc = load_document("config.yaml", text=text)
-    assert lightning.detect(doc)
-    return lightning.read(doc)
-
-
-def only(path: Path) -> FrameworkSchedule:
-    doc = load_document(path)
-    assert lightning.detect(doc)
-    found = lightning.read(doc)
-    assert len(found) == 1
-    return found[0]
+    return read_schedules(lightning, "config.yaml", text)
 
 
 def cli(scheduler: str, init_args: str, epochs: int = 40, lr: float = 0.1) -> FrameworkSchedule:
@@ -52,7 +40,7 @@ def test_registered() -> None:
 def test_module_import_does_not_import_torch() -> None:
     code = ("import sys, warmup_cli.frameworks.lightning as m; "
             "sys.exit(1 if 'torch' in sys.modules else 0)")
-    assert subprocess.run([sys.executable, "-c", code], cwd=HERE.parent).returncode == 0
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
 # Closed forms from the torch.optim.lr_scheduler documentation ------------------------------

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from functools import partial
 
 import pytest
 
+from tests.conftest import (
+    CORPUS,
+    FRAMEWORK_FIXTURES,
+    assert_matches_lrs,
+    assert_rejected,
+    finding_codes,
+    golden_cases,
+    needs_corpus,
+    read_one,
+)
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import mmengine
 from warmup_cli.frameworks.base import READERS, FrameworkSchedule
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "frameworks" / "mmengine"
-GOLDEN = json.loads((HERE / "golden" / "mmengine_schedules.json").read_text())["cases"]
-CORPUS = HERE.parent.parent / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
-
-
-def only(path: Path, iters_per_epoch: int | None = None) -> FrameworkSchedule:
-    doc = load_document(path)
-    assert mmengine.detect(doc)
-    found = mmengine.read(doc, iters_per_epoch=iters_per_epoch)
-    assert len(found) == 1
-    return found[0]
+FIXTURES = FRAMEWORK_FIXTURES / "mmengine"
+GOLDEN = golden_cases("mmengine_schedules.json")
+only = partial(read_one, mmengine)
 
 
 def codes(schedule: FrameworkSchedule) -> list[str]:
-    return sorted(f.code for f in schedule.findings)
+    return sorted(finding_codes(schedule))
 
 
 def test_registered() -> None:
@@ -39,10 +38,7 @@ def test_matches_mmengine_code(case: dict) -> None:
     """tools/golden/mmengine_golden.py ran mmengine 0.10.7's (and mmdet's) scheduler classes."""
     doc = load_document(f"{case['name']}.py", text=case["config"])
     (schedule,) = mmengine.read(doc, iters_per_epoch=case.get("iters_per_epoch"))
-    assert schedule.plan is not None, schedule.unresolved
-    for step, want in enumerate(case["lrs"]):
-        have = schedule.plan.lrs(step)[0]
-        assert have == pytest.approx(want, rel=1e-12, abs=0.0), (step, have, want)
+    assert_matches_lrs(schedule, case["lrs"])
 
 
 def test_start_factor_zero() -> None:
@@ -161,9 +157,7 @@ def test_corpus_yolox_tmax_and_gap() -> None:
     ("param_scheduler = 'abc'\n", "not a dict"),
 ])
 def test_what_mmengine_rejects_is_unresolved(text: str, needle: str) -> None:
-    (schedule,) = mmengine.read(load_document("bad.py", text=text))
-    assert schedule.plan is None
-    assert any(needle in why for _, why in schedule.unresolved)
+    assert_rejected(mmengine, "bad.py", text, needle)
 
 
 def test_zero_t_max_means_end_minus_begin() -> None:

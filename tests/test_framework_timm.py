@@ -9,19 +9,27 @@ import os
 import sys
 import types
 import warnings
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import (
+    CORPUS,
+    FRAMEWORK_FIXTURES,
+    GOLDEN,
+    finding_codes,
+    load_golden_script,
+    needs_corpus,
+    read_one,
+    worst_error,
+)
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import timm
 from warmup_cli.frameworks.base import READERS, FrameworkSchedule
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden"
-FIXTURES = ROOT / "tests" / "fixtures" / "frameworks" / "timm"
-CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURES = FRAMEWORK_FIXTURES / "timm"
 GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
 # An unpacked timm wheel (a folder holding timm/), e.g. from `pip download --no-deps timm`.
 def _timm_dir() -> str | None:
@@ -39,15 +47,7 @@ def _timm_dir() -> str | None:
 TIMM_DIR = _timm_dir()
 
 
-def _read(path: Path | str, text: str | None = None, **kwargs: Any) -> FrameworkSchedule:
-    doc = load_document(path, text=text)
-    assert timm.detect(doc), path
-    (schedule,) = timm.read(doc, **kwargs)
-    return schedule
-
-
-def _codes(schedule: FrameworkSchedule) -> list[str]:
-    return [f.code for f in schedule.findings]
+_read = partial(read_one, timm)
 
 
 def _golden_schedule(golden: dict[str, Any], name: str) -> FrameworkSchedule:
@@ -55,18 +55,6 @@ def _golden_schedule(golden: dict[str, Any], name: str) -> FrameworkSchedule:
     per_update = golden["unit"] == "step" and golden["updates_per_epoch"] > 1
     steps = golden["updates_per_epoch"] if per_update else None
     return _read(f"{name}.json", json.dumps(config), steps_per_epoch=steps)
-
-
-def _compare(schedule: FrameworkSchedule, lrs: list[float]) -> float:
-    assert schedule.plan is not None, (schedule.unresolved, schedule.findings)
-    worst = 0.0
-    for step, want in enumerate(lrs):
-        (got,) = schedule.plan.lrs(step)
-        if got != want:
-            error = abs(got - want) / abs(want)
-            worst = max(worst, error)
-            assert error <= 1e-12, (step, got, want)
-    return worst
 
 
 def test_registered() -> None:
@@ -87,19 +75,13 @@ def test_matches_golden_series(path: Path) -> None:
     expected_unit = "epoch" if golden["updates_per_epoch"] == 1 else "step"
     assert schedule.plan.unit == expected_unit
     # lr_t / lr * lr: at most about one rounding away from timm's own LR
-    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
     # the run length is the number of LRs the training loop used
     assert schedule.horizon == len(golden["lrs"])
 
 
 def test_golden_script_is_current() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "timm_golden", ROOT / "tools" / "golden" / "timm_golden.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["timm_golden"] = module
-    spec.loader.exec_module(module)
-    for name, text in module.documents().items():
+    for name, text in load_golden_script("timm_golden").documents().items():
         assert (GOLDEN / name).read_text() == text, name
 
 
@@ -153,7 +135,7 @@ def test_real_timm_schedulers() -> None:
             if scheduler is not None:
                 scheduler.step(epoch + 1)
         assert real == golden["lrs"], path.stem
-        assert _compare(schedule, real) <= 2.3e-16
+        assert worst_error(schedule, real) <= 2.3e-16
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -171,7 +153,7 @@ def test_warmup_lr_zero_is_wu302() -> None:
 def test_unknown_sched_is_wu308() -> None:
     schedule = _read(FIXTURES / "args_unknown_sched.yaml")
     assert schedule.plan is None
-    assert _codes(schedule) == ["WU308"]
+    assert finding_codes(schedule) == ["WU308"]
     assert schedule.findings[0].severity == "error"
 
 
@@ -191,7 +173,7 @@ def test_warmup_longer_than_run_is_wu301() -> None:
 def test_plateau_on_updates_is_rejected() -> None:
     schedule = _read(FIXTURES / "args_plateau_updates.yaml")
     assert schedule.plan is None
-    assert _codes(schedule) == ["WU308"]
+    assert finding_codes(schedule) == ["WU308"]
 
 
 def test_sched_on_updates_without_updates_per_epoch() -> None:
@@ -227,10 +209,7 @@ def test_other_files_are_not_detected() -> None:
 
 # --- the corpus -----------------------------------------------------------------------------
 
-corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
-
-
-@corpus
+@needs_corpus
 def test_corpus_detection() -> None:
     detected = sorted(p.name for p in CORPUS.iterdir()
                       if p.suffix in (".json", ".yaml", ".yml") and timm.detect(load_document(p)))
@@ -238,17 +217,17 @@ def test_corpus_detection() -> None:
                         "timm__microsoft_Swin-Transformer__swin-base-384-finetune-yacs.yaml"]
 
 
-@corpus
+@needs_corpus
 def test_corpus_mambavision_is_clean() -> None:
     schedule = _read(CORPUS / "timm__NVlabs_MambaVision__mambavision-tiny-1k.yaml")
     assert schedule.findings == []
     assert schedule.plan is not None and schedule.plan.unit == "epoch"
     assert schedule.horizon == 320  # t_initial 310 + cooldown 10
     golden = json.loads((GOLDEN / "timm_cosine_mambavision.json").read_text())
-    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
 
 
-@corpus
+@needs_corpus
 def test_corpus_swin_strings_are_numbers() -> None:
     name = "timm__microsoft_Swin-Transformer__swin-base-384-finetune-yacs.yaml"
     schedule = _read(CORPUS / name, steps_per_epoch=4)
@@ -256,7 +235,7 @@ def test_corpus_swin_strings_are_numbers() -> None:
     assert sum("string under YAML 1.1" in note for note in schedule.notes) == 3  # the LRs
     assert schedule.findings == []
     golden = json.loads((GOLDEN / "timm_swin_cosine_finetune.json").read_text())
-    assert _compare(schedule, golden["lrs"]) <= 2.3e-16
+    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
     per_epoch = _read(CORPUS / name)
     assert per_epoch.plan is not None and per_epoch.plan.unit == "epoch"
     assert any("1 iteration per epoch" in note for note in per_epoch.notes)

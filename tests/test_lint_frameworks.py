@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import codes_of, lint_file, only_code
 from warmup_cli.configs.document import Document, load_document
 from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks import base
 from warmup_cli.lint import runner
 from warmup_cli.lint.checks import check_subject
-from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
+from warmup_cli.lint.diagnostics import Location, Severity
 from warmup_cli.lint.emitters import emit_sarif
 from warmup_cli.lint.extract import (
     GenericExtractor,
@@ -28,23 +29,6 @@ from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS, Settings
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def lint_text(tmp_path: Path, text: str, name: str = "config.yaml",
-              settings: Settings | None = None) -> list[Diagnostic]:
-    path = tmp_path / name
-    path.write_text(text)
-    return lint([str(path)], settings or Settings()).diagnostics
-
-
-def codes(found: list[Diagnostic]) -> list[str]:
-    return [d.code for d in found]
-
-
-def only(found: list[Diagnostic], code: str) -> Diagnostic:
-    hits = [d for d in found if d.code == code]
-    assert len(hits) == 1, found
-    return hits[0]
 
 
 def line_of(text: str, needle: str) -> int:
@@ -68,12 +52,12 @@ scheduler:
 
 
 def test_reader_findings_are_located_at_the_key_the_reader_blames(tmp_path: Path) -> None:
-    found = lint_text(tmp_path, DEEPSPEED_ZERO)
-    hit = only(found, "WU302")
+    found = lint_file(tmp_path, DEEPSPEED_ZERO)
+    hit = only_code(found, "WU302")
     # WarmupLR holds warmup_min_lr for the constructor and iteration 0: 2 of 5 updates
     assert hit.severity is Severity.ERROR and "2 of the 5 warmup updates" in hit.message
     assert hit.start == Location(line_of(DEEPSPEED_ZERO, "warmup_min_lr"), 5)
-    assert codes(found) == ["WU302"]  # the generic WU101 is covered, not repeated
+    assert codes_of(found) == ["WU302"]  # the generic WU101 is covered, not repeated
 
 
 def test_zero_start_covers_the_generic_check_that_would_fire(tmp_path: Path) -> None:
@@ -85,30 +69,30 @@ def test_zero_start_covers_the_generic_check_that_would_fire(tmp_path: Path) -> 
     assert "WU101" in [h.code for h in check_subject(uncovered, settings, settings.enabled)]
     assert "WU101" not in [h.code for h in check_subject(subject, settings, settings.enabled)]
     # Ignoring the framework's finding does not bring the generic one back.
-    assert lint_text(tmp_path, DEEPSPEED_ZERO, settings=Settings(
+    assert lint_file(tmp_path, DEEPSPEED_ZERO, settings=Settings(
         enabled=settings.enabled - {"WU302"})) == []
 
 
 def test_warmup_longer_than_run_covers_peak_not_reached(tmp_path: Path) -> None:
     text = ("lr_scheduler_type: linear\nlearning_rate: 0.0002\nwarmup_steps: 200\n"
             "max_steps: 100\n")
-    found = lint_text(tmp_path, text)
-    assert only(found, "WU301").start == Location(3, 1)
-    assert "WU108" not in codes(found) and "WU109" not in codes(found)
+    found = lint_file(tmp_path, text)
+    assert only_code(found, "WU301").start == Location(3, 1)
+    assert "WU108" not in codes_of(found) and "WU109" not in codes_of(found)
 
 
 def test_generic_checks_still_run_on_framework_schedules(tmp_path: Path) -> None:
     # An LR range test grows without bound: the generic WU102, at the scheduler key.
     text = ("scheduler:\n  type: LRRangeTest\n  params:\n    lr_range_test_min_lr: 0.0001\n"
             "    lr_range_test_step_size: 10\n    lr_range_test_step_rate: 1.0\n")
-    hit = only(lint_text(tmp_path, text), "WU102")
+    hit = only_code(lint_file(tmp_path, text), "WU102")
     assert hit.start == Location(1, 1)
     # A detectron2 LazyConfig whose main schedule ends below zero: the generic WU104.
     lazy = ("lr_multiplier = L(WarmupParamScheduler)(\n"
             "    scheduler=L(LinearParamScheduler)(start_value=1.0, end_value=-0.5),\n"
             "    warmup_length=0.01,\n    warmup_factor=0.001,\n)\n"
             "train = dict(max_iter=1000)\noptimizer = dict(lr=0.1)\n")
-    hit = only(lint_text(tmp_path, lazy, "lazy.py"), "WU104")
+    hit = only_code(lint_file(tmp_path, lazy, "lazy.py"), "WU104")
     assert hit.start == Location(1, 1)
     assert "negative at step" in hit.message
 
@@ -117,14 +101,14 @@ def test_unresolved_values_are_located_notes_never_repeated(tmp_path: Path) -> N
     text = ('{"optimizer": {"params": {"lr": "auto"}},\n'
             ' "scheduler": {"type": "WarmupDecayLR",\n'
             '   "params": {"total_num_steps": "auto", "warmup_max_lr": "auto"}}}\n')
-    found = lint_text(tmp_path, text, "ds.json")
+    found = lint_file(tmp_path, text, "ds.json")
     # The reader reports each "auto" itself (and lists it as unresolved): one note each.
     assert [(d.code, d.severity, d.start.line) for d in found] == [
         ("WU308", Severity.NOTE, 3), ("WU308", Severity.NOTE, 3)]
     assert all("set by the launcher" in d.message for d in found)
-    hf = lint_text(tmp_path, "lr_scheduler_type: cosine\nwarmup_ratio: 0.1\n"
+    hf = lint_file(tmp_path, "lr_scheduler_type: cosine\nwarmup_ratio: 0.1\n"
                              "num_train_epochs: 3\n")
-    hit = only(hf, "WU308")
+    hit = only_code(hf, "WU308")
     assert hit.severity is Severity.NOTE and hit.start == Location(3, 1)
     assert hit.message.startswith("cannot resolve the hf lr_scheduler_type schedule: the run "
                                   "length depends on the dataset size")
@@ -147,7 +131,7 @@ def test_unresolved_values_are_located_notes_never_repeated(tmp_path: Path) -> N
 ])
 def test_values_the_framework_rejects_are_errors(tmp_path: Path, name: str, text: str,
                                                  message: str) -> None:
-    hit = only(lint_text(tmp_path, text, name), "WU308")
+    hit = only_code(lint_file(tmp_path, text, name), "WU308")
     assert hit.severity is Severity.ERROR
     assert message in hit.message
 
@@ -157,36 +141,36 @@ def test_values_computed_in_code_are_notes(tmp_path: Path) -> None:
             "optim_wrapper = dict(optimizer=dict(lr=0.1))\ntrain_cfg = dict(max_iters=1000)\n"
             "param_scheduler = [dict(type='LinearLR', start_factor=0.01, by_epoch=False, "
             "end=n_linear)]\n")
-    hit = only(lint_text(tmp_path, text, "mm.py"), "WU308")
+    hit = only_code(lint_file(tmp_path, text, "mm.py"), "WU308")
     assert hit.severity is Severity.NOTE
     assert hit.start.line == 6 and "depends on a runtime condition" in hit.message
 
 
 def test_horizon_is_the_hf_run_length_the_config_leaves_open(tmp_path: Path) -> None:
     text = "lr_scheduler_type: cosine\nlearning_rate: 2.0e-5\nwarmup_ratio: 0.1\n"
-    assert codes(lint_text(tmp_path, text)) == ["WU308"]
-    found = lint_text(tmp_path, text, settings=Settings(horizon=1000))
+    assert codes_of(lint_file(tmp_path, text)) == ["WU308"]
+    found = lint_file(tmp_path, text, settings=Settings(horizon=1000))
     # N = 1000, so the warmup is ceil(0.1 * 1000) = 100 steps, the first one at LR 0
-    assert "1 of the 100 warmup steps" in only(found, "WU302").message
+    assert "1 of the 100 warmup steps" in only_code(found, "WU302").message
 
 
 def test_noqa_silences_a_framework_finding_on_its_own_line(tmp_path: Path) -> None:
     text = "sched: cosine\nlr: 0.001\nepochs: 100\nwarmup_epochs: 5\nwarmup_lr: 0.0\n"
-    assert codes(lint_text(tmp_path, text)) == ["WU302"]
-    assert lint_text(tmp_path, text.replace("0.0\n", "0.0  # warmup: noqa: WU302\n")) == []
+    assert codes_of(lint_file(tmp_path, text)) == ["WU302"]
+    assert lint_file(tmp_path, text.replace("0.0\n", "0.0  # warmup: noqa: WU302\n")) == []
     # a comment on another line of the same schedule does not reach it
     moved = text.replace("sched: cosine", "sched: cosine  # warmup: noqa")
-    assert codes(lint_text(tmp_path, moved)) == ["WU302"]
+    assert codes_of(lint_file(tmp_path, moved)) == ["WU302"]
 
 
 def test_framework_codes_are_selectable(tmp_path: Path) -> None:
     text = ("lr_scheduler_type: cosine\nlearning_rate: 2.0e-5\nnum_train_epochs: 3\n"
             "max_steps: 1000\nwarmup_steps: 2\n")
-    assert codes(lint_text(tmp_path, text)) == ["WU305", "WU302"]
+    assert codes_of(lint_file(tmp_path, text)) == ["WU305", "WU302"]
     ignore = Settings(enabled=Settings().enabled - {"WU305"})
-    assert codes(lint_text(tmp_path, text, settings=ignore)) == ["WU302"]
+    assert codes_of(lint_file(tmp_path, text, settings=ignore)) == ["WU302"]
     per_file = Settings(per_file_ignores=(("config.yaml", frozenset({"WU302", "WU305"})),))
-    assert lint_text(tmp_path, text, settings=per_file) == []
+    assert lint_file(tmp_path, text, settings=per_file) == []
 
 
 # --- the generic extractor and readers on the same value --------------------------------------
@@ -212,7 +196,7 @@ OWNED = ('trainer:\n  lr_lambda: "lambda e: (e + 1) / 4"\n'
 def test_a_resolved_reader_schedule_owns_its_subtree(monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
     fake_reader(monkeypatch, resolved=True)
-    found = lint_text(tmp_path, OWNED)
+    found = lint_file(tmp_path, OWNED)
     # trainer's lambda is the reader's business; the unsafe text and other keys are not
     assert [(d.code, d.start.line) for d in found] == [("WU002", 3), ("WU102", 5)]
 
@@ -220,7 +204,7 @@ def test_a_resolved_reader_schedule_owns_its_subtree(monkeypatch: pytest.MonkeyP
 def test_an_unresolved_reader_schedule_owns_nothing(monkeypatch: pytest.MonkeyPatch,
                                                     tmp_path: Path) -> None:
     fake_reader(monkeypatch, resolved=False)
-    found = lint_text(tmp_path, OWNED)
+    found = lint_file(tmp_path, OWNED)
     assert [(d.code, d.start.line) for d in found] == [("WU102", 2), ("WU002", 3),
                                                        ("WU102", 5)]
 
@@ -269,7 +253,7 @@ def test_a_reader_that_refuses_a_file_says_so(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setitem(base.READERS, "picky", base.Reader(
         "picky", lambda doc: doc.root.get("trainer") is not None, read))
-    hit = only(lint_text(tmp_path, "trainer: 1\n"), "WU308")
+    hit = only_code(lint_file(tmp_path, "trainer: 1\n"), "WU308")
     assert hit.severity is Severity.ERROR
     assert hit.message == ("the picky reader cannot read this file: the trainer section is "
                            "too old (upgrade it)")
@@ -283,7 +267,7 @@ def test_a_reader_schedule_that_raises_is_located(monkeypatch: pytest.MonkeyPatc
         return 1.0
 
     fake_reader(monkeypatch, resolved=True, fn=fn)
-    hit = only(lint_text(tmp_path, "x: 1\ntrainer:\n  kind: fake\n"), "WU103")
+    hit = only_code(lint_file(tmp_path, "x: 1\ntrainer:\n  kind: fake\n"), "WU103")
     assert hit.start == Location(2, 1)
     assert "at step 7" in hit.message and "KeyError" in hit.message
 
@@ -299,7 +283,7 @@ def test_a_crash_while_checking_a_reader_schedule_is_reported(
         return real(subject, settings, codes)
 
     monkeypatch.setattr(runner, "check_subject", check)
-    hit = only(lint_text(tmp_path, "trainer:\n  kind: fake\n"), "WU308")
+    hit = only_code(lint_file(tmp_path, "trainer:\n  kind: fake\n"), "WU308")
     assert hit.severity is Severity.ERROR
     assert "could not be checked (AssertionError: unexpected shape)" in hit.message
 
@@ -374,8 +358,8 @@ def test_lightning_imports_torch_only_for_torch_scheduler_classes(tmp_path: Path
 
 
 def test_lightning_third_party_class_is_unresolved_without_torch(tmp_path: Path) -> None:
-    found = lint_text(tmp_path, LIGHTNING.format(scheduler="CosineWithWarmup"))
-    hit = only(found, "WU308")
+    found = lint_file(tmp_path, LIGHTNING.format(scheduler="CosineWithWarmup"))
+    hit = only_code(found, "WU308")
     assert hit.severity is Severity.NOTE and hit.start == Location(6, 3)
     assert "CosineWithWarmup is not a torch.optim.lr_scheduler class" in hit.message
 

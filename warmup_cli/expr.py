@@ -40,13 +40,18 @@ from typing import Any, NamedTuple
 from warmup_cli.errors import EvaluationError, ExpressionError
 
 __all__ = [
+    "BINOP_SYMBOLS",
     "MAX_DEPTH",
     "MAX_INT_BITS",
     "MAX_NODES",
     "MAX_SOURCE_CHARS",
+    "BoundError",
     "CompiledExpression",
     "Limits",
+    "checked_mul",
+    "checked_pow",
     "compile_expression",
+    "dotted_name",
     "is_lambda_text",
 ]
 
@@ -140,7 +145,7 @@ _HINT_BOUND = (
     "CLI or exhaust memory; no learning-rate factor needs numbers this large"
 )
 
-_BINOP_SYMBOLS: dict[type[ast.operator], str] = {
+BINOP_SYMBOLS: dict[type[ast.operator], str] = {
     ast.Add: "+",
     ast.Sub: "-",
     ast.Mult: "*",
@@ -217,7 +222,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")  # what the tokenizer treats as a line brea
 _LAMBDA_START = re.compile(r"lambda(?=[\s:*/(])")
 
 
-class _BoundError(Exception):
+class BoundError(Exception):
     """Integer arithmetic refused before computing it because the result would be too big."""
 
     def __init__(self, symbol: str, bits: int, column: int) -> None:
@@ -290,7 +295,7 @@ class CompiledExpression:
         raise self._bad_result(step, value)
 
     def _failure(self, step: int, exc: Exception) -> EvaluationError:
-        if isinstance(exc, _BoundError):
+        if isinstance(exc, BoundError):
             return EvaluationError(
                 f"the factor function failed at step {step}: {exc.describe()}",
                 source=self.source,
@@ -663,8 +668,9 @@ _INLINE: dict[type[ast.operator], _InlineVariants] = {
 }
 
 
-def _checked_pow(symbol: str, column: int) -> Callable[[Any, Any], Any]:
-    """``a ** b`` that refuses, before computing, an int result of more than MAX_INT_BITS bits.
+def checked_pow(symbol: str = "**", column: int = 0) -> Callable[[Any, Any], Any]:
+    """``a ** b`` that raises :class:`BoundError`, before computing, for an int result of more
+    than MAX_INT_BITS bits (``symbol`` and ``column`` say where, for the message).
 
     ``abs(a).bit_length() * b`` is an upper bound of the result's size. Bases 0, 1 and -1 never
     grow; negative exponents give floats; bools are at most 1 and never grow either.
@@ -674,7 +680,7 @@ def _checked_pow(symbol: str, column: int) -> Callable[[Any, Any], Any]:
         if a.__class__ is int and b.__class__ is int and b > 1:
             bits = a.bit_length()
             if bits > 1 and bits * b > MAX_INT_BITS:
-                raise _BoundError(symbol, bits * b, column)
+                raise BoundError(symbol, bits * b, column)
         return a**b
 
     return power
@@ -690,7 +696,7 @@ def _pow_by_const(f: Fn, exponent: int, symbol: str, column: int, is_step: bool)
             if x.__class__ is int:
                 bits = x.bit_length()
                 if bits > budget and bits > 1:
-                    raise _BoundError(symbol, bits * exponent, column)
+                    raise BoundError(symbol, bits * exponent, column)
             return x**exponent
 
         return power_step
@@ -700,7 +706,7 @@ def _pow_by_const(f: Fn, exponent: int, symbol: str, column: int, is_step: bool)
         if a.__class__ is int:
             bits = a.bit_length()
             if bits > budget and bits > 1:
-                raise _BoundError(symbol, bits * exponent, column)
+                raise BoundError(symbol, bits * exponent, column)
         return a**exponent
 
     return power
@@ -714,14 +720,15 @@ def _const_pow(base: int, g: Fn, symbol: str, column: int) -> Fn:
     def power(x: Any) -> Any:
         b = g(x)
         if b.__class__ is int and b > budget:
-            raise _BoundError(symbol, bits * b, column)
+            raise BoundError(symbol, bits * b, column)
         return base**b
 
     return power
 
 
-def _checked_mul(column: int) -> Callable[[Any, Any], Any]:
-    """``a * b`` refusing int products whose operands have more than MAX_INT_BITS bits in all."""
+def checked_mul(column: int = 0) -> Callable[[Any, Any], Any]:
+    """``a * b`` raising :class:`BoundError` for int products whose operands have more than
+    MAX_INT_BITS bits in all."""
 
     def multiply(a: Any, b: Any) -> Any:
         if (
@@ -729,7 +736,7 @@ def _checked_mul(column: int) -> Callable[[Any, Any], Any]:
             and b.__class__ is int
             and a.bit_length() + b.bit_length() > MAX_INT_BITS
         ):
-            raise _BoundError("*", a.bit_length() + b.bit_length(), column)
+            raise BoundError("*", a.bit_length() + b.bit_length(), column)
         return a * b
 
     return multiply
@@ -742,7 +749,7 @@ def _mul_by_const(f: Fn, const: int, column: int, const_first: bool) -> Fn:
 
     def check(a: Any) -> None:
         if a.__class__ is int and a.bit_length() > budget:
-            raise _BoundError("*", a.bit_length() + const_bits, column)
+            raise BoundError("*", a.bit_length() + const_bits, column)
 
     if const_first:
 
@@ -768,7 +775,7 @@ def _checked_lshift(column: int) -> Callable[[Any, Any], Any]:
         if b.__class__ is int and b > 0 and isinstance(a, int) and a:
             bits = a.bit_length() + b
             if bits > MAX_INT_BITS:
-                raise _BoundError("<<", bits, column)
+                raise BoundError("<<", bits, column)
         return a << b
 
     return shift
@@ -827,7 +834,7 @@ def _located(fn: Fn, column: int) -> Fn:
     def run(x: Any) -> Any:
         try:
             return fn(x)
-        except (_Located, _BoundError):
+        except (_Located, BoundError):
             raise
         except Exception as exc:
             raise _Located(exc, column) from exc
@@ -983,7 +990,7 @@ class _Compiler:
                 f"'math.{node.attr}' is not allowed", node.col_offset, _HINT_FUNCTIONS
             )
         dot = self._gap_token(value, node.end_col_offset or node.col_offset)
-        dotted = _dotted_name(node)
+        dotted = dotted_name(node)
         if dotted is not None:
             raise self._refuse(f"attribute access '{dotted}' is not allowed", dot)
         self.build(value)
@@ -995,7 +1002,7 @@ class _Compiler:
         left = self.build(node.left)
         right = self.build(node.right)
         op = type(node.op)
-        symbol = _BINOP_SYMBOLS.get(op, op.__name__)
+        symbol = BINOP_SYMBOLS.get(op, op.__name__)
         column = self._gap_token(node.left, node.right.col_offset)
         if op not in _BINOP_FUNCTIONS:  # '@'
             raise self._refuse(f"operator '{symbol}' is not allowed", column)
@@ -1016,7 +1023,7 @@ class _Compiler:
             if right.kind == _CONST or left.kind == _CONST:
                 # A float/bool/complex constant factor cannot make an int grow.
                 return _inline(_INLINE[op], left, right)
-            return _binary(_checked_mul(column), left, right)
+            return _binary(checked_mul(column), left, right)
         if op is ast.Pow:
             if right.kind == _CONST:
                 exponent = right.value
@@ -1031,7 +1038,7 @@ class _Compiler:
                 if base.__class__ is int and (base > 1 or base < -1):
                     return _const_pow(base, right.fn, symbol, column)
                 return _inline(_INLINE[op], left, right)
-            return _binary(_checked_pow(symbol, column), left, right)
+            return _binary(checked_pow(symbol, column), left, right)
         if op is ast.LShift:
             return _binary(_checked_lshift(column), left, right)
         if op in _INLINE:
@@ -1176,7 +1183,7 @@ class _Compiler:
                 return func.id, entry[0], (entry[1], entry[2])
             raise self._refuse(f"call of '{func.id}' is not allowed", call_column, _HINT_FUNCTIONS)
         if isinstance(func, ast.Attribute):
-            dotted = _dotted_name(func)
+            dotted = dotted_name(func)
             if isinstance(func.value, ast.Name) and func.value.id == "math":
                 entry = _MATH_FUNCTIONS.get(func.attr)
                 if entry is not None:
@@ -1201,16 +1208,15 @@ class _Compiler:
             self.staircase.append((column, construct))
 
 
-def _dotted_name(node: ast.Attribute) -> str | None:
-    """``"os.path.join"`` for a chain of plain names, else None."""
-    parts = [node.attr]
-    value = node.value
-    while isinstance(value, ast.Attribute):
-        parts.append(value.attr)
-        value = value.value
-    if not isinstance(value, ast.Name):
+def dotted_name(node: ast.expr) -> str | None:
+    """``"os.path.join"`` for a name or a chain of attributes of one, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
         return None
-    parts.append(value.id)
+    parts.append(node.id)
     return ".".join(reversed(parts))
 
 

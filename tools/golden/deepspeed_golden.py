@@ -27,18 +27,16 @@ stand-in optimizer (a list of param-group dicts). Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import sys
-from pathlib import Path
 from typing import Any
+
+from _common import golden_json, write_documents
 
 SOURCE = {
     "repository": "deepspeedai/DeepSpeed",
     "path": "deepspeed/runtime/lr_schedules.py",
     "commit": "22779f2c6e335b494c90c05917206d3b14510d2d",
 }
-OUT = Path(__file__).resolve().parents[2] / "tests" / "golden"
 
 WARMUP_LOG_RATE = "log"
 WARMUP_LINEAR_RATE = "linear"
@@ -391,7 +389,7 @@ def documents() -> dict[str, str]:
     for name, (config, count) in CASES.items():
         payload = {"source": SOURCE, "config": config, "updates": count,
                    "lrs": series(config, count)}
-        files[f"deepspeed_{name}.json"] = json.dumps(payload, indent=1) + "\n"
+        files[f"deepspeed_{name}.json"] = golden_json(payload)
     return files
 
 
@@ -399,18 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
-    stale = []
-    for name, text in documents().items():
-        path = OUT / name
-        if args.check:
-            if not path.is_file() or path.read_text() != text:
-                stale.append(name)
-        else:
-            path.write_text(text)
-    if stale:
-        print("stale golden files: " + ", ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    return write_documents(documents(), args.check)
 
 
 if __name__ == "__main__":

@@ -23,19 +23,14 @@ Writes tests/golden/detectron2_schedules.json.
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import json
-import subprocess
-import sys
 import tarfile
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "golden" / "detectron2_schedules.json"
+from _common import GOLDEN, load_module, pip_download, sources, write_cases
+
+OUT = GOLDEN / "detectron2_schedules.json"
 PACKAGE = "fvcore==0.1.5.post20221221"
 
 # detectron2/config/defaults.py
@@ -46,8 +41,7 @@ DEFAULTS = {"LR_SCHEDULER_NAME": "WarmupMultiStepLR", "MAX_ITER": 40000, "BASE_L
 
 
 def fetch(dest: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(dest),
-                    PACKAGE], check=True, capture_output=True)
+    pip_download(dest, PACKAGE)
     archive = next(dest.glob("fvcore-*.tar.gz"))
     with tarfile.open(archive) as tar:
         member = next(m for m in tar.getmembers()
@@ -59,11 +53,7 @@ def fetch(dest: Path) -> Path:
 
 def load_fvcore(src: Path) -> Any:
     path = next(src.glob("**/fvcore/common/param_scheduler.py"))
-    spec = importlib.util.spec_from_file_location("fvcore_param_scheduler", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("fvcore_param_scheduler", path)
 
 
 def detectron2_classes(fv: Any) -> tuple[type, type]:
@@ -212,11 +202,8 @@ optimizer = dict(lr=0.02)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--src", type=Path, help="a directory holding fvcore's sources")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        fv = load_fvcore(args.src or fetch(Path(tmp)))
+    with sources(__doc__, "a directory holding fvcore's sources", fetch) as src:
+        fv = load_fvcore(src)
     warmup_cls, multiplier_cls = detectron2_classes(fv)
     cases = []
     for name, family, solver, steps in CASES:
@@ -236,10 +223,7 @@ def main() -> None:
                   "config": LAZY, "ext": "py",
                   "generator": "fvcore 0.1.5.post20221221 + transcribed detectron2 glue",
                   "lrs": series(multiplier_cls, lazy, 0.02, 1000, None)})
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"source": "tools/golden/detectron2_golden.py", "cases": cases},
-                              indent=1) + "\n")
-    print(f"wrote {len(cases)} cases to {OUT.relative_to(REPO)}")
+    write_cases(OUT, __file__, cases)
 
 
 if __name__ == "__main__":

@@ -30,23 +30,17 @@ Writes tests/golden/fairseq_schedules.json.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import importlib.util
-import json
 import math
-import subprocess
-import sys
 import tarfile
-import tempfile
 import types
 from pathlib import Path
 from typing import Any
 
 import yaml
+from _common import GOLDEN, load_module, pip_download, sources, stub_module, write_cases
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "golden" / "fairseq_schedules.json"
+OUT = GOLDEN / "fairseq_schedules.json"
 PACKAGE = "fairseq==0.12.2"
 FILES = ("fairseq_lr_scheduler", "inverse_square_root_schedule", "cosine_lr_scheduler",
          "polynomial_decay_schedule", "tri_stage_lr_scheduler")
@@ -55,8 +49,7 @@ FILES = ("fairseq_lr_scheduler", "inverse_square_root_schedule", "cosine_lr_sche
 def fetch(dest: Path) -> Path:
     # fairseq 0.12.2 has no wheel for current Pythons: pip fetches the sdist (and prepares its
     # metadata, which needs no compiler)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(dest),
-                    PACKAGE], check=True, capture_output=True)
+    pip_download(dest, PACKAGE)
     archive = next(dest.glob("fairseq-*.tar.gz"))
     root = dest / "src"
     with tarfile.open(archive) as tar:
@@ -80,29 +73,19 @@ def load_real(src: Path) -> dict[str, Any]:
     class FairseqDataclass:
         pass
 
-    def module(name: str, **attrs: Any) -> types.ModuleType:
-        mod = types.ModuleType(name)
-        mod.__dict__.update(attrs)
-        sys.modules[name] = mod
-        return mod
-
-    module("omegaconf", II=lambda key: "${" + key + "}", DictConfig=dict)
-    module("fairseq", __path__=[])
-    module("fairseq.registry")
-    module("fairseq.dataclass", FairseqDataclass=FairseqDataclass, __path__=[])
-    module("fairseq.dataclass.utils", gen_parser_from_dataclass=lambda *a, **k: None,
-           FairseqDataclass=FairseqDataclass)
-    module("fairseq.optim", FairseqOptimizer=FairseqOptimizer, __path__=[])
-    package = module("fairseq.optim.lr_scheduler", __path__=[str(folder)])
+    stub_module("omegaconf", II=lambda key: "${" + key + "}", DictConfig=dict)
+    stub_module("fairseq", __path__=[])
+    stub_module("fairseq.registry")
+    stub_module("fairseq.dataclass", FairseqDataclass=FairseqDataclass, __path__=[])
+    stub_module("fairseq.dataclass.utils", gen_parser_from_dataclass=lambda *a, **k: None,
+                FairseqDataclass=FairseqDataclass)
+    stub_module("fairseq.optim", FairseqOptimizer=FairseqOptimizer, __path__=[])
+    package = stub_module("fairseq.optim.lr_scheduler", __path__=[str(folder)])
     package.register_lr_scheduler = lambda name, dataclass=None: (lambda cls: cls)
     loaded: dict[str, Any] = {}
     for name in FILES:
-        spec = importlib.util.spec_from_file_location(f"fairseq.optim.lr_scheduler.{name}",
-                                                      folder / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
+        mod = load_module(f"fairseq.optim.lr_scheduler.{name}", folder / f"{name}.py",
+                          register=True)
         loaded[name] = mod
         if name == "fairseq_lr_scheduler":
             package.FairseqLRScheduler = mod.FairseqLRScheduler
@@ -272,11 +255,7 @@ def number(value: Any) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--src", type=Path, help="an unpacked fairseq-0.12.2 sdist")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        src = args.src or fetch(Path(tmp))
+    with sources(__doc__, "an unpacked fairseq-0.12.2 sdist", fetch) as src:
         real = load_real(src)
         cases = []
         for name, family, sched_keys, opt_keys, updates in CASES:
@@ -327,10 +306,7 @@ def main() -> None:
                                        "on torch",
                           "config": yaml.safe_dump(config, sort_keys=False),
                           "lrs": audiocraft_lrs(lr, warmup, init, updates)})
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"source": "tools/golden/fairseq_golden.py", "cases": cases},
-                              indent=1) + "\n")
-    print(f"wrote {len(cases)} cases to {OUT.relative_to(REPO)}")
+    write_cases(OUT, __file__, cases)
 
 
 if __name__ == "__main__":

@@ -24,27 +24,21 @@ Writes tests/golden/mmengine_schedules.json.
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
-import subprocess
-import sys
-import tempfile
-import types
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "golden" / "mmengine_schedules.json"
+from _common import GOLDEN, load_module, pip_download, sources, stub_module, write_cases
+
+OUT = GOLDEN / "mmengine_schedules.json"
 PACKAGES = ("mmengine==0.10.7", "mmdet==3.3.0")
 INF = int(1e9)
 
 
 def fetch(dest: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary",
-                    ":all:", "-d", str(dest), *PACKAGES], check=True, capture_output=True)
+    pip_download(dest, *PACKAGES, wheels_only=True)
     src = dest / "src"
     for wheel in dest.glob("*.whl"):
         with zipfile.ZipFile(wheel) as zf:
@@ -56,12 +50,6 @@ def fetch(dest: Path) -> Path:
 
 
 def load_real(src: Path) -> dict[str, Any]:
-    def module(name: str, **attrs: Any) -> types.ModuleType:
-        mod = types.ModuleType(name)
-        mod.__dict__.update(attrs)
-        sys.modules[name] = mod
-        return mod
-
     class Registry:
         def register_module(self, *args: Any, **kwargs: Any) -> Any:
             return lambda cls: cls
@@ -70,22 +58,19 @@ def load_real(src: Path) -> dict[str, Any]:
         pass
 
     registry = Registry()
-    module("mmengine", __path__=[])
-    module("mmengine.logging", print_log=lambda *a, **k: None)
-    module("mmengine.registry", PARAM_SCHEDULERS=registry)
-    module("mmengine.optim", BaseOptimWrapper=BaseOptimWrapper, __path__=[])
+    stub_module("mmengine", __path__=[])
+    stub_module("mmengine.logging", print_log=lambda *a, **k: None)
+    stub_module("mmengine.registry", PARAM_SCHEDULERS=registry)
+    stub_module("mmengine.optim", BaseOptimWrapper=BaseOptimWrapper, __path__=[])
     folder = next(src.glob("**/mmengine/optim/scheduler"))
-    module("mmengine.optim.scheduler", __path__=[str(folder)])
+    stub_module("mmengine.optim.scheduler", __path__=[str(folder)])
     param = importlib.import_module("mmengine.optim.scheduler.param_scheduler")
     lr = importlib.import_module("mmengine.optim.scheduler.lr_scheduler")
     importlib.import_module("mmengine.optim.scheduler.momentum_scheduler")
-    module("mmdet", __path__=[])
-    module("mmdet.registry", PARAM_SCHEDULERS=registry)
+    stub_module("mmdet", __path__=[])
+    stub_module("mmdet.registry", PARAM_SCHEDULERS=registry)
     quadratic_path = next(src.glob("**/mmdet/engine/schedulers/quadratic_warmup.py"))
-    spec = importlib.util.spec_from_file_location("mmdet_quadratic_warmup", quadratic_path)
-    assert spec is not None and spec.loader is not None
-    quadratic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(quadratic)
+    quadratic = load_module("mmdet_quadratic_warmup", quadratic_path)
     classes = {name: getattr(lr, name) for name in
                ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
                 "ExponentialLR", "PolyLR", "CosineRestartLR")}
@@ -197,11 +182,8 @@ CASES: list[tuple[str, str, list[dict[str, Any]], float, dict[str, Any], int | N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--src", type=Path, help="unpacked mmengine/mmdet wheel contents")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        classes = load_real(args.src or fetch(Path(tmp)))
+    with sources(__doc__, "unpacked mmengine/mmdet wheel contents", fetch) as src:
+        classes = load_real(src)
         cases = []
         for name, family, schedulers, lr, train, ipe, steps in CASES:
             epochs = train.get("max_epochs")
@@ -216,10 +198,7 @@ def main() -> None:
             if ipe is not None and ipe != ITER_LOOP:
                 case["iters_per_epoch"] = ipe
             cases.append(case)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"source": "tools/golden/mmengine_golden.py", "cases": cases},
-                              indent=1) + "\n")
-    print(f"wrote {len(cases)} cases to {OUT.relative_to(REPO)}")
+    write_cases(OUT, __file__, cases)
 
 
 if __name__ == "__main__":

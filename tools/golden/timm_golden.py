@@ -45,7 +45,8 @@ import types
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parents[2] / "tests" / "golden"
+from _common import golden_json, write_documents
+
 SOURCE = {
     "timm": "timm 1.0.31 timm/scheduler/*.py",
     "train.py": "huggingface/pytorch-image-models@2aabaef039d918d453b58714ab84562609981112",
@@ -722,11 +723,11 @@ def documents() -> dict[str, str]:
         payload = {"source": SOURCE, "kind": "train.py", "config": config,
                    "updates_per_epoch": updates, "unit": unit, "num_epochs": num_epochs,
                    "lrs": lrs}
-        files[f"timm_{name}.json"] = json.dumps(payload, indent=1) + "\n"
+        files[f"timm_{name}.json"] = golden_json(payload)
     for name, (config, n_iter) in SWIN_CASES.items():
         payload = {"source": SOURCE, "kind": "swin", "config": config,
                    "updates_per_epoch": n_iter, "unit": "step", "lrs": swin_series(config, n_iter)}
-        files[f"timm_{name}.json"] = json.dumps(payload, indent=1) + "\n"
+        files[f"timm_{name}.json"] = golden_json(payload)
     return files
 
 
@@ -762,18 +763,7 @@ def main(argv: list[str] | None = None) -> int:
             if real != ours:
                 print(f"{name}: the transcription differs from the real timm", file=sys.stderr)
                 status = 1
-    stale = []
-    for name, text in docs.items():
-        path = OUT / name
-        if args.check:
-            if not path.is_file() or path.read_text() != text:
-                stale.append(name)
-        else:
-            path.write_text(text)
-    if stale:
-        print("stale golden files: " + ", ".join(stale), file=sys.stderr)
-        status = 1
-    return status
+    return max(status, write_documents(docs, args.check))
 
 
 if __name__ == "__main__":

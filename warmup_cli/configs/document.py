@@ -50,6 +50,14 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from warmup_cli.errors import ConfigError
+from warmup_cli.expr import (
+    BINOP_SYMBOLS,
+    MAX_INT_BITS,
+    BoundError,
+    checked_mul,
+    checked_pow,
+    dotted_name,
+)
 
 try:
     import tomllib
@@ -70,10 +78,14 @@ MAX_NODES = 200_000
 BINARY_SNIFF = 8192
 """A NUL byte within this many leading bytes marks the file as binary."""
 
-MAX_INT_BITS = 4096  # Python constant folding refuses integer results larger than this
-MAX_STR_FOLD = 100_000  # ... and string concatenations longer than this
-MAX_EXPR_DEPTH = 100  # ... and arithmetic nested deeper than this
+# Python constant folding refuses integer results of more than MAX_INT_BITS bits (the bound
+# of the expression sandbox, checked before computing with the sandbox's own checks), string
+# concatenations longer than MAX_STR_FOLD and arithmetic nested deeper than MAX_EXPR_DEPTH.
+MAX_STR_FOLD = 100_000
+MAX_EXPR_DEPTH = 100
 MAX_SOURCE = 1000  # Unresolved.source is cut to this many characters
+_BOUNDED_MUL = checked_mul()  # the sandbox's a * b and a ** b: BoundError past MAX_INT_BITS
+_BOUNDED_POW = checked_pow()
 
 SUFFIX_FORMATS: dict[str, Format] = {
     ".yaml": "yaml",
@@ -1123,21 +1135,6 @@ _BLOCKS: dict[type, str] = {
 }
 if hasattr(ast, "TryStar"):
     _BLOCKS[ast.TryStar] = "a `try`"
-_OPERATORS: dict[type, str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.Pow: "**",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitOr: "|",
-    ast.BitXor: "^",
-    ast.BitAnd: "&",
-    ast.MatMult: "@",
-}
 
 Pos = tuple[int, int]
 
@@ -1157,17 +1154,6 @@ def _load_python(name: str, text: str) -> Node:
     except ValueError as e:
         raise _error(name, f"invalid Python: {e}") from None
     return _PyBuilder(name, text, lines).module(tree)
-
-
-def _dotted(e: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(e, ast.Attribute):
-        parts.append(e.attr)
-        e = e.value
-    if not isinstance(e, ast.Name):
-        return None
-    parts.append(e.id)
-    return ".".join(reversed(parts))
 
 
 def _root_name(e: ast.expr) -> str | None:
@@ -1440,17 +1426,17 @@ class _PyBuilder:
         type_at = self.pos(func)
         if (
             isinstance(func, ast.Call)
-            and (_dotted(func.func) or "").split(".")[-1] in _LAZY_CALLS
+            and (dotted_name(func.func) or "").split(".")[-1] in _LAZY_CALLS
             and len(func.args) == 1
             and not func.keywords
         ):
-            type_name = _dotted(func.args[0])  # detectron2's L(SomeClass)(k=v)
+            type_name = dotted_name(func.args[0])  # detectron2's L(SomeClass)(k=v)
             if type_name is None:
                 raise _Cannot("lazily calls something that is not a plain name")
             type_at = self.pos(func.args[0])
             callee = type_name
         else:
-            callee_name = _dotted(func)
+            callee_name = dotted_name(func)
             if callee_name is None:
                 raise _Cannot("calls a computed function")
             callee = callee_name
@@ -1512,7 +1498,7 @@ class _PyBuilder:
         raise _Cannot(_reason(e))
 
     def _fold(self, op: ast.operator, left: object, right: object) -> object:
-        symbol = _OPERATORS.get(type(op), type(op).__name__)
+        symbol = BINOP_SYMBOLS.get(type(op), type(op).__name__)
         if isinstance(left, str) and isinstance(right, str) and isinstance(op, ast.Add):
             if len(left) + len(right) > MAX_STR_FOLD:
                 raise _Cannot("builds a string that is too long")
@@ -1520,16 +1506,13 @@ class _PyBuilder:
         if not (_is_number(left) and _is_number(right)):
             raise _Cannot(f"applies {symbol} to something that is not a number")
         a, b = cast("int | float", left), cast("int | float", right)
-        both_int = isinstance(a, int) and isinstance(b, int)
         try:
             if isinstance(op, ast.Add):
                 result: object = a + b
             elif isinstance(op, ast.Sub):
                 result = a - b
             elif isinstance(op, ast.Mult):
-                if both_int and int(a).bit_length() + int(b).bit_length() > MAX_INT_BITS + 1:
-                    raise _Cannot("is too large to evaluate")
-                result = a * b
+                result = _BOUNDED_MUL(a, b)
             elif isinstance(op, ast.Div):
                 result = a / b
             elif isinstance(op, ast.FloorDiv):
@@ -1542,7 +1525,7 @@ class _PyBuilder:
                 raise _Cannot(f"uses the {symbol} operator")
         except ZeroDivisionError:
             raise _Cannot("divides by zero") from None
-        except OverflowError:
+        except (OverflowError, BoundError):
             raise _Cannot("is too large to evaluate") from None
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             raise _Cannot("is too large to evaluate")
@@ -1560,12 +1543,9 @@ def _is_number(value: object) -> bool:
 
 
 def _power(a: int | float, b: int | float) -> object:
-    if isinstance(b, int):
-        if b.bit_length() > 64:
-            raise _Cannot("raises to a huge power")
-        if isinstance(a, int) and b > 0 and abs(a) > 1 and a.bit_length() * b > MAX_INT_BITS:
-            raise _Cannot("is too large to evaluate")
-    result = a**b
+    if isinstance(b, int) and b.bit_length() > 64:
+        raise _Cannot("raises to a huge power")
+    result = _BOUNDED_POW(a, b)
     if isinstance(result, complex):
         raise _Cannot("gives a complex number")
     return result
@@ -1597,7 +1577,7 @@ def _reason(e: ast.expr) -> str:
     if isinstance(e, ast.NamedExpr):
         return "is an assignment expression"
     if isinstance(e, ast.Call):
-        callee = _dotted(e.func)
+        callee = dotted_name(e.func)
         return f"calls {callee}()" if callee else "calls a computed function"
     if isinstance(e, ast.Dict | ast.List | ast.Tuple):
         return "does arithmetic on a collection"

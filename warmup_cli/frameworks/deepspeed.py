@@ -46,7 +46,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    FrameworkSchedule,
+    Reader,
+    Reading,
+    first_updates_run,
+    fmt,
+    leading_zero_updates,
+    mapping_at,
+    register,
+    zero_share_severity,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -252,10 +262,8 @@ def per_update(at_iteration: Callable[[int], float], peak: float) -> Callable[[i
 
 
 def _scheduler_block(root: Node) -> Node | None:
-    if not isinstance(root.value, dict):
-        return None
-    block = root.get("scheduler")
-    if block is None or not isinstance(block.value, dict):
+    block = mapping_at(root, "scheduler")
+    if block is None:
         return None
     kind = block.get("type")
     if kind is None or not isinstance(kind.value, str):
@@ -274,35 +282,8 @@ def detect(doc: Document) -> bool:
 # --- reading ----------------------------------------------------------------------------------
 
 
-class _Reading:
-    def __init__(self, doc: Document, out: FrameworkSchedule) -> None:
-        self.doc = doc
-        self.out = out
-        self.failed = False
-
-    def finding(self, code: str, message: str, node: Node | None,
-                severity: str | None = None) -> None:
-        self.out.findings.append(Finding(code, message, node, severity))
-
-    def unresolved(self, node: Node, reason: str) -> None:
-        self.out.unresolved.append((node, reason))
-        self.failed = True
-
-    def bad(self, node: Node, message: str) -> None:
-        self.finding("WU308", message, node, "error")
-        self.unresolved(node, message)
-
-
 def _is_auto(node: Node | None) -> bool:
     return node is not None and isinstance(node.value, str) and node.value.strip() == "auto"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _fmt(value: object) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 def read(doc: Document) -> list[FrameworkSchedule]:
@@ -314,7 +295,7 @@ def read(doc: Document) -> list[FrameworkSchedule]:
     assert type_node is not None and isinstance(type_node.value, str)
     kind = type_node.value
     out = FrameworkSchedule(FRAMEWORK, "scheduler", block, None)
-    ctx = _Reading(doc, out)
+    ctx = Reading(doc, out)
     _launcher_notes(ctx, doc.root)
     if kind not in TYPES:
         ctx.finding("WU308", f"scheduler type {kind!r} is not a DeepSpeed scheduler (one of "
@@ -344,7 +325,7 @@ def read(doc: Document) -> list[FrameworkSchedule]:
     return [out]
 
 
-def _launcher_notes(ctx: _Reading, root: Node) -> None:
+def _launcher_notes(ctx: Reading, root: Node) -> None:
     fp16 = root.get("fp16")
     enabled = fp16.get("enabled") if fp16 is not None else None
     if enabled is not None and enabled.value is True:
@@ -352,7 +333,7 @@ def _launcher_notes(ctx: _Reading, root: Node) -> None:
                              "overflowing step, so the schedule lags by the skipped steps")
 
 
-def _params(ctx: _Reading, kind: str, nodes: Mapping[str, Node], where: Node) -> dict[str, Any]:
+def _params(ctx: Reading, kind: str, nodes: Mapping[str, Node], where: Node) -> dict[str, Any]:
     accepted = PARAMS[kind]
     values: dict[str, Any] = {}
     for name, node in nodes.items():
@@ -398,7 +379,7 @@ def _params(ctx: _Reading, kind: str, nodes: Mapping[str, Node], where: Node) ->
     return values
 
 
-def _optimizer_lr(ctx: _Reading, root: Node, kind: str,
+def _optimizer_lr(ctx: Reading, root: Node, kind: str,
                   params_given: Mapping[str, Node]) -> tuple[float | None, Node | None]:
     optimizer = root.get("optimizer")
     params = optimizer.get("params") if optimizer is not None else None
@@ -423,7 +404,7 @@ def _horizon(total: float) -> int:
     return int(total) if float(total).is_integer() else math.ceil(total)
 
 
-def _warmup(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
+def _warmup(ctx: Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
             type_node: Node, optimizer_lr: float | None, optimizer_node: Node | None) -> None:
     min_lr = values["warmup_min_lr"]
     max_lr = values["warmup_max_lr"]
@@ -436,7 +417,7 @@ def _warmup(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str
             return
         max_lr = optimizer_lr
         ctx.out.notes.append(f"warmup_max_lr is not set: WarmupLR uses optimizer.params.lr "
-                             f"{_fmt(optimizer_lr)}")
+                             f"{fmt(optimizer_lr)}")
         peak_node = optimizer_node
     elif kind == WARMUP_DECAY_LR and "warmup_max_lr" not in nodes:
         ctx.out.notes.append("warmup_max_lr is not set: WarmupDecayLR's default 0.001 applies "
@@ -469,13 +450,13 @@ def _warmup(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str
     _plan(ctx, kind, fn, base, steps + 1, length, phases, params)
     _total_check(ctx, kind, total, steps, values, nodes, type_node)
     _zero_check(ctx, fn, steps + 1, nodes.get("warmup_min_lr", type_node),
-                f"warmup_min_lr is {_fmt(min_lr)}: the constructor and iteration 0 both set "
+                f"warmup_min_lr is {fmt(min_lr)}: the constructor and iteration 0 both set "
                 "the minimum")
     if optimizer_lr is not None and peak_node is not optimizer_node:
         _peak_check(ctx, "warmup_max_lr", max_lr, optimizer_lr, peak_node or type_node, kind)
 
 
-def _warmup_type(ctx: _Reading, values: Mapping[str, Any], nodes: Mapping[str, Node]) -> str:
+def _warmup_type(ctx: Reading, values: Mapping[str, Any], nodes: Mapping[str, Node]) -> str:
     warmup_type = values["warmup_type"]
     if warmup_type not in ("log", "linear"):
         # WarmupLR.__init__: unknown types log a warning and fall back to log
@@ -485,7 +466,7 @@ def _warmup_type(ctx: _Reading, values: Mapping[str, Any], nodes: Mapping[str, N
     return str(warmup_type)
 
 
-def _cosine(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
+def _cosine(ctx: Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
             type_node: Node, optimizer_lr: float | None, optimizer_node: Node | None) -> None:
     if optimizer_lr is None:
         ctx.unresolved(type_node, "WarmupCosineLR scales the optimizer's lr, which this config "
@@ -516,7 +497,7 @@ def _cosine(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str
                    ", and warmup_min_ratio 0 keeps iteration 0 at 0"))
 
 
-def _one_cycle(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
+def _one_cycle(ctx: Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
                type_node: Node, optimizer_lr: float | None, optimizer_node: Node | None) -> None:
     first = float(values["cycle_first_step_size"])
     second_raw = values["cycle_second_step_size"]
@@ -549,7 +530,7 @@ def _one_cycle(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[
                     kind)
 
 
-def _range_test(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
+def _range_test(ctx: Reading, kind: str, values: dict[str, Any], nodes: Mapping[str, Node],
                 type_node: Node, optimizer_lr: float | None,
                 optimizer_node: Node | None) -> None:
     min_lr = values["lr_range_test_min_lr"]
@@ -573,12 +554,12 @@ def _range_test(ctx: _Reading, kind: str, values: dict[str, Any], nodes: Mapping
                     nodes.get("lr_range_test_min_lr", type_node), "error")
 
 
-def _plan(ctx: _Reading, kind: str, fn: Callable[[int], float], base: float, warmup: int,
+def _plan(ctx: Reading, kind: str, fn: Callable[[int], float], base: float, warmup: int,
           length: int | None, phases: list[tuple[int, str]], params: dict[str, Any]) -> None:
     ordered: dict[int, str] = {}
     for start, label in sorted(phases, key=lambda p: p[0]):
         ordered[start] = label
-    spec = f"deepspeed {kind}(" + ", ".join(f"{k}={_fmt(v)}" for k, v in params.items()) + ")"
+    spec = f"deepspeed {kind}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
     schedule = FunctionSchedule(fn=fn, label=f"deepspeed {kind}", spec=spec, warmup=warmup,
                                 total=length, phases=tuple(sorted(ordered.items())),
                                 extra={"framework": FRAMEWORK, "type": kind, "params": params,
@@ -586,7 +567,7 @@ def _plan(ctx: _Reading, kind: str, fn: Callable[[int], float], base: float, war
     ctx.out.plan = Plan(schedule, (base,), f"{ctx.doc.path} [deepspeed {kind}]", "step")
 
 
-def _total_check(ctx: _Reading, kind: str, total: float | None, steps: int,
+def _total_check(ctx: Reading, kind: str, total: float | None, steps: int,
                  values: Mapping[str, Any], nodes: Mapping[str, Node], type_node: Node) -> None:
     # WarmupDecayLR / WarmupCosineLR.__init__: "total_num_steps {} is less than
     # warmup_num_steps {}" (compared with max(2, warmup_num_steps))
@@ -596,27 +577,22 @@ def _total_check(ctx: _Reading, kind: str, total: float | None, steps: int,
                     nodes.get("total_num_steps", type_node))
 
 
-def _zero_check(ctx: _Reading, fn: Callable[[int], float], warmup: int, node: Node,
+def _zero_check(ctx: Reading, fn: Callable[[int], float], warmup: int, node: Node,
                 why: str) -> None:
-    zeros = 0
-    while zeros < warmup and fn(zeros) == 0:
-        zeros += 1
-    if not zeros:
-        return
-    share = zeros / warmup
-    severity = "error" if share >= 0.25 else "warning" if share >= 0.01 else "note"
-    lead = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
-    ctx.finding("WU302", f"{lead} at LR 0, {zeros} of the {warmup} warmup updates "
-                f"({share:.1%}): {why}", node, severity)
+    zeros = leading_zero_updates(fn, warmup)
+    if zeros:
+        ctx.finding("WU302", f"{first_updates_run(zeros)} at LR 0, {zeros} of the {warmup} "
+                    f"warmup updates ({zeros / warmup:.1%}): {why}", node,
+                    zero_share_severity(zeros, warmup))
 
 
-def _peak_check(ctx: _Reading, key: str, peak: float, optimizer_lr: float, node: Node,
+def _peak_check(ctx: Reading, key: str, peak: float, optimizer_lr: float, node: Node,
                 kind: str) -> None:
     if abs(peak - optimizer_lr) <= 1e-12 * max(abs(peak), abs(optimizer_lr)):
         return
-    ctx.finding("WU304", f"{key} {_fmt(peak)} differs from optimizer.params.lr "
-                f"{_fmt(optimizer_lr)}: {kind} overwrites the optimizer's lr, so "
-                f"{_fmt(optimizer_lr)} is never used", node)
+    ctx.finding("WU304", f"{key} {fmt(peak)} differs from optimizer.params.lr "
+                f"{fmt(optimizer_lr)}: {kind} overwrites the optimizer's lr, so "
+                f"{fmt(optimizer_lr)} is never used", node)
 
 
 READER = register(Reader(FRAMEWORK, detect, read))

@@ -38,7 +38,15 @@ from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved, load_document
 from warmup_cli.errors import WarmupError
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    Finding,
+    FrameworkSchedule,
+    Reader,
+    mapping_at,
+    register,
+    zero_lr_finding,
+    zero_updates,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -62,20 +70,10 @@ DEFAULTS: dict[str, object] = {
 }
 SOLVER_KEYS = frozenset(DEFAULTS)
 MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
-ZERO_SCAN_CAP = 1_000_000
 # fvcore/common/param_scheduler.py: ParamScheduler.WHERE_EPSILON
 WHERE_EPSILON = 1e-6
 
 WhereFn = Callable[[float], float]
-
-
-def _zero_severity(zeros: int, warmup: int) -> str:
-    share = zeros / max(1, warmup)
-    if share >= 0.25:
-        return "error"
-    if share >= 0.01:
-        return "warning"
-    return "note"
 
 
 # --- fvcore ParamSchedulers (fvcore/common/param_scheduler.py) -----------------------------
@@ -339,8 +337,8 @@ def _load_chain(doc: Document) -> _Chain:
                     else:
                         chain.bases.append(resolved)
                         visit(parent, depth + 1, (*seen, resolved))
-        solver = current.root.get("SOLVER")
-        if solver is not None and isinstance(solver.value, dict):
+        solver = mapping_at(current.root, "SOLVER")
+        if solver is not None:
             for key, node in solver.value.items():
                 chain.solver[key] = _Setting(node, current.path)
 
@@ -352,9 +350,8 @@ def detect(doc: Document) -> bool:
     root = doc.root
     if not isinstance(root.value, dict):
         return False
-    solver = root.get("SOLVER")
-    if solver is not None and isinstance(solver.value, dict) and \
-            set(solver.value) & SOLVER_KEYS:
+    solver = mapping_at(root, "SOLVER")
+    if solver is not None and set(solver.value) & SOLVER_KEYS:
         return True
     if doc.format == "yaml" and isinstance(root.get("_BASE_") and root.get("_BASE_").value,
                                            str) and (root.get("MODEL") or root.get("SOLVER")):
@@ -551,12 +548,10 @@ def _zero_check(run: _Multiplier, result: FrameworkSchedule, node: Node, what: s
     warmup = run.warmup_end()
     if warmup <= 0:
         return
-    zeros = sum(1 for k in range(min(warmup, ZERO_SCAN_CAP)) if run.factor(k) == 0.0)
+    zeros = zero_updates(run.factor, warmup)
     if zeros:
-        result.findings.append(Finding(
-            "WU302", f"{what} is 0: {zeros} of the {warmup} warmup iterations run at LR 0 "
-            f"({zeros / warmup:.2%}), starting with the first", node,
-            _zero_severity(zeros, warmup)))
+        result.findings.append(zero_lr_finding(zeros, warmup, "iteration", node,
+                                               prefix=f"{what} is 0: "))
 
 
 # --- LazyConfig (Python) ------------------------------------------------------------------

@@ -51,7 +51,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    Finding,
+    FrameworkSchedule,
+    Reader,
+    mapping_at,
+    register,
+    zero_lr_finding,
+    zero_updates,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -73,18 +81,7 @@ _KEYS_OF = {  # distinctive keys, to name a group file that does not say its sch
     "tri_stage": {"warmup_steps", "hold_steps", "decay_steps", "phase_ratio", "init_lr_scale",
                   "final_lr_scale"},
 }
-ZERO_SCAN_CAP = 1_000_000  # most warmup updates inspected when counting LR-0 updates
 _FIRST_LINE = re.compile(r"\s*([^\r\n]*)")  # the first non-blank line of a file
-
-
-def _zero_severity(zeros: int, warmup: int) -> str:
-    """WU302's severity: the share of the warmup's updates that run at LR 0."""
-    share = zeros / max(1, warmup)
-    if share >= 0.25:
-        return "error"
-    if share >= 0.01:
-        return "warning"
-    return "note"
 
 
 def _why_unresolved(node: Node) -> str | None:
@@ -115,12 +112,19 @@ class _Values:
         self.unresolved.append((node, why))
         self.rejected.append(Finding("WU308", why, node, "error"))
 
-    def number(self, node: Node | None, what: str) -> float | int | None:
+    def _usable(self, node: Node | None, what: str) -> bool:
+        """False for an absent or null value, and for one that cannot be used as it stands
+        (recorded as unresolved)."""
         if node is None or node.value is None:
-            return None
+            return False
         why = _why_unresolved(node)
         if why is not None:
             self.unresolved.append((node, f"{what}: {why}"))
+            return False
+        return True
+
+    def number(self, node: Node | None, what: str) -> float | int | None:
+        if node is None or not self._usable(node, what):
             return None
         number = node.as_number()
         if number is None:
@@ -128,11 +132,7 @@ class _Values:
         return number
 
     def numbers(self, node: Node | None, what: str) -> list[float | int] | None:
-        if node is None or node.value is None:
-            return None
-        why = _why_unresolved(node)
-        if why is not None:
-            self.unresolved.append((node, f"{what}: {why}"))
+        if node is None or not self._usable(node, what):
             return None
         if isinstance(node.value, list):
             items: list[float | int] = []
@@ -196,8 +196,8 @@ def detect(doc: Document) -> bool:
                 root.get(k) is not None for k in ("optimization", "warmup_updates",
                                                     "max_update", "warmup_init_lr")):
             return True
-    schedule = root.get("schedule")
-    if schedule is not None and isinstance(schedule.value, dict):
+    schedule = mapping_at(root, "schedule")
+    if schedule is not None:
         name = schedule.get("lr_scheduler")
         if name is not None and isinstance(name.value, str) and root.get("optim") is not None:
             return True
@@ -240,8 +240,8 @@ def _sources(doc: Document) -> list[_Source]:
     elif scheduler is not None and isinstance(scheduler.value, str):
         found.append(_Source(scheduler.value, scheduler, root, scheduler, root.get("lr"),
                              root.get("max_update"), root.get("max_epoch"), True))
-    schedule = root.get("schedule")
-    if schedule is not None and isinstance(schedule.value, dict):
+    schedule = mapping_at(root, "schedule")
+    if schedule is not None:
         name_node = schedule.get("lr_scheduler")
         optim = root.get("optim")
         if name_node is not None and isinstance(name_node.value, str) and optim is not None:
@@ -390,13 +390,11 @@ def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
                                 total=built.total, phases=tuple(built.phases))
     result.plan = Plan(schedule, (peak,), "fairseq", "update")
     if built.warmup > 0:
-        zeros = sum(1 for n in range(min(built.warmup, ZERO_SCAN_CAP)) if value(n) == 0.0)
+        zeros = zero_updates(value, built.warmup)
         if zeros:
-            share = zeros / built.warmup
-            result.findings.append(Finding(
-                "WU302", f"{zeros} of the {built.warmup} warmup updates run at LR 0 "
-                f"({share:.2%}), starting with the first update", built.zero_node,
-                _zero_severity(zeros, built.warmup)))
+            result.findings.append(zero_lr_finding(
+                zeros, built.warmup, "update", built.zero_node,
+                suffix=", starting with the first update"))
     if ctx.max_update and ctx.max_update > 0 and built.warmup >= ctx.max_update:
         node = ctx.param("warmup_steps") or ctx.param("warmup_updates") or result.node
         result.findings.append(Finding(

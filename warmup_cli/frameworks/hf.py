@@ -73,7 +73,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    FrameworkSchedule,
+    Reader,
+    Reading,
+    first_updates_run,
+    fmt,
+    integral,
+    leading_zero_updates,
+    plural,
+    register,
+    zero_share_severity,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -267,35 +278,6 @@ def wsd_lambda(warmup: int, stable: int, decay: int, warmup_type: str, decay_typ
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def zero_lr_severity(share: float) -> str:
-    """The generic WU302 scale: the share of the warmup spent at LR 0."""
-    if share >= 0.25:
-        return "error"
-    if share >= 0.01:
-        return "warning"
-    return "note"
-
-
-def leading_zero_updates(fn: Callable[[int], float], limit: int) -> int:
-    """How many updates from the first one get factor exactly 0 (at most ``limit``)."""
-    count = 0
-    while count < limit and fn(count) == 0:
-        count += 1
-    return count
-
-
-def zero_updates_text(count: int) -> str:
-    return "the first update runs" if count == 1 else f"the first {count} updates run"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _fmt(value: object) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -346,31 +328,11 @@ def detect(doc: Document) -> bool:
     return _dialect(doc.root) is not None
 
 
-class _Reading:
-    """Collects findings, notes and unresolved values while one file is read."""
-
+class _Reading(Reading):
     def __init__(self, doc: Document, schedule: FrameworkSchedule) -> None:
-        self.doc = doc
-        self.out = schedule
-        self.failed = False
+        super().__init__(doc, schedule)
         # Where an unknown run length is reported: the epochs key, else the scheduler key.
         self.run_node: Node = schedule.node
-
-    def finding(self, code: str, message: str, node: Node | None,
-                severity: str | None = None) -> None:
-        self.out.findings.append(Finding(code, message, node, severity))
-
-    def note(self, text: str) -> None:
-        self.out.notes.append(text)
-
-    def unresolved(self, node: Node, reason: str) -> None:
-        self.out.unresolved.append((node, reason))
-        self.failed = True
-
-    def bad_value(self, node: Node, message: str) -> None:
-        """A value transformers would reject: WU308 (error) and no plan."""
-        self.finding("WU308", message, node, "error")
-        self.unresolved(node, message)
 
     def number(self, key: str, node: Node | None) -> float | int | None:
         """The number at ``node``; None when absent or null; WU308 when not a number."""
@@ -378,13 +340,13 @@ class _Reading:
             return None
         value = node.as_number()
         if value is None:
-            self.bad_value(node, f"{key} is {_shown(node)}, not a number")
+            self.bad(node, f"{key} is {_shown(node)}, not a number")
             return None
         if isinstance(node.value, str) and self.doc.format == "yaml":
             # PyYAML (YAML 1.1) reads 2e-05 as a str; HfArgumentParser.parse_yaml_file hands
             # such strings to TrainingArguments unchanged.
             self.note(f"{key}: {node.value} is a string under YAML 1.1 (PyYAML) and was read as "
-                      f"{_fmt(value)}; loaders that keep it a string fail on it: write it with "
+                      f"{fmt(value)}; loaders that keep it a string fail on it: write it with "
                       "a dot and a signed exponent, e.g. 2.0e-05")
         return value
 
@@ -399,14 +361,6 @@ def _shown(node: Node) -> str:
         return repr(value)
     source = getattr(value, "source", None)
     return f"the expression {source}" if source else repr(value)
-
-
-def _integral(value: float | int) -> int | None:
-    if isinstance(value, int):
-        return value
-    if math.isfinite(value) and value == int(value):
-        return int(value)
-    return None
 
 
 def read(doc: Document, *, steps_per_epoch: int | None = None,
@@ -451,7 +405,7 @@ def read(doc: Document, *, steps_per_epoch: int | None = None,
                 ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
     if name in _WARMUP_IGNORED and warmup_given and warmup_node is not None:
         ctx.finding("WU303", f"lr_scheduler {name!r} ignores the warmup "
-                    f"({_key_of(warmup_node)} {_fmt(warmup_node.value)}): get_scheduler builds "
+                    f"({_key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
                     f"it without num_warmup_steps"
                     + ("; use constant_with_warmup" if name == "constant" else ""), warmup_node)
     if name in _METRIC_DRIVEN:
@@ -492,12 +446,12 @@ def _scheduler_name(ctx: _Reading, dialect: _Dialect, node: Node | None, warmup_
                     if dialect is _TRANSFORMERS else ""))
         if warmup_given and warmup_node is not None:
             ctx.finding("WU303", f"{key} is empty, so the warmup "
-                        f"({_key_of(warmup_node)} {_fmt(warmup_node.value)}) goes to the "
+                        f"({_key_of(warmup_node)} {fmt(warmup_node.value)}) goes to the "
                         f"implicit default schedule {default!r}: name the scheduler", node)
         return default
     value = node.value
     if not isinstance(value, str):
-        ctx.bad_value(node, f"{key} is {_shown(node)}, not a scheduler name")
+        ctx.bad(node, f"{key} is {_shown(node)}, not a scheduler name")
         return None
     if dialect is _AXOLOTL and value in _AXOLOTL_ONLY:
         ctx.finding("WU308", f"{key} {value!r} is axolotl's own scheduler, which warmup_cli "
@@ -505,8 +459,8 @@ def _scheduler_name(ctx: _Reading, dialect: _Dialect, node: Node | None, warmup_
         ctx.unresolved(node, f"axolotl's {value!r} scheduler is not modelled")
         return None
     if value not in SCHEDULER_TYPES:
-        ctx.bad_value(node, f"{key} {value!r} is not a transformers SchedulerType (one of "
-                      f"{', '.join(SCHEDULER_TYPES)})")
+        ctx.bad(node, f"{key} {value!r} is not a transformers SchedulerType (one of "
+                f"{', '.join(SCHEDULER_TYPES)})")
         return None
     return value
 
@@ -532,19 +486,19 @@ def _scheduler_kwargs(ctx: _Reading, node: Node | None) -> dict[str, Any]:
         # TrainingArguments.__post_init__ json.loads strings that start with "{" and converts
         # "true"/"false"/number strings (_convert_str_dict).
         if not value.startswith("{"):
-            ctx.bad_value(node, "lr_scheduler_kwargs is a string that is not a JSON object")
+            ctx.bad(node, "lr_scheduler_kwargs is a string that is not a JSON object")
             return {}
         try:
             loaded = json.loads(value)
         except ValueError as exc:
-            ctx.bad_value(node, f"lr_scheduler_kwargs is not valid JSON: {exc}")
+            ctx.bad(node, f"lr_scheduler_kwargs is not valid JSON: {exc}")
             return {}
         if not isinstance(loaded, dict):
-            ctx.bad_value(node, "lr_scheduler_kwargs JSON is not an object")
+            ctx.bad(node, "lr_scheduler_kwargs JSON is not an object")
             return {}
         return {str(k): _converted(v) for k, v in loaded.items()}
     if not isinstance(value, dict):
-        ctx.bad_value(node, f"lr_scheduler_kwargs is {_shown(node)}, not a mapping")
+        ctx.bad(node, f"lr_scheduler_kwargs is {_shown(node)}, not a mapping")
         return {}
     kwargs: dict[str, Any] = {}
     for name, child in value.items():
@@ -555,7 +509,7 @@ def _scheduler_kwargs(ctx: _Reading, node: Node | None) -> dict[str, Any]:
         elif isinstance(raw, bool | int | float | str) or raw is None:
             kwargs[name] = raw
         else:
-            ctx.bad_value(child, f"lr_scheduler_kwargs.{name} is {_shown(child)}")
+            ctx.bad(child, f"lr_scheduler_kwargs.{name} is {_shown(child)}")
     return kwargs
 
 
@@ -583,15 +537,15 @@ def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
     epochs_key = _key_of(epochs_node) if epochs_node is not None else dialect.epochs_key
     epochs = ctx.number(epochs_key, epochs_node)
     if max_steps is not None and max_steps > 0:
-        steps = _integral(max_steps)
+        steps = integral(max_steps)
         if steps is None:
             assert max_steps_node is not None
-            ctx.bad_value(max_steps_node, f"max_steps {max_steps!r} is not an integer")
+            ctx.bad(max_steps_node, f"max_steps {max_steps!r} is not an integer")
             return None, max_steps_node
         if epochs_node is not None and epochs_node.value is not None and \
                 max_steps_node is not None:
             ctx.finding("WU305", f"max_steps {steps} and {_key_of(epochs_node)} "
-                        f"{_fmt(epochs_node.value)} are both set: max_steps wins, the epoch "
+                        f"{fmt(epochs_node.value)} are both set: max_steps wins, the epoch "
                         "count is ignored", max_steps_node)
         return steps, max_steps_node
     if epochs is None:
@@ -599,7 +553,7 @@ def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
     if steps_per_epoch is not None and steps_per_epoch > 0:
         # Trainer.set_initial_training_values: max_steps = ceil(num_train_epochs * updates)
         total = math.ceil(epochs * steps_per_epoch)
-        ctx.note(f"run length {total} = ceil({_fmt(epochs)} epochs x {steps_per_epoch} updates "
+        ctx.note(f"run length {total} = ceil({fmt(epochs)} epochs x {steps_per_epoch} updates "
                  "per epoch) (updates per epoch supplied by the caller)")
         return total, epochs_node
     if total_steps is not None and total_steps > 0:
@@ -621,11 +575,11 @@ def _warmup_steps(ctx: _Reading, dialect: _Dialect, name: str, total: int | None
                   steps_node: Node | None, ratio_node: Node | None) -> int:
     """W as Trainer computes it; 0 with ``ctx.failed`` set when it needs an unknown N."""
     if warmup_steps is not None and warmup_steps < 0 and steps_node is not None:
-        ctx.bad_value(steps_node, f"warmup_steps {warmup_steps!r} is negative "
-                      "(TrainingArguments raises ValueError)")
+        ctx.bad(steps_node, f"warmup_steps {warmup_steps!r} is negative "
+                "(TrainingArguments raises ValueError)")
         return 0
     if warmup_ratio is not None and warmup_ratio < 0 and ratio_node is not None:
-        ctx.bad_value(ratio_node, f"warmup_ratio {warmup_ratio!r} is negative")
+        ctx.bad(ratio_node, f"warmup_ratio {warmup_ratio!r} is negative")
         return 0
     if warmup_ratio and dialect is _TRANSFORMERS:
         ctx.note("warmup_ratio was deprecated in transformers 5.0 and removed in 5.2 "
@@ -678,7 +632,7 @@ def _ratio(ctx: _Reading, total: int | None, ratio: float, node: Node | None, ig
     if total is None:
         if not ignored and node is not None:
             ctx.unresolved(ctx.run_node, f"{UNKNOWN_RUN_LENGTH} ({_key_of(node)} "
-                           f"{_fmt(node.value)} is a share of it)")
+                           f"{fmt(node.value)} is a share of it)")
         return None
     # transformers get_warmup_steps: math.ceil(N * ratio); axolotl: int(ratio * N)
     return math.ceil(total * ratio) if ceil else max(int(ratio * total), 0)
@@ -690,8 +644,8 @@ def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dic
     allowed = _KWARGS.get(name, frozenset())
     unknown = sorted(set(kwargs) - allowed)
     if unknown and name not in ("constant", "constant_with_warmup", *_METRIC_DRIVEN):
-        ctx.bad_value(kwargs_node, f"lr_scheduler_kwargs {', '.join(unknown)} not accepted by "
-                      f"{name} (transformers raises TypeError)")
+        ctx.bad(kwargs_node, f"lr_scheduler_kwargs {', '.join(unknown)} not accepted by "
+                f"{name} (transformers raises TypeError)")
         return None
     if _needs_total(name, kwargs) and total is None:
         ctx.unresolved(ctx.run_node, f"{UNKNOWN_RUN_LENGTH} ({name} decays over it)")
@@ -707,7 +661,7 @@ def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dic
     def numeric(key: str, default: Any) -> Any:
         value = kwargs.get(key, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            ctx.bad_value(kwargs_node, f"lr_scheduler_kwargs.{key} is {value!r}, not a number")
+            ctx.bad(kwargs_node, f"lr_scheduler_kwargs.{key} is {value!r}, not a number")
             return None
         return value
 
@@ -735,8 +689,8 @@ def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dic
             return None
         # get_polynomial_decay_schedule_with_warmup: raises unless lr_init > lr_end
         if not lr > lr_end:
-            ctx.bad_value(kwargs_node, f"lr_end ({lr_end!r}) must be smaller than the "
-                          f"learning_rate ({lr!r}): transformers raises ValueError")
+            ctx.bad(kwargs_node, f"lr_end ({lr_end!r}) must be smaller than the "
+                    f"learning_rate ({lr!r}): transformers raises ValueError")
             return None
         fn = polynomial_lambda(warmup, n, lr_end, power, lr)
         phases.append((warmup, "polynomial decay"))
@@ -754,7 +708,7 @@ def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dic
             # get_inverse_sqrt_schedule: timescale = num_warmup_steps or 10_000
             timescale = warmup or 10_000
         elif timescale == 0:
-            ctx.bad_value(kwargs_node, "timescale 0 divides by zero")
+            ctx.bad(kwargs_node, "timescale 0 divides by zero")
             return None
         params["timescale"] = timescale
         fn = inverse_sqrt_lambda(warmup, timescale)
@@ -788,7 +742,7 @@ def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dic
         phases = [(start, label) for start, label in phases if start < total]
         phases.append((total, "after max_steps"))
     phases = _monotone(phases)
-    spec = f"{label}(" + ", ".join(f"{k}={_fmt(v)}" for k, v in params.items()) + ")"
+    spec = f"{label}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
     return FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=length,
                             phases=tuple(phases), extra={"framework": FRAMEWORK, "type": name,
                                                          "params": params})
@@ -807,16 +761,16 @@ def _min_lr_rate(ctx: _Reading, kwargs: Mapping[str, Any], lr: float, node: Node
     # get_cosine_with_min_lr_schedule_with_warmup(_lr_rate): exactly one of min_lr / min_lr_rate
     has_lr, has_rate = kwargs.get("min_lr") is not None, kwargs.get("min_lr_rate") is not None
     if has_lr and has_rate:
-        ctx.bad_value(node, "only one of min_lr and min_lr_rate may be set (transformers raises "
-                      "ValueError)")
+        ctx.bad(node, "only one of min_lr and min_lr_rate may be set (transformers raises "
+                "ValueError)")
         return None
     if has_lr:
         min_lr = numeric("min_lr", None)
         return None if min_lr is None else min_lr / lr  # min_lr / optimizer.defaults["lr"]
     if has_rate:
         return numeric("min_lr_rate", None)
-    ctx.bad_value(node, "one of min_lr or min_lr_rate must be set in lr_scheduler_kwargs "
-                  "(transformers raises ValueError)")
+    ctx.bad(node, "one of min_lr or min_lr_rate must be set in lr_scheduler_kwargs "
+            "(transformers raises ValueError)")
     return None
 
 
@@ -828,8 +782,8 @@ def _wsd(ctx: _Reading, kwargs: Mapping[str, Any], warmup: int, total: int | Non
     decay = numeric("num_decay_steps", None)
     if decay is None:
         if not ctx.failed:
-            ctx.bad_value(node, "warmup_stable_decay needs lr_scheduler_kwargs.num_decay_steps "
-                          "(transformers raises TypeError)")
+            ctx.bad(node, "warmup_stable_decay needs lr_scheduler_kwargs.num_decay_steps "
+                    "(transformers raises TypeError)")
         return None
     stable = numeric("num_stable_steps", None)
     if stable is None and not ctx.failed:
@@ -840,15 +794,15 @@ def _wsd(ctx: _Reading, kwargs: Mapping[str, Any], warmup: int, total: int | Non
     for key, default in (("warmup_type", "linear"), ("decay_type", "cosine")):
         value = kwargs.get(key, default)
         if value not in _WSD_SHAPES:
-            ctx.bad_value(node, f"{key} {value!r} is not one of {', '.join(_WSD_SHAPES)} "
-                          "(transformers raises ValueError)")
+            ctx.bad(node, f"{key} {value!r} is not one of {', '.join(_WSD_SHAPES)} "
+                    "(transformers raises ValueError)")
             return None
         shapes[key] = value
     if ctx.failed or stable is None or ratio is None or cycles is None:
         return None
-    decay_i, stable_i = _integral(decay), _integral(stable)
+    decay_i, stable_i = integral(decay), integral(stable)
     if decay_i is None or stable_i is None:
-        ctx.bad_value(node, "num_decay_steps and num_stable_steps must be integers")
+        ctx.bad(node, "num_decay_steps and num_stable_steps must be integers")
         return None
     params["num_stable_steps"] = stable_i
     fn = wsd_lambda(warmup, stable_i, decay_i, shapes["warmup_type"], shapes["decay_type"],
@@ -869,20 +823,19 @@ def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, to
     # WU301: the last update (N - 1) is still in the warmup, the peak is never reached.
     if total is not None and warmup > 0 and warmup >= total:
         peak = fn(total - 1) if total > 0 else 0.0
-        ctx.finding("WU301", f"the warmup ({_plural(warmup, 'step')}) is "
+        ctx.finding("WU301", f"the warmup ({plural(warmup, 'step')}) is "
                     f"{'as long as' if warmup == total else 'longer than'} the run "
-                    f"({_plural(total, 'step')}): the LR only reaches {peak:.1%} of "
+                    f"({plural(total, 'step')}): the LR only reaches {peak:.1%} of "
                     "learning_rate", warmup_node or total_node)
     # WU302: leading updates at LR 0, relative to the warmup.
     if warmup > 0:
         zeros = leading_zero_updates(fn, min(warmup, 1000))
         if zeros:
-            share = zeros / warmup
-            generic = zero_lr_severity(share)
+            generic = zero_share_severity(zeros, warmup)
             lowered = {"error": "warning", "warning": "note", "note": "note"}[generic]
-            ctx.finding("WU302", f"{zero_updates_text(zeros)} at LR 0, {zeros} of the "
-                        f"{warmup} warmup steps ({share:.1%}): HF warmups start from factor 0 "
-                        "at step 0", where, lowered)
+            ctx.finding("WU302", f"{first_updates_run(zeros)} at LR 0, {zeros} of the "
+                        f"{warmup} warmup steps ({zeros / warmup:.1%}): HF warmups start from "
+                        "factor 0 at step 0", where, lowered)
     params = schedule.extra.get("params", {})
     cycles = params.get("num_cycles")
     if name in ("cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr") and \
@@ -890,7 +843,7 @@ def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, to
         node = _kwarg_node(ctx, "num_cycles")
         effect = ("the LR rises again after the half period" if cycles > 0.5 else
                   "the cosine stops before reaching its floor")
-        ctx.finding("WU306", f"num_cycles {_fmt(cycles)} != 0.5: {effect}", node)
+        ctx.finding("WU306", f"num_cycles {fmt(cycles)} != 0.5: {effect}", node)
     if name == "warmup_stable_decay" and total is not None and schedule.total is not None \
             and schedule.total > total:
         ctx.finding("WU307", f"warmup + stable + decay = {schedule.total} steps ends after the "

@@ -53,7 +53,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    Finding,
+    FrameworkSchedule,
+    Reader,
+    mapping_at,
+    register,
+    zero_lr_finding,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -89,15 +96,6 @@ _MESSAGE_KEYS = (("Starting multiplicative factor", "start_factor"),
                  ("pct_start", "pct_start"), ("milestones", "milestones"))
 
 
-def _zero_severity(zeros: int, warmup: int) -> str:
-    share = zeros / max(1, warmup)
-    if share >= 0.25:
-        return "error"
-    if share >= 0.01:
-        return "warning"
-    return "note"
-
-
 class _Unusable(Exception):
     def __init__(self, node: Node, why: str) -> None:
         super().__init__(why)
@@ -122,8 +120,8 @@ def _class_name(node: Node) -> str | None:
 def _init_args(node: Node) -> dict[str, Node]:
     args: dict[str, Node] = {}
     for key in ("init_args", "dict_kwargs"):
-        holder = node.get(key)
-        if holder is not None and isinstance(holder.value, dict):
+        holder = mapping_at(node, key)
+        if holder is not None:
             args.update(holder.value)
     return args
 
@@ -288,8 +286,8 @@ def detect(doc: Document) -> bool:
 
 
 def _litgpt(root: Node) -> Node | None:
-    train = root.get("train")
-    if train is None or not isinstance(train.value, dict):
+    train = mapping_at(root, "train")
+    if train is None:
         return None
     if train.get("lr_warmup_steps") is None and train.get("lr_warmup_fraction") is None:
         return None
@@ -546,10 +544,7 @@ def _zero_check(result: FrameworkSchedule, run: _Run, warmup: int, unit: str,
     zeros = sum(1 for lr in run.lrs[:warmup] if lr == 0.0)
     warmup = max(warmup, length or 0)
     if zeros:
-        result.findings.append(Finding(
-            "WU302", f"{zeros} of the {warmup} warmup {unit}s run at LR 0 "
-            f"({zeros / warmup:.2%}), starting with the first", node,
-            _zero_severity(zeros, warmup)))
+        result.findings.append(zero_lr_finding(zeros, warmup, unit, node))
 
 
 def _read_litgpt(root: Node, train: Node) -> FrameworkSchedule:

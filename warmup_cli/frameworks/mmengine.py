@@ -58,7 +58,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    Finding,
+    FrameworkSchedule,
+    Reader,
+    mapping_at,
+    register,
+    zero_lr_finding,
+    zero_updates,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -67,7 +75,6 @@ if TYPE_CHECKING:
 INF = int(1e9)  # mmengine/optim/scheduler/param_scheduler.py: INF
 SIMULATION_CAP = 2_000_000  # most steps simulated; past it a still-active schedule fails
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
-ZERO_SCAN_CAP = 1_000_000
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
              "ExponentialLR", "PolyLR", "QuadraticWarmupLR", "CosineRestartLR")
@@ -89,15 +96,6 @@ _PARAMS: dict[str, dict[str, object]] = {
                         "eta_min_ratio": None},
 }
 _OPTIONAL_NONE = {"T_max", "eta_min", "eta_min_ratio"}
-
-
-def _zero_severity(zeros: int, warmup: int) -> str:
-    share = zeros / max(1, warmup)
-    if share >= 0.25:
-        return "error"
-    if share >= 0.01:
-        return "warning"
-    return "note"
 
 
 def _unusable(node: Node) -> str | None:
@@ -174,9 +172,9 @@ _MISSING = object()
 
 
 def _optimizer_lr(root: Node, cfg: _Config) -> None:
-    wrapper = root.get("optim_wrapper")
+    wrapper = mapping_at(root, "optim_wrapper")
     candidates = []
-    if wrapper is not None and isinstance(wrapper.value, dict):
+    if wrapper is not None:
         optimizer = wrapper.get("optimizer")
         if optimizer is not None:
             candidates.append(optimizer)
@@ -504,16 +502,14 @@ def _validate(spec: _Spec, begin: int, end: int) -> str | None:
     return None
 
 
+def _lr_config(root: Node) -> Node | None:
+    """The legacy (mmcv) ``lr_config`` mapping, when it names a policy."""
+    legacy = mapping_at(root, "lr_config")
+    return legacy if legacy is not None and legacy.get("policy") is not None else None
+
+
 def detect(doc: Document) -> bool:
-    root = doc.root
-    if not isinstance(root.value, dict):
-        return False
-    scheduler = root.get("param_scheduler")
-    if scheduler is not None:
-        return True
-    legacy = root.get("lr_config")
-    return legacy is not None and isinstance(legacy.value, dict) and \
-        legacy.get("policy") is not None
+    return doc.root.get("param_scheduler") is not None or _lr_config(doc.root) is not None
 
 
 def read(doc: Document, *, iters_per_epoch: int | None = None) -> list[FrameworkSchedule]:
@@ -522,8 +518,8 @@ def read(doc: Document, *, iters_per_epoch: int | None = None) -> list[Framework
     node = root.get("param_scheduler")
     if node is not None:
         found.append(_read_param_scheduler(doc, node, iters_per_epoch))
-    legacy = root.get("lr_config")
-    if legacy is not None and isinstance(legacy.value, dict) and legacy.get("policy"):
+    legacy = _lr_config(root)
+    if legacy is not None:
         found.append(_read_legacy(doc, legacy, iters_per_epoch))
     return found
 
@@ -672,14 +668,12 @@ def _plan(result: FrameworkSchedule, cfg: _Config, placed: list[_Built], sim: _S
                                 warmup=warmup, total=total, phases=tuple(phases))
     result.plan = Plan(schedule, (base,), "mmengine", unit)
     if warmup > 0:
-        zeros = sum(1 for k in range(min(warmup, ZERO_SCAN_CAP)) if sim.lr(k) == 0.0)
+        zeros = zero_updates(sim.lr, warmup)
         already = any(f.code == "WU302" for f in result.findings)
         if zeros and not already:
             culprit = next((b.spec for b in placed if b.spec.kind in WARMUPS), placed[0].spec)
-            result.findings.append(Finding(
-                "WU302", f"{zeros} of the {warmup} warmup {unit}s run at LR 0 "
-                f"({zeros / warmup:.2%})", culprit.get("factor") or culprit.node,
-                _zero_severity(zeros, warmup)))
+            result.findings.append(zero_lr_finding(
+                zeros, warmup, unit, culprit.get("factor") or culprit.node, suffix=""))
 
 
 def _is_warmup(spec: _Spec) -> bool:

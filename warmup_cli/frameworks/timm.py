@@ -63,7 +63,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import Finding, FrameworkSchedule, Reader, register
+from warmup_cli.frameworks.base import (
+    FrameworkSchedule,
+    Reader,
+    Reading,
+    first_updates_run,
+    fmt,
+    integral,
+    leading_zero_updates,
+    mapping_at,
+    register,
+    zero_share_severity,
+)
 from warmup_cli.schedule import FunctionSchedule, Plan
 
 if TYPE_CHECKING:
@@ -151,14 +162,22 @@ class Cycles:
         return t + warmup_t if prefix else t
 
 
-def cosine_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, prefix: bool,
-                  k_decay: float) -> Callable[[int | float], float]:
-    # cosine_lr.py CosineLRScheduler._get_lr
+def _with_warmup(warmup: Warmup, prefix: bool,
+                 after: Callable[[int | float], float]) -> Callable[[int | float], float]:
+    """The frame of every _get_lr: the warmup's LR before ``warmup_t``, then ``after(t)``, with
+    ``t`` counted from the end of the warmup when ``warmup_prefix`` is set."""
     def get_lr(t: int | float) -> float:
         if t < warmup.t:
             return warmup.lr(t)
-        if prefix:
-            t = t - warmup.t
+        return after(t - warmup.t if prefix else t)
+
+    return get_lr
+
+
+def cosine_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, prefix: bool,
+                  k_decay: float) -> Callable[[int | float], float]:
+    # cosine_lr.py CosineLRScheduler._get_lr
+    def after_warmup(t: int | float) -> float:
         i, t_i, t_curr = cycles.locate(t)
         gamma = cycles.decay ** i
         lr_max = base * gamma
@@ -168,7 +187,7 @@ def cosine_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, pr
                                                                     / t_i ** k))
         return lr_min
 
-    return get_lr
+    return _with_warmup(warmup, prefix, after_warmup)
 
 
 def tanh_get_lr(base: float, lr_min: float, cycles: Cycles, warmup_t: int | float,
@@ -189,23 +208,13 @@ def tanh_get_lr(base: float, lr_min: float, cycles: Cycles, warmup_t: int | floa
 
     target = base if prefix or not warmup_t else after_warmup(warmup_t)
     warmup = make_warmup(warmup_t, warmup_lr_init, target)
-
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        return after_warmup(t)
-
-    return get_lr, warmup
+    return _with_warmup(warmup, False, after_warmup), warmup
 
 
 def poly_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, prefix: bool,
                 power: float, k_decay: float) -> Callable[[int | float], float]:
     # poly_lr.py PolyLRScheduler._get_lr
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        if prefix:
-            t = t - warmup.t
+    def after_warmup(t: int | float) -> float:
         i, t_i, t_curr = cycles.locate(t)
         gamma = cycles.decay ** i
         lr_max = base * gamma
@@ -214,20 +223,13 @@ def poly_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, pref
             return lr_min + (lr_max - lr_min) * (1 - t_curr ** k / t_i ** k) ** power
         return lr_min
 
-    return get_lr
+    return _with_warmup(warmup, prefix, after_warmup)
 
 
 def step_get_lr(base: float, decay_t: float, decay_rate: float, warmup: Warmup,
                 prefix: bool) -> Callable[[int | float], float]:
     # step_lr.py StepLRScheduler._get_lr (timm 0.4.12 had no warmup_prefix: prefix=False)
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        if prefix:
-            t = t - warmup.t
-        return base * (decay_rate ** (t // decay_t))
-
-    return get_lr
+    return _with_warmup(warmup, prefix, lambda t: base * (decay_rate ** (t // decay_t)))
 
 
 def multistep_get_lr(base: float, milestones: Sequence[int | float], decay_rate: float,
@@ -236,27 +238,17 @@ def multistep_get_lr(base: float, milestones: Sequence[int | float], decay_rate:
     # multistep_lr.py MultiStepLRScheduler._get_lr: bisect_right(decay_t, t + 1) in timm
     # 1.0.31 (offset 1); Swin's own MultiStepLRScheduler uses bisect_right(milestones, t)
     # without a prefix (offset 0).
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        if prefix:
-            t = t - warmup.t
-        return base * (decay_rate ** bisect.bisect_right(milestones, t + offset))
-
-    return get_lr
+    return _with_warmup(warmup, prefix, lambda t: base * (
+        decay_rate ** bisect.bisect_right(milestones, t + offset)))
 
 
 def swin_linear_get_lr(base: float, t_initial: int, lr_min_rate: float,
                        warmup: Warmup) -> Callable[[int | float], float]:
-    # Swin-Transformer lr_scheduler.py LinearLRScheduler._get_lr
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        t = t - warmup.t
-        total_t = t_initial - warmup.t
-        return base - ((base - base * lr_min_rate) * (t / total_t))
-
-    return get_lr
+    # Swin-Transformer lr_scheduler.py LinearLRScheduler._get_lr (t always counted from the
+    # end of the warmup)
+    total_t = t_initial - warmup.t
+    return _with_warmup(warmup, True,
+                        lambda t: base - ((base - base * lr_min_rate) * (t / total_t)))
 
 
 def stepped(get_lr: Callable[[int | float], float], initial: float, base: float,
@@ -274,12 +266,8 @@ def stepped(get_lr: Callable[[int | float], float], initial: float, base: float,
 
 
 def _swin_train(root: Node) -> Node | None:
-    if not isinstance(root.value, dict):
-        return None
-    train = root.get("TRAIN")
-    if train is None or not isinstance(train.value, dict):
-        return None
-    return train if set(train.value) & _SWIN_KEYS else None
+    train = mapping_at(root, "TRAIN")
+    return train if train is not None and set(train.value) & _SWIN_KEYS else None
 
 
 def _is_args(root: Node) -> bool:
@@ -301,24 +289,7 @@ def detect(doc: Document) -> bool:
 # --- reading ----------------------------------------------------------------------------------
 
 
-class _Reading:
-    def __init__(self, doc: Document, out: FrameworkSchedule) -> None:
-        self.doc = doc
-        self.out = out
-        self.failed = False
-
-    def finding(self, code: str, message: str, node: Node | None,
-                severity: str | None = None) -> None:
-        self.out.findings.append(Finding(code, message, node, severity))
-
-    def note(self, text: str) -> None:
-        self.out.notes.append(text)
-
-    def bad(self, node: Node, message: str) -> None:
-        self.finding("WU308", message, node, "error")
-        self.out.unresolved.append((node, message))
-        self.failed = True
-
+class _Reading(Reading):
     def value(self, parent: Node, key: str, defaults: dict[str, Any], kind: str) -> Any:
         """``parent[key]`` as ``kind`` ("number", "int", "bool", "str", "numbers"), or the
         default when absent or null."""
@@ -327,7 +298,7 @@ class _Reading:
             return defaults[key]
         if kind in ("number", "int"):
             number = node.as_number()
-            if number is None or (kind == "int" and _integral(number) is None):
+            if number is None or (kind == "int" and integral(number) is None):
                 self.bad(node, f"{key} is {node.value!r}, not "
                          f"{'an integer' if kind == 'int' else 'a number'}")
                 return defaults[key]
@@ -336,8 +307,8 @@ class _Reading:
                 # with type=float (timm train.py) and yacs literal_evals them (Swin).
                 self.note(f"{key}: {node.value} is a string under YAML 1.1 (PyYAML); "
                           f"{'yacs' if key.isupper() else 'argparse'} reads it as "
-                          f"{_fmt(number)}, other YAML 1.1 loaders keep a string")
-            return _integral(number) if kind == "int" else number
+                          f"{fmt(number)}, other YAML 1.1 loaders keep a string")
+            return integral(number) if kind == "int" else number
         if kind == "numbers":
             numbers = node.as_number_list()
             if numbers is None:
@@ -353,18 +324,6 @@ class _Reading:
             self.bad(node, f"{key} is {node.value!r}, not a name")
             return defaults[key]
         return node.value
-
-
-def _integral(value: float | int) -> int | None:
-    if isinstance(value, int):
-        return value
-    if math.isfinite(value) and value == int(value):
-        return int(value)
-    return None
-
-
-def _fmt(value: object) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 def read(doc: Document, *, steps_per_epoch: int | None = None) -> list[FrameworkSchedule]:
@@ -545,9 +504,9 @@ def _args_lr(ctx: _Reading, root: Node) -> float | None:
     if scale == "sqrt":
         batch_ratio = batch_ratio ** 0.5
     lr: float = lr_base * batch_ratio
-    ctx.note(f"lr is not set: train.py uses lr_base {_fmt(lr_base)} x (batch {batch} x "
-             f"{accum} accumulation x world size, assumed 1) / {_fmt(base_size)}, {scale} "
-             f"scaling = {_fmt(lr)}")
+    ctx.note(f"lr is not set: train.py uses lr_base {fmt(lr_base)} x (batch {batch} x "
+             f"{accum} accumulation x world size, assumed 1) / {fmt(base_size)}, {scale} "
+             f"scaling = {fmt(lr)}")
     return lr
 
 
@@ -607,8 +566,8 @@ def _read_swin(doc: Document, train: Node, steps_per_epoch: int | None) -> Frame
         t_initial = (num_steps - warmup_steps) if prefix else num_steps
         if t_initial <= 0:
             # CosineLRScheduler.__init__: assert t_initial > 0
-            ctx.finding("WU301", f"WARMUP_EPOCHS {_fmt(warmup_epochs)} leaves no cosine after "
-                        f"the warmup (EPOCHS {_fmt(epochs)}): timm asserts t_initial > 0",
+            ctx.finding("WU301", f"WARMUP_EPOCHS {fmt(warmup_epochs)} leaves no cosine after "
+                        f"the warmup (EPOCHS {fmt(epochs)}): timm asserts t_initial > 0",
                         warmup_node or out.node)
             out.unresolved.append((warmup_node or out.node, "t_initial <= 0"))
             return out
@@ -653,7 +612,7 @@ def _plan(ctx: _Reading, label: str, fn: Callable[[int], float], base: float, wa
     if base == 0:
         ctx.bad(ctx.out.node, "the base LR is 0")
         return
-    spec = f"{label}(" + ", ".join(f"{k}={_fmt(v)}" for k, v in params.items()) + ")"
+    spec = f"{label}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
     schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=length,
                                 phases=tuple(sorted(ordered.items())),
                                 extra={"framework": FRAMEWORK, "params": params,
@@ -669,18 +628,11 @@ def _warmup_checks(ctx: _Reading, fn: Callable[[int], float], warmup: int, horiz
         ctx.finding("WU301", f"the warmup ({warmup} {unit}s) is at least as long as the run "
                     f"({horizon} {unit}s): the LR never reaches its peak",
                     warmup_node or ctx.out.node)
-    if not warmup:
-        return
-    zeros = 0
-    while zeros < warmup and fn(zeros) == 0:
-        zeros += 1
-    if not zeros:
-        return
-    share = zeros / warmup
-    severity = "error" if share >= 0.25 else "warning" if share >= 0.01 else "note"
-    lead = f"the first {unit} runs" if zeros == 1 else f"the first {zeros} {unit}s run"
-    ctx.finding("WU302", f"{lead} at LR 0, {zeros} of {warmup} warmup {unit}s ({share:.1%}): "
-                f"{key} is {_fmt(warmup_lr)}", lr_node or warmup_node or ctx.out.node, severity)
+    zeros = leading_zero_updates(fn, warmup)
+    if zeros:
+        ctx.finding("WU302", f"{first_updates_run(zeros, unit)} at LR 0, {zeros} of {warmup} "
+                    f"warmup {unit}s ({zeros / warmup:.1%}): {key} is {fmt(warmup_lr)}",
+                    lr_node or warmup_node or ctx.out.node, zero_share_severity(zeros, warmup))
 
 
 READER = register(Reader(FRAMEWORK, detect, read))

@@ -214,6 +214,16 @@ def _builtin_rules() -> list[Rule]:
     ]
 
 
+def _mmengine_warmup_then_cosine(t_max: int, begin: int) -> str:
+    """The MMEngine example of WU306 and WU309: a LinearLR warmup over epochs 0-10, then a
+    CosineAnnealingLR from epoch ``begin`` to 100."""
+    return ("optim_wrapper = dict(optimizer=dict(type=\"AdamW\", lr=0.001))\n"
+            "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
+            "    dict(type=\"LinearLR\", start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
+            f"    dict(type=\"CosineAnnealingLR\", T_max={t_max}, by_epoch=True, begin={begin}, "
+            "end=100),\n]")
+
+
 def _framework_rules() -> list[Rule]:
     """The WU3xx rules: framework readers emit them as ``Finding`` values; lint locates them
     at the key the reader blames. Each example is read by the real reader in the tests."""
@@ -290,16 +300,8 @@ def _framework_rules() -> list[Rule]:
              "MMEngine CosineAnnealingLR with T_max != end - begin is cut before it reaches "
              "eta_min (T_max longer) or rises again (T_max shorter); an HF cosine with "
              "num_cycles != 0.5 rises again after half a period or never reaches its floor.",
-             "optim_wrapper = dict(optimizer=dict(type=\"AdamW\", lr=0.001))\n"
-             "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
-             "    dict(type=\"LinearLR\", start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
-             "    dict(type=\"CosineAnnealingLR\", T_max=100, by_epoch=True, begin=10, "
-             "end=100),\n]",
-             "optim_wrapper = dict(optimizer=dict(type=\"AdamW\", lr=0.001))\n"
-             "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
-             "    dict(type=\"LinearLR\", start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
-             "    dict(type=\"CosineAnnealingLR\", T_max=90, by_epoch=True, begin=10, "
-             "end=100),\n]",
+             _mmengine_warmup_then_cosine(t_max=100, begin=10),
+             _mmengine_warmup_then_cosine(t_max=90, begin=10),
              example_format="python"),
         Rule("WU307", "decay-never-finishes", Severity.WARNING,
              "The decay is longer than the run: training stops before the LR reaches its "
@@ -336,16 +338,8 @@ def _framework_rules() -> list[Rule]:
              "before the next one begins, the LR stays flat at the full base LR for the gap "
              "instead of decaying (mmyolo yolox: QuadraticWarmupLR ends at epoch 3, the "
              "cosine begins at epoch 5).",
-             "optim_wrapper = dict(optimizer=dict(type=\"AdamW\", lr=0.001))\n"
-             "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
-             "    dict(type=\"LinearLR\", start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
-             "    dict(type=\"CosineAnnealingLR\", T_max=85, by_epoch=True, begin=15, "
-             "end=100),\n]",
-             "optim_wrapper = dict(optimizer=dict(type=\"AdamW\", lr=0.001))\n"
-             "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
-             "    dict(type=\"LinearLR\", start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
-             "    dict(type=\"CosineAnnealingLR\", T_max=90, by_epoch=True, begin=10, "
-             "end=100),\n]",
+             _mmengine_warmup_then_cosine(t_max=85, begin=15),
+             _mmengine_warmup_then_cosine(t_max=90, begin=10),
              example_format="python"),
         Rule("WU310", "torch-scheduler-rejected", Severity.ERROR,
              "torch raises while building or stepping the configured scheduler.",
