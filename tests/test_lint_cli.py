@@ -390,3 +390,16 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["entry"] == "warmup lint"
     assert hook["language"] == "python"
     assert hook["types_or"] == ["yaml", "json", "toml", "python"]
+
+
+def test_a_layout_no_reader_knows_is_located_not_silent(tmp_path: Path) -> None:
+    (tmp_path / "custom.yaml").write_text("model: bert\ntrain:\n  warmup_proportion: 0.06\n")
+    code, out, _ = run("lint", "custom.yaml")
+    assert code == 0  # a note: it does not fail CI, it tells what was not checked
+    assert findings(out) == [("custom.yaml", 3, 3, "WU308", "note")]
+    assert "train.warmup_proportion are in a layout no reader knows" in out
+    (tmp_path / "quiet.yaml").write_text(
+        "train:\n  warmup_proportion: 0.06  # warmup: noqa: WU308\n")
+    assert codes(run("lint", "quiet.yaml")[1]) == []
+    (tmp_path / "plain.yaml").write_text("model: bert\nbatch_size: 8\n")
+    assert codes(run("lint", "plain.yaml")[1]) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warmup_cli.configs.discover import CONFIG_SUFFIXES, discover
 from warmup_cli.configs.document import Document, load_document, suppressed
+from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -119,7 +120,24 @@ def lint_file(path: Path | str, settings: Settings,
     found: list[Diagnostic] = []
     for subject in subjects:
         found += _subject_diagnostics(subject, settings, codes, doc)
+    if not subjects and "WU308" in codes:
+        found += _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)
+
+
+def _unknown_layout(doc: Document) -> list[Diagnostic]:
+    """A file no reader recognises and with no lambda or spec, but with keys that look like
+    schedule settings: say so where they are, rather than pass it silently."""
+    keys = schedule_like_keys(doc)
+    if not keys:
+        return []
+    line, column = keys[0][1].location
+    if suppressed(doc, line, "WU308"):
+        return []
+    names = ", ".join(name for name, _ in keys)
+    return [Diagnostic("WU308", Severity.NOTE,
+                       f"cannot resolve the schedule: {names} are in a layout no reader knows; "
+                       "nothing here was checked", doc.path, Location(line, column))]
 
 
 def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[str],
