@@ -163,3 +163,28 @@ def test_readme_documents_every_kind_and_the_grammar() -> None:
         for param in kind.params:
             assert param.name in readme
     assert "sequence = product" in readme
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("step / 4", "lambda"),  # starts with the kind name `step`, but is an expression
+        ("exp(-t / 5)", "lambda"),
+        ("step * 2", "lambda"),
+        ("step:3,gamma=0.5", "step"),
+        ("constant", "constant"),
+    ],
+)
+def test_texts_that_start_with_a_kind_name(text: str, kind: str) -> None:
+    from warmup_cli.source import parse_schedule
+
+    schedule, _ = parse_schedule(text)
+    assert schedule.phase_at(0) == kind
+
+
+@pytest.mark.parametrize("text", ["cosine", "exponential", "linear * cosine"])
+def test_a_lone_kind_without_arguments_is_a_spec_error(text: str) -> None:
+    from warmup_cli.source import parse_schedule
+
+    with pytest.raises(SpecError, match="needs"):
+        parse_schedule(text)

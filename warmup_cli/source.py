@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +38,15 @@ def parse_schedule(text: str) -> tuple[Schedule, tuple[float, ...] | None]:
     if is_lambda_text(text):
         return expression_schedule(text), None
     if looks_like_spec(text):
-        parsed = parse_spec(text)
+        try:
+            parsed = parse_spec(text)
+        except SpecError as spec_error:
+            # `step / 4` or `exp(-t / 5)` start with a kind's name but are expressions over a
+            # step variable; a lone word (`cosine`) is a spec missing its arguments.
+            fallback = _expression_or_none(text) if ":" not in text else None
+            if fallback is None:
+                raise spec_error from None
+            return fallback, None
         return parsed.schedule, parsed.base_lrs
     try:
         return expression_schedule(text), None
@@ -49,6 +58,15 @@ def parse_schedule(text: str) -> tuple[Schedule, tuple[float, ...] | None]:
             except SpecError as spec_error:
                 raise spec_error from None
         raise expression_error from None
+
+
+def _expression_or_none(text: str) -> Schedule | None:
+    try:
+        schedule = expression_schedule(text)
+    except WarmupError:
+        return None
+    compiled = schedule.fn  # type: ignore[attr-defined]
+    return None if isinstance(compiled.tree, ast.Name) else schedule
 
 
 def load_plan(text: str, base_lrs: Sequence[float] = (), unit: str = "epoch") -> Plan:
