@@ -25,10 +25,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check warmup_cli tests bench
+	$(BIN)/ruff check warmup_cli tests bench tools
 
 lint: install
-	$(BIN)/ruff check warmup_cli tests bench
+	$(BIN)/ruff check warmup_cli tests bench tools
 
 bench: install
 	$(PIP) install -c requirements/constraints.txt -e '.[test,bench]'

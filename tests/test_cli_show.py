@@ -277,3 +277,10 @@ def test_progress_bar_only_for_long_work_on_a_terminal() -> None:
 def test_all_rows_of_a_huge_table_point_to_the_machine_formats() -> None:
     result = invoke("show", "linear:4", "--steps", "200000", "--all", "-f", "table")
     assert result.exit_code == 2 and "--format csv" in result.stderr
+
+
+def test_asking_for_the_plot_asks_for_the_table_in_a_pipe(plain_env: dict[str, str]) -> None:
+    done = run_warmup("show", "linear:4,base=0.1", "--epochs", "10", "--plot", env=plain_env)
+    assert done.returncode == 0
+    assert "┤" in done.stdout and "0.07500000000000001" in done.stdout
+    assert not ANSI.search(done.stdout)

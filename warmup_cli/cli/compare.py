@@ -54,7 +54,7 @@ def compare_command(
                                   steps_per_epoch=steps_per_epoch, resume_from=None)
         pending = [PendingVerification(plan, view) for plan in plans]
         console = stdout_console(color)
-        output = resolve_format(fmt, console)
+        output = resolve_format(fmt, console, plot)
         if output != "table":
             pipeline.write_comparison(plans, view, output, sys.stdout)
             for check in pending:

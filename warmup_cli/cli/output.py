@@ -12,10 +12,11 @@ from warmup_cli.cli.options import OutputFormat
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
 
 
-def resolve_format(requested: OutputFormat, console: Console) -> str:
-    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe."""
+def resolve_format(requested: OutputFormat, console: Console, plot: bool | None = None) -> str:
+    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe; asking for
+    the plot (``--plot``) asks for that person's view wherever the output goes."""
     if requested is OutputFormat.auto:
-        return "table" if console.is_terminal else "csv"
+        return "table" if console.is_terminal or plot else "csv"
     return requested.value
 
 

@@ -63,7 +63,7 @@ def show_command(
                                    unit=plan.unit, steps_per_epoch=steps_per_epoch,
                                    resume_from=resume_from)
         console = stdout_console(color)
-        output = resolve_format(fmt, console)
+        output = resolve_format(fmt, console, plot)
         pending = PendingVerification(plan, view)
         resume = check_resume(plan, view.update_of(view.start), view.count) \
             if resume_from else None
