@@ -11,12 +11,11 @@ import contextlib
 import difflib
 import fnmatch
 import math
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
-
-import tomllib
 
 from warmup_cli.errors import ConfigError, WarmupError
 from warmup_cli.lint.diagnostics import Severity
