@@ -60,7 +60,6 @@ class Digest:
     _previous: Row | None = None
     _before_peak: Row | None = None
     _after_peak: Row | None = None
-    first_index: int | None = None
 
     def _wanted(self, row: Row, offset: int) -> bool:
         if self.show_all or self.count <= FULL_TABLE_LIMIT or offset < HEAD_ROWS:
@@ -69,8 +68,6 @@ class Digest:
 
     def consume(self, rows: Iterable[Row]) -> Digest:
         for offset, row in enumerate(rows):
-            if self.first_index is None:
-                self.first_index = row.step
             if self._wanted(row, offset):
                 self.kept[row.step] = row
             if self._after_peak is None and self.peak is not None \
