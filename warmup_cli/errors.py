@@ -13,6 +13,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `seq 1e9 | head -1`
+EXIT_INTERNAL = 3  # warmup_cli's series disagreed with torch's LambdaLR (a bug to report)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
@@ -57,5 +58,32 @@ class EvaluationError(WarmupError):
     step: int | None = None
 
 
+@dataclass
 class ConfigError(WarmupError):
-    """A config file cannot be read, parsed or resolved."""
+    """A config file cannot be read, parsed or resolved.
+
+    ``path``, ``line`` (1-based) and ``column`` (1-based when ``line`` is set: a file column,
+    not an offset into ``source``) say where; ``message`` holds only what is wrong, and
+    :meth:`render` puts ``path:line:column:`` in front of it, as linters print places.
+    """
+
+    path: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str | None:
+        """``path``, ``path:line`` or ``path:line:column``, as far as it is known."""
+        if self.path is None:
+            return None
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
+
+    def render(self) -> str:
+        where = self.where
+        if where is None:
+            return super().render()
+        lines = [f"{where}: {self.message}"]
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)

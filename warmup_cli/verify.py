@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from warmup_cli.errors import WarmupError
+from warmup_cli.errors import EXIT_INTERNAL, WarmupError
 from warmup_cli.schedule import Plan
 from warmup_cli.series import View, lrs_at, schedule_milestones
 
 FULL_CHECK_LIMIT = 20_000  # up to this many updates, LambdaLR is stepped through all of them
 SPREAD_SAMPLES = 200
-EXIT_INTERNAL = 3
 
 
 class MismatchError(WarmupError):

@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import Annotated, NoReturn
 
 import typer
@@ -14,6 +13,7 @@ from rich.console import Console
 
 from warmup_cli import __version__
 from warmup_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, WarmupError
+from warmup_cli.vocab import ColorMode
 
 app = typer.Typer(
     name="warmup",
@@ -30,17 +30,11 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False)
 
 
-class ColorMode(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-def stdout_console(color: ColorMode = ColorMode.auto) -> Console:
+def stdout_console(color: ColorMode = ColorMode.AUTO) -> Console:
     """Rich decides 'terminal' from FORCE_COLOR / TTY_COMPATIBLE / isatty; NO_COLOR is honoured."""
-    if color is ColorMode.always:
+    if color is ColorMode.ALWAYS:
         return Console(force_terminal=True, highlight=False)
-    if color is ColorMode.never:
+    if color is ColorMode.NEVER:
         return Console(force_terminal=False, no_color=True, highlight=False)
     console = Console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import ColorMode, app, stdout_console, user_errors
+from warmup_cli.cli.app import app, stdout_console, user_errors
 from warmup_cli.cli.output import draw_plot, plot_width, resolve_format
 from warmup_cli.errors import WarmupError
+from warmup_cli.vocab import ColorMode, OutputFormat
 
 
 @app.command("compare")
@@ -24,14 +25,14 @@ def compare_command(
         help="Base LR for every schedule that does not name its own [default: 1.0].")
     ] = None,
     steps_per_epoch: options.StepsPerEpoch = None,
-    fmt: options.Format = options.OutputFormat.auto,
+    fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
-    color: options.Color = ColorMode.auto,
+    color: options.Color = ColorMode.AUTO,
 ) -> None:
     """Compare schedules: one LR column per schedule and one plot with a line each."""
     from warmup_cli import pipeline, series

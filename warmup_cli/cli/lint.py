@@ -5,9 +5,9 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import ColorMode, app, stdout_console, user_errors
+from warmup_cli.cli.app import app, stdout_console, user_errors
 from warmup_cli.errors import WarmupError
-from warmup_cli.lint.diagnostics import OutputFormat, Severity
+from warmup_cli.vocab import ColorMode, LintFormat, Severity
 
 TARGETS_HELP = (
     "Config files (YAML, JSON, TOML, Python: HF Trainer/axolotl, DeepSpeed, timm, detectron2, "
@@ -22,9 +22,9 @@ LIST_HELP = "Comma-separated rule codes, prefixes (WU1), slugs (zero-lr-start) o
 def lint_command(
     targets: Annotated[list[str] | None, typer.Argument(
         help=TARGETS_HELP, metavar="TARGET", show_default=False)] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
+    output_format: Annotated[LintFormat, typer.Option(
         "--output-format", help="text (path:line:col: CODE [severity] message), json, github "
-        "(workflow annotations), sarif (code scanning) or junit.")] = OutputFormat.text,
+        "(workflow annotations), sarif (code scanning) or junit.")] = LintFormat.TEXT,
     select: Annotated[list[str] | None, typer.Option(
         "--select", metavar="CODES", help=f"{LIST_HELP}; replaces the enabled set [default: ALL].",
         show_default=False)] = None,
@@ -66,7 +66,7 @@ def lint_command(
         "--isolated", help="Ignore [tool.warmup-cli] in pyproject.toml.")] = False,
     color: Annotated[ColorMode, typer.Option(
         "--color", help="Colour in text output: auto (terminal only), always or never.")
-    ] = ColorMode.auto,
+    ] = ColorMode.AUTO,
 ) -> None:
     """Lint warmup schedules: LR 0 at the first update, uncapped growth, crashes at step 0,
     warmups longer than the run, ignored warmups, values a framework rejects, and more
@@ -92,7 +92,7 @@ def lint_command(
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
         report = lint(targets, settings)
-    if output_format is OutputFormat.text:
+    if output_format is LintFormat.TEXT:
         console = stdout_console(color)
         console.print(styled_text(report.diagnostics), soft_wrap=True, end="")
     else:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from warmup_cli.cli.app import ColorMode
-
-
-class OutputFormat(str, Enum):
-    auto = "auto"
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    markdown = "markdown"
-
+from warmup_cli.vocab import ColorMode, OutputFormat
 
 MAX_COUNT = 10_000_000
 

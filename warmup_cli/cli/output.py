@@ -7,7 +7,7 @@ from types import TracebackType
 
 from rich.console import Console
 
-from warmup_cli.cli.options import OutputFormat
+from warmup_cli.vocab import OutputFormat
 
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
 
@@ -15,7 +15,7 @@ PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would h
 def resolve_format(requested: OutputFormat, console: Console, plot: bool | None = None) -> str:
     """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe; asking for
     the plot (``--plot``) asks for that person's view wherever the output goes."""
-    if requested is OutputFormat.auto:
+    if requested is OutputFormat.AUTO:
         return "table" if console.is_terminal or plot else "csv"
     return requested.value
 

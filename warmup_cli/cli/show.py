@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import ColorMode, app, err_console, stdout_console, user_errors
+from warmup_cli.cli.app import app, err_console, stdout_console, user_errors
 from warmup_cli.cli.output import Progress, draw_plot, plot_width, resolve_format
 from warmup_cli.errors import WarmupError
+from warmup_cli.vocab import ColorMode, OutputFormat
 
 SCHEDULE_HELP = (
     "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
@@ -36,14 +37,14 @@ def show_command(
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
              "last_epoch and initial_lr), and whether they match the uninterrupted run.")
     ] = None,
-    fmt: options.Format = options.OutputFormat.auto,
+    fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
-    color: options.Color = ColorMode.auto,
+    color: options.Color = ColorMode.AUTO,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli import pipeline

@@ -7,36 +7,8 @@ values, like ruff's message emitters; nothing here knows about schedules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-
-class OutputFormat(str, Enum):
-    """The emitters of ``warmup_cli.lint.emitters``; defined here, beside the diagnostics, so
-    that the CLI can offer the choice without importing the emitters at start-up."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-
-
-class Severity(str, Enum):
-    """How bad a finding is; ``--fail-on`` compares against this order."""
-
-    NOTE = "note"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_RANK = {Severity.NOTE: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+from warmup_cli.vocab import Code, Severity
 
 
 @dataclass(frozen=True, order=True)
@@ -55,7 +27,7 @@ class Diagnostic:
     value and, when the value sits below its key (YAML block scalars), the key's line.
     """
 
-    code: str
+    code: Code
     severity: Severity
     message: str
     path: str

@@ -13,8 +13,9 @@ from urllib.parse import quote
 from rich.text import Text
 
 from warmup_cli import __version__
-from warmup_cli.lint.diagnostics import Diagnostic, OutputFormat, Severity, count_by_severity
+from warmup_cli.lint.diagnostics import Diagnostic, count_by_severity
 from warmup_cli.lint.rules import RULES, rule_name
+from warmup_cli.vocab import LintFormat, Severity
 
 Emitter = Callable[[Sequence[Diagnostic]], str]
 
@@ -197,10 +198,10 @@ def emit_junit(diagnostics: Sequence[Diagnostic]) -> str:
         + "\n"
 
 
-EMITTERS: dict[OutputFormat, Emitter] = {
-    OutputFormat.text: emit_text,
-    OutputFormat.json: emit_json,
-    OutputFormat.github: emit_github,
-    OutputFormat.sarif: emit_sarif,
-    OutputFormat.junit: emit_junit,
+EMITTERS: dict[LintFormat, Emitter] = {
+    LintFormat.TEXT: emit_text,
+    LintFormat.JSON: emit_json,
+    LintFormat.GITHUB: emit_github,
+    LintFormat.SARIF: emit_sarif,
+    LintFormat.JUNIT: emit_junit,
 }

@@ -1,0 +1,111 @@
+"""The words every part of warmup_cli shares, as types: units, severities, rule codes, output
+formats and the default base LR.
+
+A leaf module: it imports nothing from warmup_cli, so readers, the pipeline, the renderers and
+lint can all name these without importing each other. Every enum is a ``StrEnum`` so that
+``str(Unit.EPOCH) == "epoch"`` and a value compares equal to its text (``Code.WU101 ==
+"WU101"``): messages, JSON output and the ``[tool.warmup-cli]`` table keep their spelling.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+DEFAULT_BASE_LR = 1.0
+"""The base LR of a schedule nothing names one for: the factor itself is then the LR."""
+
+
+class Unit(StrEnum):
+    """What one ``scheduler.step()`` counts, in the word the framework itself uses."""
+
+    EPOCH = "epoch"
+    STEP = "step"  # an optimizer step (torch, HF, DeepSpeed, timm with sched_on_updates)
+    ITER = "iter"  # detectron2 and MMEngine iterations
+    UPDATE = "update"  # fairseq num_updates
+
+    @property
+    def per_update(self) -> bool:
+        """Whether the scheduler is stepped after every optimizer update (not once an epoch)."""
+        return self is not Unit.EPOCH
+
+
+class Severity(StrEnum):
+    """How bad a lint finding is; ``--fail-on`` compares against this order."""
+
+    NOTE = "note"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def lower(self) -> Severity:
+        """One level less severe (HF's WU302 is a note where other frameworks warn)."""
+        return _ORDER[max(0, self.rank - 1)]
+
+
+_ORDER = (Severity.NOTE, Severity.WARNING, Severity.ERROR)
+_RANK = {severity: rank for rank, severity in enumerate(_ORDER)}
+
+
+class Code(StrEnum):
+    """Every lint rule code. Codes never change meaning once released.
+
+    ``WU0xx``: an input could not be linted; ``WU1xx``: bugs in the factor function, whoever
+    produced it; ``WU3xx``: framework-aware checks made by the readers.
+    """
+
+    WU001 = "WU001"
+    WU002 = "WU002"
+    WU003 = "WU003"
+    WU101 = "WU101"
+    WU102 = "WU102"
+    WU103 = "WU103"
+    WU104 = "WU104"
+    WU105 = "WU105"
+    WU106 = "WU106"
+    WU107 = "WU107"
+    WU108 = "WU108"
+    WU109 = "WU109"
+    WU110 = "WU110"
+    WU301 = "WU301"
+    WU302 = "WU302"
+    WU303 = "WU303"
+    WU304 = "WU304"
+    WU305 = "WU305"
+    WU306 = "WU306"
+    WU307 = "WU307"
+    WU308 = "WU308"
+    WU309 = "WU309"
+    WU310 = "WU310"
+
+
+class OutputFormat(StrEnum):
+    """``warmup show`` / ``compare`` output: ``auto`` picks table or csv by the terminal."""
+
+    AUTO = "auto"
+    TABLE = "table"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    JSONL = "jsonl"
+    MARKDOWN = "markdown"
+
+
+class ColorMode(StrEnum):
+    """Terminal escapes on stdout: ``auto`` only on a terminal (NO_COLOR/FORCE_COLOR honoured)."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class LintFormat(StrEnum):
+    """``warmup lint --output-format``: one emitter each in ``warmup_cli.lint.emitters``."""
+
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+    SARIF = "sarif"
+    JUNIT = "junit"
