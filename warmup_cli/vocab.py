@@ -9,6 +9,7 @@ lint can all name these without importing each other. Every enum is a ``StrEnum`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 DEFAULT_BASE_LR = 1.0
@@ -27,6 +28,23 @@ class Unit(StrEnum):
     def per_update(self) -> bool:
         """Whether the scheduler is stepped after every optimizer update (not once an epoch)."""
         return self is not Unit.EPOCH
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the user states about a run that a config often leaves to the dataset size.
+
+    Every framework reader takes them as ``read(doc, facts)``: ``total_steps`` is the run
+    length in the reader's own unit (``--steps``/``--epochs`` of ``show``, ``--horizon`` of
+    ``lint``); ``updates_per_epoch`` is the optimizer updates of one epoch (HF and timm call it
+    ``steps_per_epoch``, MMEngine ``iters_per_epoch``).
+    """
+
+    total_steps: int | None = None
+    updates_per_epoch: int | None = None
+
+
+NO_FACTS = RunFacts()
 
 
 class Severity(StrEnum):

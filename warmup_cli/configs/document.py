@@ -43,7 +43,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, Union, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -111,6 +111,10 @@ class Unresolved:
     """Why it was not resolved, as a verb phrase, e.g. ``"refers to _base_"``."""
 
 
+NodeValue = Union["dict[str, Node]", "list[Node]", str, int, float, bool, None, Unresolved]
+"""What a :class:`Node` holds: a mapping, a sequence, a scalar or an unevaluated expression."""
+
+
 @dataclass(slots=True, repr=False)
 class Node:
     """One value of a config file, with its place in the file and in the tree.
@@ -118,10 +122,12 @@ class Node:
     ``value`` is a ``dict[str, Node]`` for mappings, a ``list[Node]`` for sequences, the Python
     value for scalars (``int``, ``float``, ``str``, ``bool`` or ``None``) and an
     :class:`Unresolved` for Python expressions that were not evaluated. Lines and columns are
-    1-based; columns count characters, not bytes.
+    1-based; columns count characters, not bytes. The typed accessors (``as_mapping``,
+    ``as_sequence``, ``as_str``, ``as_number``...) answer ``None`` for a value of another type,
+    so readers never cast.
     """
 
-    value: object
+    value: NodeValue
     line: int
     column: int
     key_line: int | None = None
@@ -131,9 +137,27 @@ class Node:
     def get(self, key: str) -> Node | None:
         """The child under ``key`` when this node is a mapping, else ``None``."""
         value = self.value
-        if isinstance(value, dict):
-            return cast("dict[str, Node]", value).get(key)
-        return None
+        return value.get(key) if isinstance(value, dict) else None
+
+    def as_mapping(self) -> dict[str, Node] | None:
+        value = self.value
+        return value if isinstance(value, dict) else None
+
+    def as_sequence(self) -> list[Node] | None:
+        value = self.value
+        return value if isinstance(value, list) else None
+
+    def as_str(self) -> str | None:
+        value = self.value
+        return value if isinstance(value, str) else None
+
+    def as_bool(self) -> bool | None:
+        value = self.value
+        return value if isinstance(value, bool) else None
+
+    def as_unresolved(self) -> Unresolved | None:
+        value = self.value
+        return value if isinstance(value, Unresolved) else None
 
     def as_number(self) -> float | int | None:
         """The value as a number, or ``None``.
@@ -153,10 +177,13 @@ class Node:
         """
         value = self.value
         if isinstance(value, list):
-            numbers = [item.as_number() for item in cast("list[Node]", value)]
-            if any(n is None for n in numbers):
-                return None
-            return cast("list[float | int]", numbers)
+            numbers: list[float | int] = []
+            for item in value:
+                number = item.as_number()
+                if number is None:
+                    return None
+                numbers.append(number)
+            return numbers
         if isinstance(value, str):
             return _number_list(value)
         return None
@@ -169,9 +196,9 @@ class Node:
             yield node
             value = node.value
             if isinstance(value, dict):
-                stack.extend(reversed(list(cast("dict[str, Node]", value).values())))
+                stack.extend(reversed(list(value.values())))
             elif isinstance(value, list):
-                stack.extend(reversed(cast("list[Node]", value)))
+                stack.extend(reversed(value))
 
     @property
     def location(self) -> tuple[int, int]:
@@ -192,9 +219,9 @@ class Node:
         """The plain Python value of this subtree (dicts, lists, scalars, Unresolved)."""
         value = self.value
         if isinstance(value, dict):
-            return {k: v.to_python() for k, v in cast("dict[str, Node]", value).items()}
+            return {k: v.to_python() for k, v in value.items()}
         if isinstance(value, list):
-            return [v.to_python() for v in cast("list[Node]", value)]
+            return [v.to_python() for v in value]
         return value
 
     def __repr__(self) -> str:
