@@ -12,8 +12,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from warmup_cli.cli import app
+from warmup_cli.resolve import resolve
 from warmup_cli.series import View, lrs_at, rows
-from warmup_cli.source import load_plan
 
 runner = CliRunner()
 
@@ -67,7 +67,7 @@ def test_exported_snippets_reproduce_every_value(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     printed_by_file = json.loads(done.stdout)
     for path, (spec, bases, _) in files.items():
-        plan = load_plan(spec, tuple(float(b) for b in bases))
+        plan = resolve(spec, base_lrs=tuple(float(b) for b in bases)).plan
         expected = [row.lrs for row in rows(plan, View(count))]
         printed = [tuple(float(x) for x in line.split()[1:])
                    for line in printed_by_file[path].splitlines()]
@@ -91,7 +91,7 @@ def test_compare_has_one_lr_column_per_schedule() -> None:
     assert result.exit_code == 0, result.output
     table = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(table[0]) == ["epoch", "lr_0", "lr_1", "lr_2"]
-    plans = [load_plan(spec, (0.1,)) for spec in specs]
+    plans = [resolve(spec, base_lrs=(0.1,)).plan for spec in specs]
     for k, row in enumerate(table):
         assert [float(row[f"lr_{i}"]) for i in range(3)] == [lrs_at(p, k)[1] for p in plans]
 

@@ -19,8 +19,8 @@ from warmup_cli import __version__
 from warmup_cli.cli import app
 from warmup_cli.digest import Envelope
 from warmup_cli.kinds import KINDS
+from warmup_cli.resolve import resolve
 from warmup_cli.series import View, lrs_at
-from warmup_cli.source import load_plan
 
 ANSI = re.compile(r"\x1b\[")
 runner = CliRunner()
@@ -84,7 +84,7 @@ def test_long_table_is_elided_around_milestones_and_all_prints_everything() -> N
 
 def test_every_machine_format_round_trips_floats() -> None:
     spec = "linear:7 > cosine:30,floor=0.05"
-    plan = load_plan(spec, (3e-4, 1e-3))
+    plan = resolve(spec, base_lrs=(3e-4, 1e-3)).plan
     expected = [lrs_at(plan, k) for k in range(40)]
     args = ["show", spec, "-b", "3e-4", "-b", "1e-3", "--steps", "40"]
     as_csv = csv_rows(invoke(*args, "-f", "csv").stdout)
@@ -167,7 +167,7 @@ def test_version_is_eager() -> None:
 
 
 def test_envelope_keeps_a_one_step_spike() -> None:
-    plan = load_plan("lambda t: 10 if t == 51234 else 1")
+    plan = resolve("lambda t: 10 if t == 51234 else 1").plan
     envelope = Envelope(0, 100_000, 80, 1)
     for k in range(100_000):
         envelope.add(k, (plan.schedule(k),))

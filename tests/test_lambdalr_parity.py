@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from warmup_cli.expr import compile_expression
+from warmup_cli.resolve import resolve
 from warmup_cli.schedule import Plan
 from warmup_cli.series import View, lrs_at, rows
-from warmup_cli.source import load_plan
 from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 from warmup_cli.verify import PendingVerification, sample_updates, verify
 
@@ -54,7 +54,7 @@ def _hand_written_lambdalr(fn, bases, count):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("source", "bases"), CORPUS)
 def test_series_equals_base_times_f_and_real_lambdalr(source: str, bases: tuple) -> None:
-    plan = load_plan(source, bases)
+    plan = resolve(source, base_lrs=bases).plan
     count = 300
     ours = [row.lrs for row in rows(plan, View(count))]
     formula = [tuple(b * plan.schedule(k) for b in plan.base_lrs) for k in range(count)]
@@ -69,24 +69,25 @@ def test_series_equals_base_times_f_and_real_lambdalr(source: str, bases: tuple)
 
 
 def test_seed_quiz_cases() -> None:
-    plan = load_plan("linear:4,base=0.1")
+    plan = resolve("linear:4,base=0.1").plan
     lrs = [lrs[0] for lrs in lambdalr_lrs(plan, 6)]
     assert lrs[3] == 0.1
     assert lrs[:4] == [0.1 * min((e + 1) / 4, 1) for e in range(4)]
     assert lrs[0] > 0
-    zero_plan = load_plan("lambda epoch: epoch / 3", (0.1,))
+    zero_plan = resolve("lambda epoch: epoch / 3", base_lrs=(0.1,)).plan
     assert lambdalr_lrs(zero_plan, 2)[0] == (0.0,)
 
 
 def test_resumed_lambdalr_continues_the_uninterrupted_series() -> None:
-    plan = load_plan("linear:50 > cosine:150,floor=0.1", (0.02,))
+    plan = resolve("linear:50 > cosine:150,floor=0.1", base_lrs=(0.02,)).plan
     uninterrupted = lambdalr_lrs(plan, 200)
     assert lambdalr_lrs(plan, 80, start=120) == uninterrupted[120:]
     assert lambdalr_at(plan, [0, 49, 50, 199]) == {k: uninterrupted[k] for k in (0, 49, 50, 199)}
 
 
 def test_long_views_are_sampled_at_every_milestone() -> None:
-    plan = load_plan("linear:2000 > cosine:98000 > constant:1000,value=0.1", (3e-4,))
+    plan = resolve("linear:2000 > cosine:98000 > constant:1000,value=0.1",
+                   base_lrs=(3e-4,)).plan
     samples = sample_updates(plan, 0, 999_999)
     for boundary in (1999, 2000, 100_000):
         assert {boundary - 1, boundary, boundary + 1} <= set(samples)
@@ -96,7 +97,7 @@ def test_long_views_are_sampled_at_every_milestone() -> None:
 
 
 def test_factor_function_is_exact_for_every_sample() -> None:
-    plan = Plan(load_plan("noam:4000").schedule, (1.0,), "noam")
+    plan = Plan(resolve("noam:4000").plan.schedule, (1.0,), "noam")
     peak = max(range(10_000), key=lambda k: lrs_at(plan, k)[0])
     assert peak == 3999
     assert math.isclose(lrs_at(plan, peak)[1], 6.988e-4, rel_tol=1e-4)
@@ -105,7 +106,7 @@ def test_factor_function_is_exact_for_every_sample() -> None:
 def test_a_disagreement_with_lambdalr_is_an_error_never_silent() -> None:
     from warmup_cli.verify import EXIT_INTERNAL, MismatchError, compare
 
-    plan = load_plan("linear:4", (0.1,))
+    plan = resolve("linear:4", base_lrs=(0.1,)).plan
     honest = [(k, lrs_at(plan, k)[1:]) for k in range(4)]
     assert compare(plan, honest) == 4
     tampered = [*honest[:2], (2, (0.075,)), honest[3]]  # torch would store 0.07500000000000001

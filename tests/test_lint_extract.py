@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from warmup_cli.configs.document import Document, load_document
+from warmup_cli.configs.extract import eval_bodies
 from warmup_cli.lint import extract
 from warmup_cli.lint.diagnostics import Location
-from warmup_cli.lint.extract import GenericExtractor, eval_bodies
+from warmup_cli.lint.extract import GenericExtractor
 from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS, Settings
 from warmup_cli.lint.subject import Subject

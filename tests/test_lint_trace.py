@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from warmup_cli.lint.extract import compile_text
 from warmup_cli.lint.trace import DENSE_PREFIX, SPARSE_POINTS, build_trace, profile
+from warmup_cli.parse import parse_schedule_text
 from warmup_cli.schedule import FunctionSchedule, Schedule
 
 
 def schedule_of(text: str) -> Schedule:
-    compiled = compile_text(text, "any")
-    assert compiled.schedule is not None, compiled.problem
-    return compiled.schedule
+    return parse_schedule_text(text).schedule
 
 
 def counting(fn: object) -> tuple[FunctionSchedule, list[int]]:

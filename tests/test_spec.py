@@ -176,15 +176,14 @@ def test_readme_documents_every_kind_and_the_grammar() -> None:
     ],
 )
 def test_texts_that_start_with_a_kind_name(text: str, kind: str) -> None:
-    from warmup_cli.source import parse_schedule
+    from warmup_cli.parse import parse_schedule_text
 
-    schedule, _ = parse_schedule(text)
-    assert schedule.phase_at(0) == kind
+    assert parse_schedule_text(text).schedule.phase_at(0) == kind
 
 
 @pytest.mark.parametrize("text", ["cosine", "exponential", "linear * cosine"])
 def test_a_lone_kind_without_arguments_is_a_spec_error(text: str) -> None:
-    from warmup_cli.source import parse_schedule
+    from warmup_cli.parse import parse_schedule_text
 
     with pytest.raises(SpecError, match="needs"):
-        parse_schedule(text)
+        parse_schedule_text(text)

@@ -1,46 +1,64 @@
-"""Config file → the schedules it declares, as plans ``warmup show`` can run.
+"""Config file → the schedules it declares, as plans every command can run.
 
 Framework readers (``warmup_cli.frameworks``) reproduce what HF, DeepSpeed, timm, detectron2,
-fairseq, Lightning and MMEngine will run; the lint's generic extractor adds lambdas and specs
-written into any config (``lr_lambda: "lambda epoch: ..."``). Nothing in the file is executed.
+fairseq, Lightning and MMEngine will run; the generic extractor (``configs.extract``) adds
+lambdas and specs written into any config (``lr_lambda: "lambda epoch: ..."``). Nothing in
+the file is executed.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
+from warmup_cli.configs.document import Document, Node, load_document
+from warmup_cli.configs.extract import find_texts
+from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.errors import ConfigError
+from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
+from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, RunFacts
+
+KNOWN_LAYOUTS = ("warmup_cli reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning and "
+                 "MMEngine configs and lambda or spec strings; --framework NAME forces a reader")
 
 
 @dataclass(frozen=True)
 class ConfigSchedule:
-    name: str  # what --schedule selects: "<framework>:<name>" or the key path of a lambda
+    name: str  # what --schedule selects: "<framework>:<name>" or "line N: <text>"
     plan: Plan | None  # None when it cannot be resolved
     horizon: int | None  # the run length the config states, in the plan's unit
     where: str  # path:line:col of the declaration
     notes: tuple[str, ...] = ()
-    unresolved: tuple[str, ...] = field(default=())  # "path:line:col: why"
+    unresolved: tuple[str, ...] = ()  # "path:line:col: why"
+    names_base: bool = True  # the config states the base LR (else the plan uses the default)
 
 
-def is_config_path(text: str) -> bool:
-    """A schedule argument naming an existing file is a config, not a spec or lambda."""
-    try:
-        return "\n" not in text and len(text) < 4096 and Path(text).is_file()
-    except (OSError, ValueError):
-        return False
+def _where(path: str, node: Node) -> str:
+    line, column = node.location
+    return f"{path}:{line}:{column}"
 
 
-def config_schedules(path: str, *, framework: str | None = None, total_steps: int | None = None,
-                     updates_per_epoch: int | None = None) -> list[ConfigSchedule]:
-    from warmup_cli.configs.document import load_document
-    from warmup_cli.frameworks import read_with, readers
-    from warmup_cli.lint.extract import GenericExtractor
-    from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS
-
+def config_schedules(path: str, *, framework: str | None = None,
+                     facts: RunFacts = NO_FACTS) -> list[ConfigSchedule]:
+    """Every schedule of the config at ``path``; ``framework`` forces one reader."""
     doc = load_document(path)
+    found = _framework_schedules(doc, framework, facts)
+    if framework is None:
+        # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
+        # warmup_cli spec: only lambdas are taken from such files.
+        found += [_text_schedule(doc, text.node, text.parsed, text.base_lrs,
+                                 text.run.length if text.run else None)
+                  for text in find_texts(doc)
+                  if isinstance(text.parsed, ParsedText)
+                  and not (found and text.parsed.expression is None)]
+    return found
+
+
+def _framework_schedules(doc: Document, framework: str | None,
+                         facts: RunFacts) -> list[ConfigSchedule]:
+    from warmup_cli.frameworks import read_with, readers
+
     available = readers()
     if framework is not None and framework not in available:
         close = difflib.get_close_matches(framework, list(available), n=1)
@@ -49,46 +67,34 @@ def config_schedules(path: str, *, framework: str | None = None, total_steps: in
                           f"frameworks: {', '.join(available)}")
     chosen = [available[framework]] if framework else \
         [reader for reader in available.values() if reader.detect(doc)]
-    found: list[ConfigSchedule] = []
-    for reader in chosen:
-        for item in read_with(reader, doc, total_steps=total_steps,
-                              updates_per_epoch=updates_per_epoch):
-            line, column = item.node.location
-            found.append(ConfigSchedule(
-                name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
-                where=f"{path}:{line}:{column}", notes=tuple(item.notes),
-                unresolved=tuple(f"{path}:{n.location[0]}:{n.location[1]}: {why}"
-                                 for n, why in item.unresolved)))
-    if framework is None:
-        for subject in GenericExtractor(frozenset(DEFAULT_SCHEDULE_KEYS))(doc):
-            # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler,
-            # not a warmup_cli spec: only lambdas are taken from such files.
-            if subject.schedule is None or (found and subject.expression is None):
-                continue
-            where = f"{path}:{subject.where.line}:{subject.where.column}"
-            plan = Plan(subject.schedule, subject.base_lrs or (1.0,), subject.text)
-            found.append(ConfigSchedule(name=f"line {subject.where.line}: {subject.text}",
-                                        plan=plan, horizon=subject.run_length, where=where))
-    return found
+    return [ConfigSchedule(
+        name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
+        where=_where(doc.path, item.node), notes=tuple(item.notes),
+        unresolved=tuple(f"{_where(doc.path, node)}: {why}" for node, why in item.unresolved))
+        for reader in chosen for item in read_with(
+            reader, doc, total_steps=facts.total_steps, updates_per_epoch=facts.updates_per_epoch)]
+
+
+def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tuple[float, ...],
+                   horizon: int | None) -> ConfigSchedule:
+    plan = Plan(parsed.schedule, base_lrs or (DEFAULT_BASE_LR,), parsed.text)
+    return ConfigSchedule(name=f"line {node.line}: {parsed.text}", plan=plan, horizon=horizon,
+                          where=_where(doc.path, node), names_base=bool(base_lrs))
 
 
 def no_schedule_error(path: str) -> ConfigError:
     """Nothing readable: point at the keys that look like schedule settings, if any."""
-    from warmup_cli.configs.document import load_document
-    from warmup_cli.configs.hints import schedule_like_keys
-
-    known = ("warmup_cli reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning and MMEngine "
-             "configs and lambda or spec strings; --framework NAME forces a reader")
     keys = schedule_like_keys(load_document(path))
     if not keys:
-        return ConfigError(f"{path}: no schedule found", hint=known)
+        return ConfigError("no schedule found", path=path, hint=KNOWN_LAYOUTS)
     line, column = keys[0][1].location
     names = ", ".join(name for name, _ in keys)
-    return ConfigError(f"{path}:{line}:{column}: cannot resolve the schedule: {names} "
-                       "are in a layout no reader knows", hint=known)
+    return ConfigError(f"cannot resolve the schedule: {names} are in a layout no reader knows",
+                       path=path, line=line, column=column, hint=KNOWN_LAYOUTS)
 
 
 def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> ConfigSchedule:
+    """The one schedule ``--schedule`` names (by name or part of it), or the only one."""
     names = [item.name for item in found]
     if not found:
         raise no_schedule_error(path)
@@ -100,5 +106,5 @@ def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> Config
     matches = [item for item in found if item.name == wanted or wanted in item.name]
     if len(matches) == 1:
         return matches[0]
-    raise ConfigError(f"{path}: --schedule {wanted!r} matches {len(matches)} schedules",
+    raise ConfigError(f"--schedule {wanted!r} matches {len(matches)} schedules", path=path,
                       hint="choose one of: " + "; ".join(repr(n) for n in names))

@@ -8,12 +8,18 @@ for bit; a test executes it in a subprocess and compares every value.
 from __future__ import annotations
 
 import ast
+import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warmup_cli.errors import WarmupError
 from warmup_cli.expr import CompiledExpression
 from warmup_cli.schedule import FunctionSchedule, Join, Phase, Plan, Product, Schedule
+from warmup_cli.vocab import ExportFormat, RunFacts
+
+if TYPE_CHECKING:
+    from warmup_cli.pipeline import RunLength
+    from warmup_cli.resolve import Selection
 
 _MATH_NAMES = {name for name in dir(math) if not name.startswith("_")}
 
@@ -108,3 +114,15 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "milestones": [{"step": m.step, "what": m.what} for m in schedule.milestones()],
         "schedule": schedule.describe(),
     }
+
+
+def export(argument: str, to: ExportFormat, run: RunLength, base_lrs: tuple[float, ...],
+           selection: Selection, updates_per_epoch: int | None = None) -> str:
+    """``warmup export``: the plan ``argument`` resolves to, as Python or JSON text."""
+    from warmup_cli.resolve import resolve
+
+    plan = resolve(argument, RunFacts(run.count, updates_per_epoch), base_lrs=base_lrs,
+                   unit=run.unit, selection=selection).plan
+    if to is ExportFormat.PYTHON:
+        return to_python(plan)
+    return json.dumps(to_json(plan), indent=2, allow_nan=False) + "\n"

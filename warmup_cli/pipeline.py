@@ -1,15 +1,20 @@
-"""``show`` and ``compare`` as library calls: build the view, verify it, stream it out
-(text → schedule → series → output)."""
+"""``show`` and ``compare`` as library calls: a request in, an outcome out (argument → plan
+→ view → verified series). The outcome streams a machine format or digests the series for the
+table and plot; the CLI only builds the request and renders the outcome.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
 
 from warmup_cli.digest import Digest, Envelope
 from warmup_cli.errors import WarmupError
+from warmup_cli.parse import TextKind, classify
 from warmup_cli.render import formats
+from warmup_cli.resolve import NO_SELECTION, Resolved, Selection, resolve
 from warmup_cli.schedule import Plan
 from warmup_cli.series import (
     Chunk,
@@ -20,13 +25,17 @@ from warmup_cli.series import (
     rows_of,
     schedule_milestones,
 )
+from warmup_cli.vocab import RunFacts, Unit
+
+if TYPE_CHECKING:
+    from warmup_cli.verify import PendingVerification, ResumeCheck, Verification
 
 MAX_UPDATES = 10_000_000
 MAX_ROWS = 100_000_000
 MAX_TABLE_ROWS = 100_000  # --all builds a terminal table in memory; machine formats stream
 
 
-def build_view(plan: Plan, *, count: int | None, unit: str, steps_per_epoch: int | None,
+def build_view(plan: Plan, *, count: int | None, unit: Unit, steps_per_epoch: int | None,
                resume_from: int | None) -> View:
     """``count`` is the run length in the schedule's own unit (what scheduler.step() counts)."""
     updates = count or default_horizon(plan.schedule)
@@ -40,7 +49,7 @@ def build_view(plan: Plan, *, count: int | None, unit: str, steps_per_epoch: int
         raise WarmupError(f"{updates:,} {unit}s is more than the limit of {MAX_UPDATES:,}")
     if steps_per_epoch is None:
         return View(count=updates - start, unit=unit, start=start)
-    if unit == "epoch":  # one row per optimizer step, each using its epoch's factor
+    if unit is Unit.EPOCH:  # one row per optimizer step, each using its epoch's factor
         first, total = start * steps_per_epoch, updates * steps_per_epoch
     else:  # one row per epoch, showing the LR of its first step
         first, total = math.ceil(start / steps_per_epoch), math.ceil(updates / steps_per_epoch)
@@ -105,7 +114,7 @@ def row_marks(plan: Plan, view: View) -> dict[int, str]:
     for mark in schedule_milestones(plan):
         if view.steps_per_epoch is None:
             index = mark.step
-        elif view.unit == "epoch":
+        elif view.unit is Unit.EPOCH:
             index = mark.step * view.steps_per_epoch
         else:
             index = math.ceil(mark.step / view.steps_per_epoch)
@@ -158,3 +167,149 @@ def write_comparison(plans: Sequence[Plan], view: View, fmt: str, out: TextIO) -
     }
     formats.write(fmt, compare_rows(plans, view), out, columns,
                   lambda row: (row.step, *row.lrs), meta)
+
+
+# --- requests and outcomes --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunLength:
+    """``--epochs N`` or ``--steps N`` (at most one): what a spec or lambda counts, and how
+    long the run is."""
+
+    epochs: int | None = None
+    steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.epochs is not None and self.steps is not None:
+            raise WarmupError("give --epochs or --steps, not both")
+
+    @property
+    def count(self) -> int | None:
+        return self.epochs or self.steps
+
+    @property
+    def unit(self) -> Unit | None:
+        return Unit.STEP if self.steps is not None else None
+
+
+@dataclass(frozen=True)
+class ShowRequest:
+    argument: str  # a spec, a lambda or a config file
+    run: RunLength = RunLength()
+    base_lrs: tuple[float, ...] = ()  # win over what the source names
+    selection: Selection = NO_SELECTION
+    updates_per_epoch: int | None = None  # for configs that count epochs
+    steps_per_epoch: int | None = None  # show the other unit
+    resume_from: int | None = None
+
+
+@dataclass
+class Shown:
+    """A resolved, verified-in-the-background series, ready to be written or digested."""
+
+    resolved: Resolved
+    view: View
+    pending: PendingVerification
+    resume: ResumeCheck | None = None
+
+    @property
+    def plan(self) -> Plan:
+        return self.resolved.plan
+
+    def write(self, fmt: str, out: TextIO, progress: Callable[[int], None] | None = None
+              ) -> None:
+        write_series(self.plan, self.view, fmt, out, progress)
+
+    def digest(self, *, show_all: bool, plot_buckets: int | None,
+               progress: Callable[[int], None] | None = None) -> Digest:
+        return digest(self.plan, self.view, show_all=show_all, plot_buckets=plot_buckets,
+                      progress=progress)
+
+    def verified(self) -> Verification:
+        """Waits for torch's LambdaLR; a mismatch raises (even after streaming)."""
+        return self.pending.result()
+
+
+def _facts(run: RunLength, updates_per_epoch: int | None) -> RunFacts:
+    return RunFacts(total_steps=run.count, updates_per_epoch=updates_per_epoch)
+
+
+def show(request: ShowRequest) -> Shown:
+    from warmup_cli.verify import PendingVerification, check_resume
+
+    resolved = resolve(request.argument, _facts(request.run, request.updates_per_epoch),
+                       base_lrs=request.base_lrs, unit=request.run.unit,
+                       selection=request.selection)
+    plan = resolved.plan
+    view = build_view(plan, count=request.run.count or resolved.horizon, unit=plan.unit,
+                      steps_per_epoch=request.steps_per_epoch, resume_from=request.resume_from)
+    resume = check_resume(plan, view.update_of(view.start), view.count) \
+        if request.resume_from else None
+    return Shown(resolved, view, PendingVerification(plan, view), resume)
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    arguments: tuple[str, ...]
+    run: RunLength = RunLength()
+    base_lrs: tuple[float, ...] = ()  # for the schedules whose source names none
+    selection: Selection = NO_SELECTION  # applies to the config files among the arguments
+    updates_per_epoch: int | None = None
+    steps_per_epoch: int | None = None
+
+
+@dataclass
+class Compared:
+    resolved: list[Resolved]
+    view: View
+    pending: list[PendingVerification] = field(default_factory=list)
+
+    @property
+    def plans(self) -> list[Plan]:
+        return [item.plan for item in self.resolved]
+
+    def write(self, fmt: str, out: TextIO) -> None:
+        write_comparison(self.plans, self.view, fmt, out)
+
+    def digest(self, *, show_all: bool, plot_buckets: int | None) -> Digest:
+        return digest_comparison(self.plans, self.view, show_all=show_all,
+                                 plot_buckets=plot_buckets)
+
+    def verified(self) -> int:
+        """Updates checked against LambdaLR over every schedule; a mismatch raises."""
+        return sum(check.result().checked for check in self.pending)
+
+
+def compare(request: CompareRequest) -> Compared:
+    from warmup_cli.verify import PendingVerification
+
+    if len(request.arguments) < 2:
+        raise WarmupError("compare needs at least two schedules",
+                          hint="use 'warmup show' for one schedule")
+    kinds = [classify(argument) for argument in request.arguments]
+    if (request.selection.schedule or request.selection.framework) \
+            and TextKind.FILE not in kinds:
+        raise WarmupError("--schedule and --framework apply to config files only",
+                          hint="none of the schedules is a file")
+    facts = _facts(request.run, request.updates_per_epoch)
+    resolved = [resolve(argument, facts, default_base_lrs=request.base_lrs,
+                        unit=request.run.unit,
+                        selection=request.selection if kind is TextKind.FILE else NO_SELECTION)
+                for argument, kind in zip(request.arguments, kinds, strict=True)]
+    plans = [item.plan for item in resolved]
+    _check_units(plans)
+    count = request.run.count or max(
+        item.horizon or default_horizon(item.plan.schedule) for item in resolved)
+    view = build_view(plans[0], count=count, unit=plans[0].unit,
+                      steps_per_epoch=request.steps_per_epoch, resume_from=None)
+    return Compared(resolved, view, [PendingVerification(plan, view) for plan in plans])
+
+
+def _check_units(plans: Sequence[Plan]) -> None:
+    """Rows line up only when every schedule is stepped as often (per epoch or per update)."""
+    per_update = {plan.unit.per_update for plan in plans}
+    if len(per_update) > 1:
+        units = ", ".join(f"{plan.source}: {plan.unit}" for plan in plans)
+        raise WarmupError(f"the schedules are stepped in different units ({units})",
+                          hint="add --steps N so that specs and lambdas count optimizer steps "
+                               "like the configs")

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from warmup_cli.vocab import Unit
+
 FactorFn = Callable[[int], float]
 PhaseFn = Callable[[int], str]
 
@@ -338,7 +340,10 @@ class Plan:
     schedule: Schedule
     base_lrs: tuple[float, ...]
     source: str
-    unit: str = "epoch"
+    unit: Unit = Unit.EPOCH
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", Unit(self.unit))  # a reader's plain word, checked
 
     def lrs(self, step: int) -> tuple[float, ...]:
         """The LRs of update ``step``, computed exactly as LambdaLR does: ``base * f(step)``."""

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from warmup_cli.errors import EvaluationError, WarmupError
 from warmup_cli.schedule import Milestone, Plan, Schedule
+from warmup_cli.vocab import Unit
 
 DEFAULT_HORIZON = 20
 
@@ -40,27 +41,27 @@ class View:
     """
 
     count: int
-    unit: str = "epoch"
+    unit: Unit = Unit.EPOCH
     start: int = 0
     steps_per_epoch: int | None = None
 
     @property
-    def row_unit(self) -> str:
+    def row_unit(self) -> Unit:
         if self.steps_per_epoch is None:
             return self.unit
-        return "step" if self.unit == "epoch" else "epoch"
+        return Unit.STEP if self.unit is Unit.EPOCH else Unit.EPOCH
 
     def update_of(self, index: int) -> int:
         if self.steps_per_epoch is None:
             return index
-        if self.unit == "epoch":
+        if self.unit is Unit.EPOCH:
             return index // self.steps_per_epoch
         return index * self.steps_per_epoch
 
     def updates(self) -> range | list[int]:
         """The distinct scheduler updates the rows use, in order."""
         first, last = self.update_of(self.start), self.update_of(self.start + self.count - 1)
-        if self.steps_per_epoch is not None and self.unit == "step":
+        if self.steps_per_epoch is not None and self.unit.per_update:
             return range(first, last + 1, self.steps_per_epoch)
         return range(first, last + 1)
 

@@ -15,6 +15,9 @@ from enum import StrEnum
 DEFAULT_BASE_LR = 1.0
 """The base LR of a schedule nothing names one for: the factor itself is then the LR."""
 
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".py")
+"""The config files warmup_cli reads, by suffix (directories are searched for these)."""
+
 
 class Unit(StrEnum):
     """What one ``scheduler.step()`` counts, in the word the framework itself uses."""
@@ -109,6 +112,13 @@ class OutputFormat(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     MARKDOWN = "markdown"
+
+
+class ExportFormat(StrEnum):
+    """``warmup export --to``: a PyTorch snippet or the JSON description."""
+
+    PYTHON = "python"
+    JSON = "json"
 
 
 class ColorMode(StrEnum):

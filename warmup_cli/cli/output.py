@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from warmup_cli.cli.app import err_console
+from warmup_cli.render.display import Display
 from warmup_cli.vocab import OutputFormat
+
+if TYPE_CHECKING:
+    from warmup_cli.pipeline import Compared, Shown
 
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
 
@@ -56,10 +63,43 @@ def plot_width(requested: int | None) -> int:
     return requested or min(100, shutil.get_terminal_size((100, 24)).columns)
 
 
-def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,
-              title: str, xlabel: str, width: int, height: int, log_y: bool) -> None:
-    from warmup_cli.render.plot import render_plot
+def display_for(console: Console, *, plot: bool | None, show_all: bool, log_y: bool,
+                width: int | None, height: int, digits: int | None) -> Display:
+    """The table and plot options; the plot comes with the table on a terminal."""
+    return Display(show_all=show_all, plot=plot if plot is not None else console.is_terminal,
+                   log_y=log_y, plot_width=plot_width(width), plot_height=height,
+                   digits=digits)
 
-    text = render_plot(lines, title=title, xlabel=xlabel, width=width, height=height,
-                       log_y=log_y, color=console.is_terminal and not console.no_color)
-    console.out(text, highlight=False)
+
+def emit_shown(shown: Shown, console: Console, output: str,
+               display: Display) -> None:
+    """A machine format on stdout (verified after streaming), else the table and plot."""
+    with Progress(shown.view.count, err_console) as progress:
+        if output != "table":
+            shown.write(output, sys.stdout, progress.update)
+            shown.verified()  # a mismatch fails the command even after streaming
+            if shown.resume is not None:
+                err_console.print(shown.resume.describe(), soft_wrap=True)
+            return
+        summary = shown.digest(show_all=display.show_all, plot_buckets=display.plot_buckets,
+                               progress=progress.update)
+    from warmup_cli.render.screen import print_shown
+
+    print_shown(console, shown, summary, display)
+
+
+def emit_compared(compared: Compared, console: Console, output: str,
+                  display: Display) -> None:
+    if output != "table":
+        compared.write(output, sys.stdout)
+        compared.verified()
+        return
+    summary = compared.digest(show_all=display.show_all, plot_buckets=display.plot_buckets)
+    from warmup_cli.render.screen import print_compared
+
+    print_compared(console, compared, summary, display)
+
+
+def print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        err_console.print(f"[dim]note:[/] {note}", soft_wrap=True, highlight=False)

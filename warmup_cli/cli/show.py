@@ -1,15 +1,13 @@
 """``warmup show``: the LR of every update, as a real LambdaLR applies it."""
 
 
-import sys
 from typing import Annotated
 
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, err_console, stdout_console, user_errors
-from warmup_cli.cli.output import Progress, draw_plot, plot_width, resolve_format
-from warmup_cli.errors import WarmupError
+from warmup_cli.cli.app import app, stdout_console, user_errors
+from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
 from warmup_cli.vocab import ColorMode, OutputFormat
 
 SCHEDULE_HELP = (
@@ -47,55 +45,16 @@ def show_command(
     color: options.Color = ColorMode.AUTO,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
-    from warmup_cli import pipeline
-    from warmup_cli.source import resolve
-    from warmup_cli.verify import PendingVerification, check_resume
+    from warmup_cli.pipeline import RunLength, ShowRequest, show
+    from warmup_cli.resolve import Selection
 
     with user_errors():
-        if epochs is not None and steps is not None:
-            raise WarmupError("give --epochs or --steps, not both")
-        resolved = resolve(schedule, base or (), "step" if steps is not None else None,
-                           schedule=pick, framework=framework, total_steps=epochs or steps,
-                           updates_per_epoch=updates_per_epoch)
-        plan = resolved.plan
-        for note in resolved.notes:
-            err_console.print(f"[dim]note:[/] {note}", soft_wrap=True, highlight=False)
-        view = pipeline.build_view(plan, count=epochs or steps or resolved.horizon,
-                                   unit=plan.unit, steps_per_epoch=steps_per_epoch,
-                                   resume_from=resume_from)
+        shown = show(ShowRequest(
+            schedule, RunLength(epochs, steps), tuple(base or ()), Selection(pick, framework),
+            updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
+            resume_from=resume_from))
+        print_notes(shown.resolved.notes)
         console = stdout_console(color)
-        output = resolve_format(fmt, console, plot)
-        pending = PendingVerification(plan, view)
-        resume = check_resume(plan, view.update_of(view.start), view.count) \
-            if resume_from else None
-        with Progress(view.count, err_console) as progress:
-            if output != "table":
-                pipeline.write_series(plan, view, output, sys.stdout, progress.update)
-                pending.result()  # a mismatch fails the command even after streaming
-                if resume is not None:
-                    err_console.print(resume.describe(), soft_wrap=True)
-                return
-            with_plot = plot if plot is not None else console.is_terminal
-            chart_width = plot_width(width)
-            summary = pipeline.digest(plan, view, show_all=show_all,
-                                     plot_buckets=chart_width - 10 if with_plot else None,
-                                     progress=progress.update)
-        from warmup_cli.render.table import build_table
-
-        title = (f"{plan.source}  ·  base lr {', '.join(map(repr, plan.base_lrs))}  ·  "
-                 f"{view.count:,} {view.row_unit}s")
-        headers = ["lr"] if len(plan.base_lrs) == 1 else \
-            [f"lr[{g}]" for g in range(len(plan.base_lrs))]
-        console.print(build_table(summary.table_rows(), notes=summary.notes(),
-                                  unit=view.row_unit, lr_headers=headers, title=title,
-                                  digits=digits,
-                                  update_unit=view.unit if view.steps_per_epoch else None))
-        console.print(f"[dim]{pending.result().describe()}[/]", soft_wrap=True)
-        if resume is not None:
-            console.print(resume.describe(), soft_wrap=True)
-        if with_plot and summary.envelope is not None:
-            lines = [(header, *summary.envelope.points(g)) for g, header in enumerate(headers)]
-            draw_plot(console, lines, title=plan.source, xlabel=view.row_unit, width=chart_width,
-                      height=plot_height, log_y=log_y)
-
-
+        emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
+            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
+            height=plot_height, digits=digits))

@@ -7,13 +7,12 @@ nothing here raises for bad input.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from warmup_cli.configs.discover import CONFIG_SUFFIXES, discover
+from warmup_cli.configs.discover import discover
 from warmup_cli.configs.document import Document, load_document, suppressed
 from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.errors import (
@@ -21,10 +20,8 @@ from warmup_cli.errors import (
     EXIT_OK,
     EXIT_USAGE,
     ConfigError,
-    ExpressionError,
     WarmupError,
 )
-from warmup_cli.expr import compile_expression, is_lambda_text
 from warmup_cli.lint.checks import check_subject
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
 from warmup_cli.lint.extract import (
@@ -36,7 +33,7 @@ from warmup_cli.lint.extract import (
 from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
-from warmup_cli.source import looks_like_spec
+from warmup_cli.parse import TextKind, classify
 
 # "path:line:col: message" (document errors) or "path: message" (discovery errors).
 _LOCATED = re.compile(r"(?P<line>\d+):(?P<column>\d+): (?P<message>.*)", re.DOTALL)
@@ -62,21 +59,10 @@ def exit_code(diagnostics: Iterable[Diagnostic], fail_on: Severity) -> int:
 
 
 def is_schedule_argument(target: str) -> bool:
-    """Whether a command-line target is a schedule rather than a file, directory or glob."""
-    text = target.strip()
-    if is_lambda_text(text):
-        return True
-    if os.path.lexists(target) or target.lower().endswith(CONFIG_SUFFIXES):
-        return False
-    if looks_like_spec(text):
-        return True
-    if text.isidentifier():
-        return False  # a missing directory, not the identity function of a step named so
-    try:
-        compile_expression(text)  # a bare expression such as 'min(1, (e + 1) / 4)'
-    except ExpressionError:
-        return False  # a glob or a missing path: discovery reports it
-    return True
+    """Whether a command-line target is a schedule rather than a file, directory or glob. A
+    lone identifier is a missing directory here, not the identity function of a step so named."""
+    kind = classify(target)
+    return kind.is_schedule and kind is not TextKind.NAME
 
 
 def lint(targets: Sequence[str], settings: Settings,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
+from warmup_cli.configs.extract import DEFAULT_SCHEDULE_KEYS, normalize_key
 from warmup_cli.errors import ConfigError, WarmupError
 from warmup_cli.lint.diagnostics import Severity
 from warmup_cli.lint.rules import RULES, expand_selectors
@@ -25,19 +26,6 @@ TABLE = "warmup-cli"
 DEFAULT_FAIL_ON = Severity.WARNING
 DEFAULT_MAX_WARMUP_SHARE = 0.3
 DEFAULT_MAX_JUMP_RATIO = 3.0
-# Keys whose string value is linted when it is a lambda or a warmup_cli spec. Any string
-# that is a lambda is linted wherever it sits; these add specs such as "linear:500".
-DEFAULT_SCHEDULE_KEYS = (
-    "lr_lambda", "lr_lambdas", "lr_schedule", "lr_scheduler", "lr_sched", "schedule",
-    "scheduler", "sched", "warmup", "warmup_schedule", "lr_fn", "lr_func", "lambda_fn",
-)
-
-
-def normalize_key(key: str) -> str:
-    """Config keys compare case- and separator-insensitively (BASE_LR, base-lr, base_lr)."""
-    return key.strip().lower().replace("-", "_")
-
-
 @dataclass(frozen=True)
 class Settings:
     enabled: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
