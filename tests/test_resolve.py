@@ -38,7 +38,7 @@ def lr_column(text: str, column: str = "lr") -> list[float]:
     ("linear:4,base=0.1", TextKind.SPEC),
     ("linear:500 > cosine:9500", TextKind.SPEC),
     ("(linear:4 * cosine:10)", TextKind.SPEC),
-    ("step / 4", TextKind.SPEC),  # starts with the kind `step`; parse_text reads it as an expression
+    ("step / 4", TextKind.SPEC),  # starts with a kind; parse_text reads it as an expression
     ("min(1, (e + 1) / 4)", TextKind.EXPRESSION),
     ("2 * e", TextKind.EXPRESSION),  # `*` is multiplication here, not a glob
     ("lineer:4", TextKind.EXPRESSION),  # a mistyped kind: parse_text gives the spec error
