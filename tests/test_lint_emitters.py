@@ -18,18 +18,19 @@ from warmup_cli.lint.emitters import (
     summary,
 )
 from warmup_cli.lint.rules import RULES
+from warmup_cli.vocab import Code
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" \
     / "sarif-schema-2.1.0.json"
 
 FOUND = [
-    Diagnostic("WU101", Severity.ERROR, "the first update gets LR 0", "configs/a.yaml",
+    Diagnostic(Code.WU101, Severity.ERROR, "the first update gets LR 0", "configs/a.yaml",
                Location(3, 5), noqa_lines=(3,)),
-    Diagnostic("WU105", Severity.WARNING, "`//` makes the warmup rise in stairs",
+    Diagnostic(Code.WU105, Severity.WARNING, "`//` makes the warmup rise in stairs",
                "configs/a.yaml", Location(3, 28)),
-    Diagnostic("WU107", Severity.WARNING, "jumps 10x: 50% of it, a,b\nsecond line",
+    Diagnostic(Code.WU107, Severity.WARNING, "jumps 10x: 50% of it, a,b\nsecond line",
                "dir,with:odd/b.yaml", Location(7, 1)),
-    Diagnostic("WU101", Severity.NOTE, "one zero step of 2,000", "<arg1>", Location(1, 1)),
+    Diagnostic(Code.WU101, Severity.NOTE, "one zero step of 2,000", "<arg1>", Location(1, 1)),
 ]
 
 

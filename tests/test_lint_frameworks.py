@@ -16,9 +16,9 @@ from warmup_cli.configs.document import Document, load_document
 from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks import base
 from warmup_cli.lint import runner
-from warmup_cli.lint.checks import check_subject
 from warmup_cli.lint.diagnostics import Location, Severity
 from warmup_cli.lint.emitters import emit_sarif
+from warmup_cli.lint.engine import check_subject
 from warmup_cli.lint.extract import (
     GenericExtractor,
     framework_subjects,

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from warmup_cli.vocab import Code, Severity
 
+# Code and Severity are re-exported: a diagnostic's fields are typed by them.
+__all__ = ["Code", "Diagnostic", "Location", "Severity", "count_by_severity"]
+
 
 @dataclass(frozen=True, order=True)
 class Location:

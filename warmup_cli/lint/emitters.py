@@ -15,7 +15,7 @@ from rich.text import Text
 from warmup_cli import __version__
 from warmup_cli.lint.diagnostics import Diagnostic, count_by_severity
 from warmup_cli.lint.rules import RULES, rule_name
-from warmup_cli.vocab import LintFormat, Severity
+from warmup_cli.vocab import Code, LintFormat, Severity
 
 Emitter = Callable[[Sequence[Diagnostic]], str]
 
@@ -122,9 +122,9 @@ def _artifact_uri(path: str) -> str:
     return quote(posix)
 
 
-def _sarif_rules() -> tuple[list[dict[str, object]], dict[str, int]]:
+def _sarif_rules() -> tuple[list[dict[str, object]], dict[Code, int]]:
     rules = sorted(RULES.values(), key=lambda r: r.code)
-    described = [{
+    described: list[dict[str, object]] = [{
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},

@@ -26,6 +26,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject, source_offset
 from warmup_cli.parse import ParseError, parse_text
 from warmup_cli.schedule import FunctionSchedule, Schedule
+from warmup_cli.vocab import Code
 
 if TYPE_CHECKING:
     from warmup_cli.frameworks.base import FrameworkSchedule, Reader
@@ -39,9 +40,9 @@ def expression_problem(text: str, error: ExpressionError) -> RuleHit:
     """WU003 when the text is not even Python syntax, WU002 when the sandbox refuses it."""
     if error.message == "invalid syntax":
         detail = f" ({error.hint.split(';')[0]})" if error.hint else ""
-        return RuleHit("WU003", f"the expression does not parse: invalid syntax{detail}",
+        return RuleHit(Code.WU003, f"the expression does not parse: invalid syntax{detail}",
                        offset=source_offset(text, error.column))
-    return RuleHit("WU002", f"unsafe or unsupported expression: {error.message}; warmup lint "
+    return RuleHit(Code.WU002, f"unsafe or unsupported expression: {error.message}; warmup lint "
                    "never runs it, but a framework that evaluates this string would",
                    offset=source_offset(text, error.column))
 
@@ -51,7 +52,7 @@ def parse_problem(problem: ParseError) -> RuleHit:
     if isinstance(error, ExpressionError):
         return expression_problem(problem.text, error)
     hint = f" ({error.hint})" if error.hint else ""
-    return RuleHit("WU003", f"invalid schedule spec: {error.message}{hint}",
+    return RuleHit(Code.WU003, f"invalid schedule spec: {error.message}{hint}",
                    offset=source_offset(problem.text, error.column))
 
 
@@ -102,11 +103,11 @@ def _text_subject(doc: Document, found: FoundText) -> Subject:
 
 # A reader's finding that says what a generic check would say about the same schedule, in the
 # framework's own terms (its units, its keys, its severity scale): the generic one is dropped.
-COVERS: dict[str, frozenset[str]] = {
-    "WU302": frozenset({"WU101"}),  # LR 0 at the first update(s)
-    "WU301": frozenset({"WU108", "WU109"}),  # a warmup longer than the run is never "long"
+COVERS: dict[Code, frozenset[Code]] = {
+    Code.WU302: frozenset({Code.WU101}),  # LR 0 at the first update(s)
+    Code.WU301: frozenset({Code.WU108, Code.WU109}),  # a longer warmup is never "long"
 }
-UNRESOLVED_CODE = "WU308"
+UNRESOLVED_CODE = Code.WU308
 
 
 def framework_subjects(doc: Document, *, total_steps: int | None = None,
@@ -171,7 +172,7 @@ def _severity(text: str | None) -> Severity | None:
     return None if text is None else Severity(text)
 
 
-def _effective(code: str, text: str | None) -> Severity:
+def _effective(code: Code, text: str | None) -> Severity:
     rule = RULES.get(code)
     return _severity(text) or (rule.severity if rule else Severity.WARNING)
 

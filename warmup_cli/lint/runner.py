@@ -22,8 +22,8 @@ from warmup_cli.errors import (
     ConfigError,
     WarmupError,
 )
-from warmup_cli.lint.checks import check_subject
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
+from warmup_cli.lint.engine import check_subject
 from warmup_cli.lint.extract import (
     Extractor,
     argument_subject,
@@ -34,6 +34,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.parse import TextKind, classify
+from warmup_cli.vocab import Code
 
 # "path:line:col: message" (document errors) or "path: message" (discovery errors).
 _LOCATED = re.compile(r"(?P<line>\d+):(?P<column>\d+): (?P<message>.*)", re.DOTALL)
@@ -106,7 +107,7 @@ def lint_file(path: Path | str, settings: Settings,
     found: list[Diagnostic] = []
     for subject in subjects:
         found += _subject_diagnostics(subject, settings, codes, doc)
-    if not subjects and "WU308" in codes:
+    if not subjects and Code.WU308 in codes:
         found += _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)
 
@@ -118,15 +119,15 @@ def _unknown_layout(doc: Document) -> list[Diagnostic]:
     if not keys:
         return []
     line, column = keys[0][1].location
-    if suppressed(doc, line, "WU308"):
+    if suppressed(doc, line, Code.WU308):
         return []
     names = ", ".join(name for name, _ in keys)
-    return [Diagnostic("WU308", Severity.NOTE,
+    return [Diagnostic(Code.WU308, Severity.NOTE,
                        f"cannot resolve the schedule: {names} are in a layout no reader knows; "
                        "nothing here was checked", doc.path, Location(line, column))]
 
 
-def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[str],
+def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[Code],
                          doc: Document | None) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     try:
@@ -135,7 +136,7 @@ def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[
         if subject.origin is None:
             raise  # the generic checks' own bugs stay loud (the tests run them)
         hits = [*subject.hits, RuleHit(
-            "WU308", f"the {subject.origin} schedule {subject.text!r} could not be checked "
+            Code.WU308, f"the {subject.origin} schedule {subject.text!r} could not be checked "
             f"({type(error).__name__}: {error}): this is a warmup_cli bug, please report it",
             Severity.ERROR)]
     for hit in hits:
@@ -171,7 +172,7 @@ def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
     text = rest.strip()
     if error.hint:
         text += f" ({error.hint})"
-    return Diagnostic("WU001", Severity.ERROR, text, path, start)
+    return Diagnostic(Code.WU001, Severity.ERROR, text, path, start)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -19,8 +19,8 @@ from typing import Any
 
 from warmup_cli.configs.extract import DEFAULT_SCHEDULE_KEYS, normalize_key
 from warmup_cli.errors import ConfigError, WarmupError
-from warmup_cli.lint.diagnostics import Severity
 from warmup_cli.lint.rules import RULES, expand_selectors
+from warmup_cli.vocab import Code, Severity
 
 TABLE = "warmup-cli"
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -28,18 +28,18 @@ DEFAULT_MAX_WARMUP_SHARE = 0.3
 DEFAULT_MAX_JUMP_RATIO = 3.0
 @dataclass(frozen=True)
 class Settings:
-    enabled: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
+    enabled: frozenset[Code] = field(default_factory=lambda: frozenset(RULES))
     fail_on: Severity = DEFAULT_FAIL_ON
     horizon: int | None = None
     updates_per_epoch: int | None = None
     max_warmup_share: float = DEFAULT_MAX_WARMUP_SHARE
     max_jump_ratio: float = DEFAULT_MAX_JUMP_RATIO
     schedule_keys: frozenset[str] = frozenset(DEFAULT_SCHEDULE_KEYS)
-    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    per_file_ignores: tuple[tuple[str, frozenset[Code]], ...] = ()
     root: Path = field(default_factory=Path.cwd)  # per-file-ignores globs are relative to it
     config_file: Path | None = None
 
-    def codes_for(self, path: str | None) -> frozenset[str]:
+    def codes_for(self, path: str | None) -> frozenset[Code]:
         """The codes enabled for ``path`` (``None``: a command-line schedule)."""
         codes = self.enabled
         if path is not None:

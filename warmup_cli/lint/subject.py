@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from warmup_cli.lint.diagnostics import Location, Severity
+from warmup_cli.lint.diagnostics import Location
+from warmup_cli.vocab import Code, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.expr import CompiledExpression
@@ -38,7 +39,7 @@ class RuleHit:
     (framework findings that know their node).
     """
 
-    code: str
+    code: Code
     message: str
     severity: Severity | None = None  # None: the rule's default
     anchor: str | None = None
@@ -63,7 +64,7 @@ class Subject:
     run_source: str | None = None  # where run_length came from, for messages
     anchors: Mapping[str, Location] = field(default_factory=dict)
     hits: tuple[RuleHit, ...] = ()  # findings the extractor made itself (framework checks)
-    covered: frozenset[str] = frozenset()  # generic checks the extractor's own hits replace
+    covered: frozenset[Code] = frozenset()  # generic checks the extractor's own hits replace
     noqa_lines: tuple[int, ...] = ()
     # The framework reader that produced this subject ("hf", "deepspeed", ...); None for the
     # generic extractor and command-line schedules. A reader's subject that fails while being
