@@ -80,9 +80,9 @@ class Digest:
             if self.envelope is not None:
                 self.envelope.add(row.step, row.lrs)
             self._previous = row
-        for row in (*self.tail, self.peak, self._before_peak, self._after_peak):
-            if row is not None:
-                self.kept[row.step] = row
+        for kept in (*self.tail, self.peak, self._before_peak, self._after_peak):
+            if kept is not None:
+                self.kept[kept.step] = kept
         return self
 
     def notes(self) -> dict[int, str]:

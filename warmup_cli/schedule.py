@@ -122,7 +122,7 @@ class Phase(Schedule):
 
     def to_spec(self) -> str:
         def is_default(name: str) -> bool:
-            return self.defaults.get(name, _MISSING) == self.params[name]
+            return bool(self.defaults.get(name, _MISSING) == self.params[name])
 
         # Positional values up to the last one that differs from its default, then options.
         positional = [name for name in self.positional if name in self.params]

@@ -7,6 +7,7 @@ imported inside the functions so that start-up and ``lint`` never pay for it.
 
 from __future__ import annotations
 
+import collections
 import warnings
 from collections.abc import Iterable
 from functools import partial
@@ -62,10 +63,11 @@ def _param_groups_only(base_lrs: tuple[float, ...]) -> Any:
     class ParamGroupsOnly(torch.optim.Optimizer):
         def __init__(self) -> None:  # Optimizer.__init__ is skipped on purpose (see above)
             self.defaults: dict[str, Any] = {}
-            self.state: dict[Any, Any] = {}
+            self.state = collections.defaultdict(dict)
             self.param_groups = [{"params": [], "lr": lr} for lr in base_lrs]
 
-        def step(self, closure: Any = None) -> None:
+        def step(self, closure: None = None) -> None:  # type: ignore[override]
+            # LambdaLR wraps step() to count calls; nothing is optimized here.
             return None
 
     return ParamGroupsOnly()

@@ -14,6 +14,9 @@ from warmup_cli.render.display import Display
 from warmup_cli.vocab import OutputFormat
 
 if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
     from warmup_cli.pipeline import Compared, Shown
 
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
@@ -34,8 +37,8 @@ class Progress:
         self.total = total
         self.enabled = total >= PROGRESS_THRESHOLD and console.is_terminal
         self.console = console
-        self._bar = None
-        self._task = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -53,7 +56,7 @@ class Progress:
 
     def update(self, done: int) -> None:
         """Progress callback: ``done`` rows so far."""
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=done)
 
 

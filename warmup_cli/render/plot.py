@@ -44,6 +44,6 @@ def render_plot(lines: Sequence[tuple[str, Sequence[int], Sequence[float]]], *, 
     plt.xticks(ticks, [str(t) for t in ticks])
     if not color:
         plt.theme("clear")
-    text = plt.build()
+    text: str = plt.build()
     plt.clear_figure()
-    return text if color else plt.uncolorize(text)
+    return text if color else str(plt.uncolorize(text))
