@@ -13,6 +13,7 @@ from pathlib import Path
 
 from warmup_cli.errors import ConfigError
 from warmup_cli.schedule import Plan
+from warmup_cli.vocab import RunFacts
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def is_config_path(text: str) -> bool:
 def config_schedules(path: str, *, framework: str | None = None, total_steps: int | None = None,
                      updates_per_epoch: int | None = None) -> list[ConfigSchedule]:
     from warmup_cli.configs.document import load_document
-    from warmup_cli.frameworks import read_with, readers
+    from warmup_cli.frameworks import readers
     from warmup_cli.lint.extract import GenericExtractor
     from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS
 
@@ -51,8 +52,7 @@ def config_schedules(path: str, *, framework: str | None = None, total_steps: in
         [reader for reader in available.values() if reader.detect(doc)]
     found: list[ConfigSchedule] = []
     for reader in chosen:
-        for item in read_with(reader, doc, total_steps=total_steps,
-                              updates_per_epoch=updates_per_epoch):
+        for item in reader.read(doc, RunFacts(total_steps, updates_per_epoch)):
             line, column = item.node.location
             found.append(ConfigSchedule(
                 name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,

@@ -31,9 +31,10 @@ from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject, source_offset
 from warmup_cli.schedule import FunctionSchedule, Schedule
 from warmup_cli.source import expression_schedule, looks_like_spec, parse_schedule
 from warmup_cli.spec import parse_spec
+from warmup_cli.vocab import RunFacts
 
 if TYPE_CHECKING:
-    from warmup_cli.frameworks.base import FrameworkSchedule, Reader
+    from warmup_cli.frameworks.kit import FrameworkSchedule, Reader
 
 Extractor = Callable[[Document], list[Subject]]
 
@@ -367,8 +368,7 @@ def framework_subjects(doc: Document, *, total_steps: int | None = None,
         try:
             if not reader.detect(doc):
                 continue
-            found = read_with(reader, doc, total_steps=total_steps,
-                              updates_per_epoch=updates_per_epoch)
+            found = reader.read(doc, RunFacts(total_steps, updates_per_epoch))
             subjects += [_framework_subject(doc, name, item) for item in found]
         except Exception as error:  # a reader's bug must never stop lint
             subjects.append(reader_failure(doc, name, error))
@@ -382,12 +382,6 @@ def _registry() -> dict[str, Reader]:
     from warmup_cli.frameworks import readers
 
     return readers()
-
-
-def read_with(reader: Reader, doc: Document, **facts: int | None) -> list[FrameworkSchedule]:
-    from warmup_cli.frameworks import read_with as read
-
-    return read(reader, doc, **facts)
 
 
 def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
@@ -405,17 +399,13 @@ def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
                    hits=(RuleHit(UNRESOLVED_CODE, message, Severity.ERROR, at=where),))
 
 
-def _severity(text: str | None) -> Severity | None:
-    return None if text is None else Severity(text)
-
-
-def _effective(code: str, text: str | None) -> Severity:
+def _effective(code: str, severity: Severity | None) -> Severity:
     rule = RULES.get(code)
-    return _severity(text) or (rule.severity if rule else Severity.WARNING)
+    return severity or (rule.severity if rule else Severity.WARNING)
 
 
 def _framework_subject(doc: Document, reader: str, item: FrameworkSchedule) -> Subject:
-    hits = [RuleHit(f.code, f.message, _severity(f.severity),
+    hits = [RuleHit(f.code, f.message, f.severity,
                     at=Location(*f.node.location) if f.node is not None else None)
             for f in item.findings]
     # An unresolved value the reader already reported (a WU308 with its own severity, or an
