@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks.base import FrameworkSchedule
+from warmup_cli.frameworks import FrameworkSchedule
 from warmup_cli.lint.diagnostics import Diagnostic
 from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import Settings
+from warmup_cli.vocab import NO_FACTS, RunFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -40,19 +41,19 @@ def plain_env() -> dict[str, str]:
 # --- framework readers ----------------------------------------------------------------------
 
 
-def read_schedules(reader: ModuleType, path: Path | str, text: str | None = None,
-                   **kwargs: Any) -> list[FrameworkSchedule]:
+def read_schedules(reader: ModuleType, path: Path | str, text: str | None = None, *,
+                   facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """``reader.read`` of the config at ``path`` (or of ``text``, named ``path``), which
-    ``reader.detect`` must recognise; ``kwargs`` are the run facts ``read`` takes."""
+    ``reader.detect`` must recognise, with the run facts ``facts``."""
     doc = load_document(path, text=text)
     assert reader.detect(doc), path
-    return reader.read(doc, **kwargs)  # type: ignore[no-any-return]
+    return reader.read(doc, facts)  # type: ignore[no-any-return]
 
 
-def read_one(reader: ModuleType, path: Path | str, text: str | None = None,
-             **kwargs: Any) -> FrameworkSchedule:
+def read_one(reader: ModuleType, path: Path | str, text: str | None = None, *,
+             facts: RunFacts = NO_FACTS) -> FrameworkSchedule:
     """The one schedule ``reader`` finds in the config (see :func:`read_schedules`)."""
-    found = read_schedules(reader, path, text, **kwargs)
+    found = read_schedules(reader, path, text, facts=facts)
     assert len(found) == 1, found
     return found[0]
 

@@ -21,7 +21,7 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import deepspeed
-from warmup_cli.frameworks.base import READERS
+from warmup_cli.frameworks.kit import READERS
 
 FIXTURES = FRAMEWORK_FIXTURES / "deepspeed"
 GOLDEN_FILES = sorted(GOLDEN.glob("deepspeed_*.json"))

@@ -20,7 +20,7 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import detectron2
-from warmup_cli.frameworks.base import READERS
+from warmup_cli.frameworks.kit import READERS
 
 FIXTURES = FRAMEWORK_FIXTURES / "detectron2"
 GOLDEN = golden_cases("detectron2_schedules.json")

@@ -18,7 +18,7 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import fairseq
-from warmup_cli.frameworks.base import READERS, zero_share_severity
+from warmup_cli.frameworks.kit import READERS, zero_share_severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "fairseq"
 GOLDEN = golden_cases("fairseq_schedules.json")

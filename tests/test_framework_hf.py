@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, finding_codes, needs_corpus, read_one
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hf
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.vocab import RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "hf"
 _read = partial(read_one, hf)
@@ -187,7 +188,7 @@ def test_epochs_need_steps_per_epoch() -> None:
     ((node, reason),) = unresolved.unresolved
     assert reason.startswith(hf.UNKNOWN_RUN_LENGTH)
     assert node.location == (6, 1)  # the num_train_epochs key
-    resolved = _read(path, text, steps_per_epoch=41)
+    resolved = _read(path, text, facts=RunFacts(updates_per_epoch=41))
     assert resolved.plan is not None
     assert resolved.horizon == math.ceil(2.5 * 41)  # Trainer: ceil(num_train_epochs * updates)
     assert any("supplied by the caller" in note for note in resolved.notes)
@@ -296,7 +297,7 @@ def test_corpus_zephyr_is_clean() -> None:
     assert schedule.findings == []
     assert schedule.plan is None  # 1 epoch of an unknown dataset
     resolved = _corpus("hf-trl__huggingface_alignment-handbook__zephyr-7b-beta-sft-full.yaml",
-                       steps_per_epoch=500)
+                       facts=RunFacts(updates_per_epoch=500))
     assert resolved.plan is not None
     assert resolved.plan.schedule.warmup_length == 50  # ceil(500 * 0.1)
     assert [f.code for f in resolved.findings] == ["WU302"]
@@ -323,7 +324,7 @@ def test_corpus_replit_empty_scheduler_is_wu303() -> None:
     assert schedule.plan is None
     resolved = _corpus(
         "hf-axolotl__axolotl-ai-cloud_axolotl__replit-3b-lora-empty-scheduler.yml",
-        steps_per_epoch=100)
+        facts=RunFacts(updates_per_epoch=100))
     assert resolved.plan is not None
     assert resolved.plan.schedule.describe()["type"] == "cosine"
     assert resolved.plan.schedule.warmup_length == 40  # axolotl: int(0.1 * 400)
@@ -361,7 +362,7 @@ def test_corpus_float_warmup_steps_is_a_ratio() -> None:
 @needs_corpus
 def test_corpus_smollm3_nested_kwargs() -> None:
     schedule = _corpus("hf-trl__huggingface_alignment-handbook__smollm3-sft-cosine-min-lr"
-                       ".excerpt.yaml", steps_per_epoch=1000)
+                       ".excerpt.yaml", facts=RunFacts(updates_per_epoch=1000))
     assert schedule.plan is not None
     assert schedule.horizon == 5000
     assert schedule.plan.schedule.warmup_length == 150  # ceil(5000 * 0.03)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, ROOT, needs_corpus, read_one, read_schedules
 from warmup_cli.frameworks import lightning
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
 
 FIXTURES = FRAMEWORK_FIXTURES / "lightning"
 only = partial(read_one, lightning)

@@ -18,7 +18,8 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import mmengine
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.vocab import RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "mmengine"
 GOLDEN = golden_cases("mmengine_schedules.json")
@@ -37,7 +38,7 @@ def test_registered() -> None:
 def test_matches_mmengine_code(case: dict) -> None:
     """tools/golden/mmengine_golden.py ran mmengine 0.10.7's (and mmdet's) scheduler classes."""
     doc = load_document(f"{case['name']}.py", text=case["config"])
-    (schedule,) = mmengine.read(doc, iters_per_epoch=case.get("iters_per_epoch"))
+    (schedule,) = mmengine.read(doc, RunFacts(updates_per_epoch=case.get("iters_per_epoch")))
     assert_matches_lrs(schedule, case["lrs"])
 
 
@@ -70,7 +71,7 @@ def test_warmup_longer_than_run() -> None:
 def test_legacy_lr_config_step_with_warmup() -> None:
     path = FIXTURES / "legacy_step.py"
     assert only(path).plan is None  # needs the epoch length
-    schedule = only(path, iters_per_epoch=100)
+    schedule = only(path, facts=RunFacts(updates_per_epoch=100))
     plan = schedule.plan
     assert plan is not None and plan.unit == "iter"
     assert plan.lrs(0)[0] == pytest.approx(0.02 * 0.001)  # warmup_ratio is the start factor
@@ -81,7 +82,7 @@ def test_legacy_lr_config_step_with_warmup() -> None:
 
 def test_iters_per_epoch_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        only(FIXTURES / "tmax_gap_overrun.py", iters_per_epoch=0)
+        only(FIXTURES / "tmax_gap_overrun.py", facts=RunFacts(updates_per_epoch=0))
 
 
 @needs_corpus
@@ -91,7 +92,7 @@ def test_corpus_schedule_1x_needs_epoch_length() -> None:
     assert schedule.plan is None
     (node, why), = schedule.unresolved
     assert "iters_per_epoch" in why and node.location == (7, 1)
-    resolved = only(path, iters_per_epoch=1000)
+    resolved = only(path, facts=RunFacts(updates_per_epoch=1000))
     plan = resolved.plan
     assert plan is not None and resolved.horizon == 12000
     assert plan.schedule(0) == pytest.approx(0.001)
@@ -103,7 +104,7 @@ def test_corpus_schedule_1x_needs_epoch_length() -> None:
 @needs_corpus
 def test_corpus_selfsup_converted_warmup() -> None:
     schedule = only(CORPUS / "mmengine__open-mmlab_mmselfsup__adamw-coslr-300e.py",
-                    iters_per_epoch=50)
+                    facts=RunFacts(updates_per_epoch=50))
     assert schedule.plan is not None and schedule.plan.schedule.warmup_length == 2000
     assert schedule.plan.schedule(0) == pytest.approx(1e-4)
     assert codes(schedule) == []
@@ -113,7 +114,7 @@ def test_corpus_selfsup_converted_warmup() -> None:
 def test_corpus_legacy_lr_config() -> None:
     path = CORPUS / "mmengine__open-mmlab_mmselfsup__adamw-coslr-300e-legacy-mmcv-lr-config.py"
     assert only(path).plan is None
-    schedule = only(path, iters_per_epoch=10)
+    schedule = only(path, facts=RunFacts(updates_per_epoch=10))
     assert schedule.plan is not None and schedule.plan.schedule(0) == pytest.approx(1e-4)
 
 

@@ -27,7 +27,8 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import timm
-from warmup_cli.frameworks.base import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.vocab import RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "timm"
 GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
@@ -54,7 +55,8 @@ def _golden_schedule(golden: dict[str, Any], name: str) -> FrameworkSchedule:
     config = golden["config"]
     per_update = golden["unit"] == "step" and golden["updates_per_epoch"] > 1
     steps = golden["updates_per_epoch"] if per_update else None
-    return _read(f"{name}.json", json.dumps(config), steps_per_epoch=steps)
+    return _read(f"{name}.json", json.dumps(config),
+                 facts=RunFacts(updates_per_epoch=steps))
 
 
 def test_registered() -> None:
@@ -192,7 +194,7 @@ def test_swin_warmup_as_long_as_run() -> None:
 
 
 def test_swin_defaults() -> None:
-    schedule = _read(FIXTURES / "swin_defaults.yaml", steps_per_epoch=10)
+    schedule = _read(FIXTURES / "swin_defaults.yaml", facts=RunFacts(updates_per_epoch=10))
     assert schedule.plan is not None
     assert schedule.plan.base_lrs == (5e-4,)
     assert schedule.horizon == 3000
@@ -230,7 +232,7 @@ def test_corpus_mambavision_is_clean() -> None:
 @needs_corpus
 def test_corpus_swin_strings_are_numbers() -> None:
     name = "timm__microsoft_Swin-Transformer__swin-base-384-finetune-yacs.yaml"
-    schedule = _read(CORPUS / name, steps_per_epoch=4)
+    schedule = _read(CORPUS / name, facts=RunFacts(updates_per_epoch=4))
     assert schedule.plan is not None and schedule.plan.base_lrs == (2e-05,)
     assert sum("string under YAML 1.1" in note for note in schedule.notes) == 3  # the LRs
     assert schedule.findings == []

@@ -16,6 +16,7 @@ from warmup_cli.lint.extract import GenericExtractor
 from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS, Settings
 from warmup_cli.lint.subject import Subject
+from warmup_cli.vocab import RunFacts, Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 GENERIC = GenericExtractor(frozenset(DEFAULT_SCHEDULE_KEYS))
@@ -160,20 +161,20 @@ def test_hostile_eval_is_located_at_the_import_and_benign_eval_is_quiet(tmp_path
 # --- plug-in points ----------------------------------------------------------------------------
 
 def test_framework_readers_plug_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from warmup_cli.frameworks import base
+    from warmup_cli.frameworks import kit
     from warmup_cli.schedule import Plan
     from warmup_cli.spec import parse_spec
 
-    def read(doc: Document) -> list[base.FrameworkSchedule]:
+    def read(doc: Document, facts: RunFacts) -> list[kit.FrameworkSchedule]:
         node = doc.root.get("trainer")
         assert node is not None
         plan = Plan(parse_spec("constant-warmup:5,factor=0.1").schedule, (0.1,), "fake")
-        found = base.FrameworkSchedule("fake", "trainer", node, plan, horizon=100)
-        found.findings.append(base.Finding("WU399", "fake framework check", node.get("kind"),
-                                           "note"))
+        found = kit.FrameworkSchedule("fake", "trainer", node, plan, horizon=100)
+        found.findings.append(kit.Finding("WU399", "fake framework check", node.get("kind"),
+                                          Severity.NOTE))
         return [found]
 
-    monkeypatch.setitem(base.READERS, "fake", base.Reader(
+    monkeypatch.setitem(kit.READERS, "fake", kit.Reader(
         "fake", lambda doc: doc.root.get("trainer") is not None, read))
     path = tmp_path / "c.yaml"
     path.write_text("trainer:\n  kind: fake\n")

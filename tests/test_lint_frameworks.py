@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import codes_of, lint_file, only_code
 from warmup_cli.configs.document import Document, load_document
 from warmup_cli.errors import ConfigError
-from warmup_cli.frameworks import base
+from warmup_cli.frameworks import kit
 from warmup_cli.lint import runner
 from warmup_cli.lint.diagnostics import Location, Severity
 from warmup_cli.lint.emitters import emit_sarif
@@ -27,6 +27,7 @@ from warmup_cli.lint.extract import (
 from warmup_cli.lint.runner import lint
 from warmup_cli.lint.settings import DEFAULT_SCHEDULE_KEYS, Settings
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import RunFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -177,14 +178,14 @@ def test_framework_codes_are_selectable(tmp_path: Path) -> None:
 
 def fake_reader(monkeypatch: pytest.MonkeyPatch, *, resolved: bool,
                 fn: object = None) -> None:
-    def read(doc: Document) -> list[base.FrameworkSchedule]:
+    def read(doc: Document, facts: RunFacts) -> list[kit.FrameworkSchedule]:
         node = doc.root.get("trainer")
         assert node is not None
         schedule = FunctionSchedule(fn or (lambda t: 1.0), "fake", "fake()")  # type: ignore
         plan = Plan(schedule, (0.1,), "fake") if resolved else None
-        return [base.FrameworkSchedule("fake", "trainer", node, plan, horizon=100)]
+        return [kit.FrameworkSchedule("fake", "trainer", node, plan, horizon=100)]
 
-    monkeypatch.setitem(base.READERS, "fake", base.Reader(
+    monkeypatch.setitem(kit.READERS, "fake", kit.Reader(
         "fake", lambda doc: doc.root.get("trainer") is not None, read))
 
 
@@ -225,7 +226,7 @@ def test_axolotl_constant_is_not_also_a_warmup_cli_spec() -> None:
 
 def test_a_reader_that_raises_is_a_finding_and_lint_goes_on(monkeypatch: pytest.MonkeyPatch,
                                                             tmp_path: Path) -> None:
-    def read(doc: Document) -> list[base.FrameworkSchedule]:
+    def read(doc: Document, facts: RunFacts) -> list[kit.FrameworkSchedule]:
         raise KeyError("boom")
 
     def detect(doc: Document) -> bool:
@@ -233,7 +234,7 @@ def test_a_reader_that_raises_is_a_finding_and_lint_goes_on(monkeypatch: pytest.
             raise RuntimeError("detect failed")
         return doc.root.get("trainer") is not None
 
-    monkeypatch.setitem(base.READERS, "broken", base.Reader("broken", detect, read))
+    monkeypatch.setitem(kit.READERS, "broken", kit.Reader("broken", detect, read))
     (tmp_path / "a.yaml").write_text('trainer: 1\nlr_lambda: "lambda e: (e + 1) / 4"\n')
     (tmp_path / "b.yaml").write_text('# detect-bug\nx: 1\n')
     (tmp_path / "c.yaml").write_text('lr_lambda: "lambda e: (e + 1) / 4"\n')
@@ -248,10 +249,10 @@ def test_a_reader_that_raises_is_a_finding_and_lint_goes_on(monkeypatch: pytest.
 
 def test_a_reader_that_refuses_a_file_says_so(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
-    def read(doc: Document) -> list[base.FrameworkSchedule]:
+    def read(doc: Document, facts: RunFacts) -> list[kit.FrameworkSchedule]:
         raise ConfigError("the trainer section is too old", hint="upgrade it")
 
-    monkeypatch.setitem(base.READERS, "picky", base.Reader(
+    monkeypatch.setitem(kit.READERS, "picky", kit.Reader(
         "picky", lambda doc: doc.root.get("trainer") is not None, read))
     hit = only_code(lint_file(tmp_path, "trainer: 1\n"), "WU308")
     assert hit.severity is Severity.ERROR

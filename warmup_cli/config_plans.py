@@ -57,7 +57,7 @@ def config_schedules(path: str, *, framework: str | None = None,
 
 def _framework_schedules(doc: Document, framework: str | None,
                          facts: RunFacts) -> list[ConfigSchedule]:
-    from warmup_cli.frameworks import read_with, readers
+    from warmup_cli.frameworks import readers
 
     available = readers()
     if framework is not None and framework not in available:
@@ -71,8 +71,7 @@ def _framework_schedules(doc: Document, framework: str | None,
         name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
         where=_where(doc.path, item.node), notes=tuple(item.notes),
         unresolved=tuple(f"{_where(doc.path, node)}: {why}" for node, why in item.unresolved))
-        for reader in chosen for item in read_with(
-            reader, doc, total_steps=facts.total_steps, updates_per_epoch=facts.updates_per_epoch)]
+        for reader in chosen for item in reader.read(doc, facts)]
 
 
 def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tuple[float, ...],

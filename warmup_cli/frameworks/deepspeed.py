@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
@@ -58,6 +58,7 @@ from warmup_cli.frameworks.base import (
     zero_share_severity,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -286,7 +287,7 @@ def _is_auto(node: Node | None) -> bool:
     return node is not None and isinstance(node.value, str) and node.value.strip() == "auto"
 
 
-def read(doc: Document) -> list[FrameworkSchedule]:
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """The schedule of the ``scheduler`` block (one per file)."""
     block = _scheduler_block(doc.root)
     if block is None:
@@ -298,10 +299,10 @@ def read(doc: Document) -> list[FrameworkSchedule]:
     ctx = Reading(doc, out)
     _launcher_notes(ctx, doc.root)
     if kind not in TYPES:
-        ctx.finding("WU308", f"scheduler type {kind!r} is not a DeepSpeed scheduler (one of "
+        ctx.finding(Code.WU308, f"scheduler type {kind!r} is not a DeepSpeed scheduler (one of "
                     f"{', '.join(TYPES)}); DeepSpeed then looks it up in "
                     "torch.optim.lr_scheduler, which warmup_cli does not model here",
-                    type_node, "warning")
+                    type_node, Severity.WARNING)
         ctx.unresolved(type_node, f"scheduler type {kind!r} is not modelled")
         return [out]
 
@@ -344,7 +345,7 @@ def _params(ctx: Reading, kind: str, nodes: Mapping[str, Node], where: Node) -> 
             ctx.bad(node, f"{kind} does not accept {name!r}: DeepSpeed raises TypeError{hint}")
             continue
         if _is_auto(node):
-            ctx.finding("WU308", f"{name} is \"auto\": {AUTO_REASON}", node, "note")
+            ctx.finding(Code.WU308, f"{name} is \"auto\": {AUTO_REASON}", node, Severity.NOTE)
             ctx.unresolved(node, AUTO_REASON)
             continue
         if name in _NUMBERS:
@@ -391,7 +392,8 @@ def _optimizer_lr(ctx: Reading, root: Node, kind: str,
         needed = kind == WARMUP_COSINE_LR or (kind == WARMUP_LR and
                                               "warmup_max_lr" not in params_given)
         if needed:
-            ctx.finding("WU308", f"optimizer.params.lr is \"auto\": {AUTO_REASON}", node, "note")
+            ctx.finding(Code.WU308, f"optimizer.params.lr is \"auto\": {AUTO_REASON}", node,
+                        Severity.NOTE)
             ctx.unresolved(node, AUTO_REASON)
         return None, node
     number = node.as_number()
@@ -550,8 +552,8 @@ def _range_test(ctx: Reading, kind: str, values: dict[str, Any], nodes: Mapping[
     params = {key: values[key] for key in PARAMS[LR_RANGE_TEST] if key != "last_batch_iteration"}
     _plan(ctx, kind, fn, min_lr, 0, None, [(0, "range test")], params)
     if min_lr == 0:
-        ctx.finding("WU302", "lr_range_test_min_lr is 0: every update runs at LR 0",
-                    nodes.get("lr_range_test_min_lr", type_node), "error")
+        ctx.finding(Code.WU302, "lr_range_test_min_lr is 0: every update runs at LR 0",
+                    nodes.get("lr_range_test_min_lr", type_node), Severity.ERROR)
 
 
 def _plan(ctx: Reading, kind: str, fn: Callable[[int], float], base: float, warmup: int,
@@ -572,7 +574,7 @@ def _total_check(ctx: Reading, kind: str, total: float | None, steps: int,
     # WarmupDecayLR / WarmupCosineLR.__init__: "total_num_steps {} is less than
     # warmup_num_steps {}" (compared with max(2, warmup_num_steps))
     if total is not None and total < steps:
-        ctx.finding("WU301", f"total_num_steps {total} is less than warmup_num_steps "
+        ctx.finding(Code.WU301, f"total_num_steps {total} is less than warmup_num_steps "
                     f"{values['warmup_num_steps']}: the run ends before the warmup does",
                     nodes.get("total_num_steps", type_node))
 
@@ -581,7 +583,7 @@ def _zero_check(ctx: Reading, fn: Callable[[int], float], warmup: int, node: Nod
                 why: str) -> None:
     zeros = leading_zero_updates(fn, warmup)
     if zeros:
-        ctx.finding("WU302", f"{first_updates_run(zeros)} at LR 0, {zeros} of the {warmup} "
+        ctx.finding(Code.WU302, f"{first_updates_run(zeros)} at LR 0, {zeros} of the {warmup} "
                     f"warmup updates ({zeros / warmup:.1%}): {why}", node,
                     zero_share_severity(zeros, warmup))
 
@@ -590,7 +592,7 @@ def _peak_check(ctx: Reading, key: str, peak: float, optimizer_lr: float, node: 
                 kind: str) -> None:
     if abs(peak - optimizer_lr) <= 1e-12 * max(abs(peak), abs(optimizer_lr)):
         return
-    ctx.finding("WU304", f"{key} {fmt(peak)} differs from optimizer.params.lr "
+    ctx.finding(Code.WU304, f"{key} {fmt(peak)} differs from optimizer.params.lr "
                 f"{fmt(optimizer_lr)}: {kind} overwrites the optimizer's lr, so "
                 f"{fmt(optimizer_lr)} is never used", node)
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved, load_document
 from warmup_cli.errors import WarmupError
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     Finding,
     FrameworkSchedule,
     Reader,
@@ -48,6 +48,7 @@ from warmup_cli.frameworks.base import (
     zero_updates,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -296,7 +297,7 @@ class _Chain:
 
     def reject(self, node: Node, why: str) -> None:
         self.unresolved.append((node, why))
-        self.rejected.append(Finding("WU308", why, node, "error"))
+        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
 
 
 def _load_chain(doc: Document) -> _Chain:
@@ -368,7 +369,7 @@ def _type_name(node: Node) -> str:
     return kind.value if kind is not None and isinstance(kind.value, str) else ""
 
 
-def read(doc: Document) -> list[FrameworkSchedule]:
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     if doc.format == "python":
         return _read_lazy(doc)
     return [_read_yacs(doc)]
@@ -443,7 +444,8 @@ class _Values:
         message = f"SOLVER.{self.where(key)}: {why}"
         self.result.unresolved.append((self.blame(key), message))
         if rejected:
-            self.result.findings.append(Finding("WU308", message, self.blame(key), "error"))
+            self.result.findings.append(Finding(Code.WU308, message, self.blame(key),
+                                                Severity.ERROR))
 
 
 def _read_yacs(doc: Document) -> FrameworkSchedule:
@@ -528,7 +530,7 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
     except Rejected as exc:
         message = f"detectron2 would fail to build the scheduler: {exc}"
         result.unresolved.append((declared, message))
-        result.findings.append(Finding("WU308", message, declared, "error"))
+        result.findings.append(Finding(Code.WU308, message, declared, Severity.ERROR))
         return result
     run = _Multiplier(multiplier, max_iter, label,
                       f"detectron2 {name}({spec}, warmup_iters={warmup_iters}, "
@@ -537,7 +539,7 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
     result.plan = Plan(run.schedule(), (float(base_lr),), "detectron2", "iter")
     if warmup_iters >= max_iter:
         result.findings.append(Finding(
-            "WU301", f"WARMUP_ITERS ({warmup_iters}) is not shorter than MAX_ITER ({max_iter}): "
+            Code.WU301, f"WARMUP_ITERS ({warmup_iters}) is not shorter than MAX_ITER ({max_iter}): "
             "detectron2 caps the warmup at the whole run, so the main schedule never starts",
             values.blame("WARMUP_ITERS")))
     _zero_check(run, result, values.blame("WARMUP_FACTOR"), values.where("WARMUP_FACTOR"))
@@ -660,7 +662,7 @@ def _read_lazy(doc: Document) -> list[FrameworkSchedule]:
         except _Unusable as exc:
             result.unresolved.append((exc.node, exc.why))
             if exc.rejected:
-                result.findings.append(Finding("WU308", exc.why, exc.node, "error"))
+                result.findings.append(Finding(Code.WU308, exc.why, exc.node, Severity.ERROR))
     return found
 
 
@@ -709,7 +711,7 @@ def _read_lazy_one(root: Node, node: Node, result: FrameworkSchedule) -> None:
     result.plan = Plan(run.schedule(), (float(base_lr),), "detectron2", "iter")
     if warmup_length >= 1.0:
         result.findings.append(Finding(
-            "WU301", f"warmup_length {warmup_length:g} covers the whole run", node))
+            Code.WU301, f"warmup_length {warmup_length:g} covers the whole run", node))
     _zero_check(run, result, node.get("warmup_factor") or node, "warmup_factor")
     del milestones_where
 

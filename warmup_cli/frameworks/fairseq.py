@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     Finding,
     FrameworkSchedule,
     Reader,
@@ -61,6 +61,7 @@ from warmup_cli.frameworks.base import (
     zero_updates,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -110,7 +111,7 @@ class _Values:
 
     def reject(self, node: Node, why: str) -> None:
         self.unresolved.append((node, why))
-        self.rejected.append(Finding("WU308", why, node, "error"))
+        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
 
     def _usable(self, node: Node | None, what: str) -> bool:
         """False for an absent or null value, and for one that cannot be used as it stands
@@ -259,7 +260,7 @@ def _sources(doc: Document) -> list[_Source]:
     return found
 
 
-def read(doc: Document) -> list[FrameworkSchedule]:
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     return [_read_one(doc, source) for source in _sources(doc)]
 
 
@@ -298,7 +299,7 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
     if max_update and max_epoch and max_update > 0 and max_epoch > 0:
         assert src.max_update is not None
         result.findings.append(Finding(
-            "WU305", f"both max_update ({max_update:g}) and max_epoch ({max_epoch:g}) are set: "
+            Code.WU305, f"both max_update ({max_update:g}) and max_epoch ({max_epoch:g}) are set: "
             "fairseq stops at whichever comes first, so the schedule's length depends on the "
             "dataset size", src.max_update))
 
@@ -362,8 +363,8 @@ class _Context:
         node = self.param(key) if key else None
         self.result.unresolved.append((node or self.result.node, message))
         if rejected:
-            self.result.findings.append(Finding("WU308", message, node or self.result.node,
-                                                "error"))
+            self.result.findings.append(Finding(Code.WU308, message, node or self.result.node,
+                                                Severity.ERROR))
 
 
 EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
@@ -380,7 +381,7 @@ def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
         except (ArithmeticError, ValueError) as exc:
             message = f"fairseq's formula fails at update {n}: {type(exc).__name__}: {exc}"
             result.unresolved.append((result.node, message))
-            result.findings.append(Finding("WU308", message, result.node, "error"))
+            result.findings.append(Finding(Code.WU308, message, result.node, Severity.ERROR))
             return
 
     def factor(step: int) -> float:
@@ -398,7 +399,7 @@ def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
     if ctx.max_update and ctx.max_update > 0 and built.warmup >= ctx.max_update:
         node = ctx.param("warmup_steps") or ctx.param("warmup_updates") or result.node
         result.findings.append(Finding(
-            "WU301", f"the warmup ({built.warmup} updates) is not shorter than the run "
+            Code.WU301, f"the warmup ({built.warmup} updates) is not shorter than the run "
             f"(max_update {ctx.max_update:g}): the LR never reaches its peak", node))
 
 
@@ -514,7 +515,7 @@ def _cosine(ctx: _Context) -> _Built | None:
     elif ctx.max_update and ctx.max_update > 0 and period > ctx.max_update - warmup:
         node = ctx.param("lr_period_updates")
         ctx.result.findings.append(Finding(
-            "WU307", f"the cosine period ({period:g} updates) is longer than the updates left "
+            Code.WU307, f"the cosine period ({period:g} updates) is longer than the updates left "
             f"after warmup ({ctx.max_update - warmup:g}): the run ends before the LR reaches "
             "min_lr", node))
     lr_step = (max_lr - init) / warmup if warmup > 0 else 1
@@ -589,7 +590,7 @@ def _polynomial(ctx: _Context) -> _Built | None:
 
     if ctx.max_update and ctx.max_update > 0 and total > ctx.max_update:
         ctx.result.findings.append(Finding(
-            "WU307", f"total_num_update ({total:g}) is past max_update ({ctx.max_update:g}): "
+            Code.WU307, f"total_num_update ({total:g}) is past max_update ({ctx.max_update:g}): "
             "the run ends before the LR decays to end_learning_rate",
             ctx.param("total_num_update")))
     elif ctx.max_update and ctx.max_update > 0 and total < ctx.max_update:
@@ -667,7 +668,7 @@ def _tri_stage(ctx: _Context) -> _Built | None:
         node = ratio_node if ratio_node is not None and ratio_node.value is not None \
             else ctx.param("decay_steps")
         ctx.result.findings.append(Finding(
-            "WU307", f"the tri_stage phases ({warmup} + {hold} + {decay} = {end} updates) run "
+            Code.WU307, f"the tri_stage phases ({warmup} + {hold} + {decay} = {end} updates) run "
             f"past max_update ({ctx.max_update:g}): the decay stops at "
             f"{math.exp(-decay_factor * max(0, ctx.max_update - 1 - warmup - hold)):.3g}x "
             f"the peak instead of final_lr_scale {final_scale:g}", node))

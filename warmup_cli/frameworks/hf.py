@@ -22,8 +22,9 @@ Run length N (``num_training_steps``) -- the policy:
 
 * ``max_steps > 0``: N = max_steps (it overrides the epochs, ``TrainingArguments.max_steps``).
 * otherwise N = ``ceil(num_train_epochs * updates_per_epoch)`` (``Trainer.
-  set_initial_training_values``), which needs the dataset size. ``read(doc, steps_per_epoch=n)``
-  supplies the updates per epoch, or ``read(doc, total_steps=N)`` the run length itself
+  set_initial_training_values``), which needs the dataset size.
+  ``read(doc, RunFacts(updates_per_epoch=n))`` supplies the updates per epoch, or
+  ``RunFacts(total_steps=N)`` the run length itself
   (``warmup lint --horizon N``); without either N is unresolved with the reason
   :data:`UNKNOWN_RUN_LENGTH`.
   The plan is still built when neither the formula nor the warmup needs N (``constant``,
@@ -73,7 +74,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
@@ -86,6 +87,7 @@ from warmup_cli.frameworks.base import (
     zero_share_severity,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -363,11 +365,12 @@ def _shown(node: Node) -> str:
     return f"the expression {source}" if source else repr(value)
 
 
-def read(doc: Document, *, steps_per_epoch: int | None = None,
-         total_steps: int | None = None) -> list[FrameworkSchedule]:
-    """The HF Trainer schedule of ``doc`` (one per file); ``steps_per_epoch`` is the number of
-    optimizer updates per epoch and ``total_steps`` the run length N itself, both used only
-    when ``max_steps`` is not set (``steps_per_epoch`` wins when both are given)."""
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
+    """The HF Trainer schedule of ``doc`` (one per file); ``facts.updates_per_epoch`` is the
+    number of optimizer updates per epoch and ``facts.total_steps`` the run length N itself,
+    both used only when ``max_steps`` is not set (the updates per epoch win when both are
+    given)."""
+    steps_per_epoch, total_steps = facts.updates_per_epoch, facts.total_steps
     dialect = _dialect(doc.root)
     if dialect is None:
         return []
@@ -399,12 +402,12 @@ def read(doc: Document, *, steps_per_epoch: int | None = None,
         for extra in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio"):
             node = root.get(extra)
             if node is not None and node.value is not None:
-                ctx.finding("WU308", f"{extra} makes axolotl replace the cosine with its own "
+                ctx.finding(Code.WU308, f"{extra} makes axolotl replace the cosine with its own "
                             "min-LR cosine scheduler, which warmup_cli does not model", node,
-                            "note")
+                            Severity.NOTE)
                 ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
     if name in _WARMUP_IGNORED and warmup_given and warmup_node is not None:
-        ctx.finding("WU303", f"lr_scheduler {name!r} ignores the warmup "
+        ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
                     f"({_key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
                     f"it without num_warmup_steps"
                     + ("; use constant_with_warmup" if name == "constant" else ""), warmup_node)
@@ -445,7 +448,7 @@ def _scheduler_name(ctx: _Reading, dialect: _Dialect, node: Node | None, warmup_
                  + (" (transformers itself rejects a null lr_scheduler_type)"
                     if dialect is _TRANSFORMERS else ""))
         if warmup_given and warmup_node is not None:
-            ctx.finding("WU303", f"{key} is empty, so the warmup "
+            ctx.finding(Code.WU303, f"{key} is empty, so the warmup "
                         f"({_key_of(warmup_node)} {fmt(warmup_node.value)}) goes to the "
                         f"implicit default schedule {default!r}: name the scheduler", node)
         return default
@@ -454,8 +457,8 @@ def _scheduler_name(ctx: _Reading, dialect: _Dialect, node: Node | None, warmup_
         ctx.bad(node, f"{key} is {_shown(node)}, not a scheduler name")
         return None
     if dialect is _AXOLOTL and value in _AXOLOTL_ONLY:
-        ctx.finding("WU308", f"{key} {value!r} is axolotl's own scheduler, which warmup_cli "
-                    "does not model", node, "note")
+        ctx.finding(Code.WU308, f"{key} {value!r} is axolotl's own scheduler, which warmup_cli "
+                    "does not model", node, Severity.NOTE)
         ctx.unresolved(node, f"axolotl's {value!r} scheduler is not modelled")
         return None
     if value not in SCHEDULER_TYPES:
@@ -544,7 +547,7 @@ def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
             return None, max_steps_node
         if epochs_node is not None and epochs_node.value is not None and \
                 max_steps_node is not None:
-            ctx.finding("WU305", f"max_steps {steps} and {_key_of(epochs_node)} "
+            ctx.finding(Code.WU305, f"max_steps {steps} and {_key_of(epochs_node)} "
                         f"{fmt(epochs_node.value)} are both set: max_steps wins, the epoch "
                         "count is ignored", max_steps_node)
         return steps, max_steps_node
@@ -823,7 +826,7 @@ def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, to
     # WU301: the last update (N - 1) is still in the warmup, the peak is never reached.
     if total is not None and warmup > 0 and warmup >= total:
         peak = fn(total - 1) if total > 0 else 0.0
-        ctx.finding("WU301", f"the warmup ({plural(warmup, 'step')}) is "
+        ctx.finding(Code.WU301, f"the warmup ({plural(warmup, 'step')}) is "
                     f"{'as long as' if warmup == total else 'longer than'} the run "
                     f"({plural(total, 'step')}): the LR only reaches {peak:.1%} of "
                     "learning_rate", warmup_node or total_node)
@@ -832,8 +835,8 @@ def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, to
         zeros = leading_zero_updates(fn, min(warmup, 1000))
         if zeros:
             generic = zero_share_severity(zeros, warmup)
-            lowered = {"error": "warning", "warning": "note", "note": "note"}[generic]
-            ctx.finding("WU302", f"{first_updates_run(zeros)} at LR 0, {zeros} of the "
+            lowered = generic.lower()
+            ctx.finding(Code.WU302, f"{first_updates_run(zeros)} at LR 0, {zeros} of the "
                         f"{warmup} warmup steps ({zeros / warmup:.1%}): HF warmups start from "
                         "factor 0 at step 0", where, lowered)
     params = schedule.extra.get("params", {})
@@ -843,10 +846,10 @@ def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, to
         node = _kwarg_node(ctx, "num_cycles")
         effect = ("the LR rises again after the half period" if cycles > 0.5 else
                   "the cosine stops before reaching its floor")
-        ctx.finding("WU306", f"num_cycles {fmt(cycles)} != 0.5: {effect}", node)
+        ctx.finding(Code.WU306, f"num_cycles {fmt(cycles)} != 0.5: {effect}", node)
     if name == "warmup_stable_decay" and total is not None and schedule.total is not None \
             and schedule.total > total:
-        ctx.finding("WU307", f"warmup + stable + decay = {schedule.total} steps ends after the "
+        ctx.finding(Code.WU307, f"warmup + stable + decay = {schedule.total} steps ends after the "
                     f"run ({total} steps): the decay never finishes",
                     _kwarg_node(ctx, "num_stable_steps"))
 

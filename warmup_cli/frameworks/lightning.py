@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     Finding,
     FrameworkSchedule,
     Reader,
@@ -62,6 +62,7 @@ from warmup_cli.frameworks.base import (
     zero_lr_finding,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -308,7 +309,7 @@ def _scheduler_nodes(root: Node) -> list[tuple[Node, Node]]:
     return found
 
 
-def read(doc: Document) -> list[FrameworkSchedule]:
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     root = doc.root
     found: list[FrameworkSchedule] = []
     train = _litgpt(root)
@@ -490,13 +491,13 @@ def _read_cli(root: Node, node: Node, holder: Node) -> FrameworkSchedule:
         result.unresolved.append((exc.node, exc.why))
         return result
     except _Rejected as exc:
-        result.findings.append(Finding("WU310", exc.message, exc.node))
+        result.findings.append(Finding(Code.WU310, exc.message, exc.node))
         return result
     torch_run.extend(min(horizon, EAGER_STEPS))
     if torch_run.failure is not None:
         step, message = torch_run.failure
         result.findings.append(Finding(
-            "WU310", f"torch raised while stepping {short} at {unit} {step}: {message}",
+            Code.WU310, f"torch raised while stepping {short} at {unit} {step}: {message}",
             node.get("class_path") or node))
         return result
     if run is None:
@@ -508,7 +509,7 @@ def _read_cli(root: Node, node: Node, holder: Node) -> FrameworkSchedule:
     _zero_check(result, torch_run, warmup, unit, node)
     if run is not None and 0 < run < _warmup_of(node):
         result.findings.append(Finding(
-            "WU301", f"the warmup ({_warmup_of(node)} {unit}s) is longer than the run ({run} "
+            Code.WU301, f"the warmup ({_warmup_of(node)} {unit}s) is longer than the run ({run} "
             f"{unit}s): the LR never reaches its peak", node.get("class_path") or node))
     return result
 
@@ -593,11 +594,11 @@ def _read_litgpt(root: Node, train: Node) -> FrameworkSchedule:
     try:
         run = _Run(make, base, min(max_steps, HORIZON_CAP))
     except _Rejected as exc:
-        result.findings.append(Finding("WU310", exc.message, exc.node))
+        result.findings.append(Finding(Code.WU310, exc.message, exc.node))
         return result
     run.extend(min(max_steps, EAGER_STEPS))
     if run.failure is not None:
-        result.findings.append(Finding("WU310", f"torch raised while stepping litgpt's "
+        result.findings.append(Finding(Code.WU310, f"torch raised while stepping litgpt's "
                                        f"scheduler at step {run.failure[0]}: {run.failure[1]}",
                                        warmup_node or train))
         return result
@@ -610,7 +611,7 @@ def _read_litgpt(root: Node, train: Node) -> FrameworkSchedule:
     if warmup >= max_steps:
         peak = run.lr(max_steps - 1) / base if max_steps > 0 else 0.0
         result.findings.append(Finding(
-            "WU301", f"lr_warmup_steps ({warmup}) is not shorter than max_steps ({max_steps}): "
+            Code.WU301, f"lr_warmup_steps ({warmup}) is not shorter than max_steps ({max_steps}): "
             f"the LR only reaches {peak:.2f}x its peak, and the cosine's T_max = max_steps - "
             f"warmup_steps = {max_steps - warmup}", warmup_node or train))
     return result

@@ -23,8 +23,8 @@ runner's order, so the floats agree with MMEngine's (mmengine/optim/scheduler/pa
 
 An iteration-level plan of a config that mixes per-iteration and per-epoch schedulers needs the
 number of iterations per epoch (``len(train_dataloader)``), which no config holds: pass
-``iters_per_epoch=`` to :func:`read`, otherwise the schedule is unresolved and described in
-epochs.
+``RunFacts(updates_per_epoch=...)`` to :func:`read`, otherwise the schedule is unresolved and
+described in epochs.
 
 Checks (framework-aware findings, located at the responsible key):
 
@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from warmup_cli.configs.document import Unresolved
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     Finding,
     FrameworkSchedule,
     Reader,
@@ -68,6 +68,7 @@ from warmup_cli.frameworks.base import (
     zero_updates,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -145,7 +146,7 @@ class _Config:
 
     def reject(self, node: Node, why: str) -> None:
         self.unresolved.append((node, why))
-        self.rejected.append(Finding("WU308", why, node, "error"))
+        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
 
 
 def _value(node: Node, key: str, cfg: _Config) -> object:
@@ -220,7 +221,7 @@ def _train_loop(root: Node, cfg: _Config, result: FrameworkSchedule) -> None:
             cfg.epoch_loop = by_epoch.value
         if epochs is not None and iters is not None:
             result.findings.append(Finding(
-                "WU305", "train_cfg sets both max_epochs and max_iters: the loop type decides "
+                Code.WU305, "train_cfg sets both max_epochs and max_iters: the loop type decides "
                 "which one counts, and the other is ignored", iters))
         return
 
@@ -512,7 +513,10 @@ def detect(doc: Document) -> bool:
     return doc.root.get("param_scheduler") is not None or _lr_config(doc.root) is not None
 
 
-def read(doc: Document, *, iters_per_epoch: int | None = None) -> list[FrameworkSchedule]:
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
+    """The ``param_scheduler`` and legacy ``lr_config`` schedules of ``doc``;
+    ``facts.updates_per_epoch`` is the iterations per epoch (``len(train_dataloader)``)."""
+    iters_per_epoch = facts.updates_per_epoch
     root = doc.root
     found: list[FrameworkSchedule] = []
     node = root.get("param_scheduler")
@@ -593,7 +597,7 @@ def _read_param_scheduler(doc: Document, node: Node,
         if problem is not None:
             message = f"MMEngine rejects this {spec.kind}: {problem}"
             result.unresolved.append((spec.node, message))
-            result.findings.append(Finding("WU308", message, spec.node, "error"))
+            result.findings.append(Finding(Code.WU308, message, spec.node, Severity.ERROR))
             return result
         placed.append(built)
     for built in placed:
@@ -614,7 +618,7 @@ def _read_param_scheduler(doc: Document, node: Node,
         at = len(sim.lrs) if "sim" in locals() else 0
         message = f"MMEngine's schedulers fail at {unit} {at}: {type(exc).__name__}: {exc}"
         result.unresolved.append((node, message))
-        result.findings.append(Finding("WU308", message, node, "error"))
+        result.findings.append(Finding(Code.WU308, message, node, Severity.ERROR))
         return result
     _plan(result, cfg, placed, sim, base, unit, ipe)
     return result
@@ -669,7 +673,7 @@ def _plan(result: FrameworkSchedule, cfg: _Config, placed: list[_Built], sim: _S
     result.plan = Plan(schedule, (base,), "mmengine", unit)
     if warmup > 0:
         zeros = zero_updates(sim.lr, warmup)
-        already = any(f.code == "WU302" for f in result.findings)
+        already = any(f.code == Code.WU302 for f in result.findings)
         if zeros and not already:
             culprit = next((b.spec for b in placed if b.spec.kind in WARMUPS), placed[0].spec)
             result.findings.append(zero_lr_finding(
@@ -715,13 +719,13 @@ def _structural_checks(cfg: _Config, result: FrameworkSchedule, ipe: int | None)
         begin, end = spec.begin, spec.end
         if spec.kind == "LinearLR" and p.get("start_factor") == 0:
             result.findings.append(Finding(
-                "WU302", "start_factor=0: the first update runs at LR 0, and MMEngine's "
+                Code.WU302, "start_factor=0: the first update runs at LR 0, and MMEngine's "
                 "LinearLR then divides by zero at its second step", spec.get("start_factor"),
-                "error"))
+                Severity.ERROR))
         if spec.kind == "ConstantLR" and p.get("factor") == 0 and end not in (None, INF):
             result.findings.append(Finding(
-                "WU302", "factor=0: every update of this ConstantLR runs at LR 0 (and MMEngine "
-                "divides by the factor when it ends)", spec.get("factor"), "error"))
+                Code.WU302, "factor=0: every update of this ConstantLR runs at LR 0 (and MMEngine "
+                "divides by the factor when it ends)", spec.get("factor"), Severity.ERROR))
         # "self.T_max = T_max or (end - begin)": a T_max of 0 means end - begin
         if spec.kind == "CosineAnnealingLR" and isinstance(p.get("T_max"), int | float) \
                 and p["T_max"] and end not in (None, INF) \
@@ -735,18 +739,18 @@ def _structural_checks(cfg: _Config, result: FrameworkSchedule, ipe: int | None)
                 what = (f"the cosine reaches eta_min after {t_max:g} and rises again for the "
                         f"remaining {length - t_max:g}")  # type: ignore[operator]
             result.findings.append(Finding(
-                "WU306", f"CosineAnnealingLR T_max={t_max:g} but end - begin = {end:g} - "
+                Code.WU306, f"CosineAnnealingLR T_max={t_max:g} but end - begin = {end:g} - "
                 f"{begin:g} = {length:g}: {what}", spec.get("T_max")))
         limit = run[spec.by_epoch]
         if limit is not None and spec.end_explicit and end not in (None, INF) and end > limit:
             unit = "epochs" if spec.by_epoch else "iterations"
             if spec.kind in WARMUPS and begin == 0 and _is_warmup(spec):
                 result.findings.append(Finding(
-                    "WU301", f"{spec.kind} warms up until {end:g} but training stops after "
+                    Code.WU301, f"{spec.kind} warms up until {end:g} but training stops after "
                     f"{limit} {unit}: the LR never reaches its peak", spec.get("end")))
             elif spec.kind in ("CosineAnnealingLR", "PolyLR", "CosineRestartLR"):
                 result.findings.append(Finding(
-                    "WU307", f"{spec.kind} decays until {end:g} but training stops after "
+                    Code.WU307, f"{spec.kind} decays until {end:g} but training stops after "
                     f"{limit} {unit}: the decay never finishes", spec.get("end")))
     _gap_checks(cfg, result, ipe)
 
@@ -776,7 +780,7 @@ def _gap_checks(cfg: _Config, result: FrameworkSchedule, ipe: int | None) -> Non
         unit_a = "epoch" if spec.in_epochs else "iteration"
         unit_b = "epoch" if following.in_epochs else "iteration"
         result.findings.append(Finding(
-            "WU309", f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only begins "
+            Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only begins "
             f"at {unit_b} {following.begin:g}{threshold}: the LR stays flat at the base LR in "
             "between", following.get("begin") or following.node))
 
@@ -837,8 +841,8 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
         return result
     if isinstance(ratio, int | float) and warmup is not None and not 0 < ratio <= 1.0:
         result.findings.append(Finding(
-            "WU302", f"warmup_ratio={ratio:g}: mmcv asserts 0 < warmup_ratio <= 1 (a warmup "
-            "from 0 would run the first update at LR 0)", node.get("warmup_ratio"), "error"))
+            Code.WU302, f"warmup_ratio={ratio:g}: mmcv asserts 0 < warmup_ratio <= 1 (a warmup "
+            "from 0 would run the first update at LR 0)", node.get("warmup_ratio"), Severity.ERROR))
         return result
     policy_name = str(policy).lower() if isinstance(policy, str) else ""
     if policy_name not in ("cosineannealing", "step"):
@@ -849,7 +853,8 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
         # mmcv's LrUpdaterHook raises ValueError for any other warmup type
         message = f"unknown mmcv warmup {warmup!r} (mmcv accepts constant, linear, exp)"
         result.unresolved.append((node.get("warmup") or node, message))
-        result.findings.append(Finding("WU308", message, node.get("warmup") or node, "error"))
+        result.findings.append(Finding(Code.WU308, message, node.get("warmup") or node,
+                                       Severity.ERROR))
         return result
     needs_ipe = cfg.epoch_loop and (warmup_by_epoch is True or by_epoch is False or
                                     (warmup is not None and by_epoch is True))
@@ -882,7 +887,7 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     if policy_name == "cosineannealing" and (min_lr is None) == (min_lr_ratio is None):
         message = "mmcv asserts exactly one of min_lr and min_lr_ratio"
         result.unresolved.append((node, message))
-        result.findings.append(Finding("WU308", message, node, "error"))
+        result.findings.append(Finding(Code.WU308, message, node, Severity.ERROR))
         return result
 
     def regular(iteration: int) -> float:

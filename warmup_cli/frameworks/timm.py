@@ -33,9 +33,9 @@ Swin-Transformer (``lr_scheduler.py`` build_scheduler, ``config.py`` defaults, `
 lr_min=MIN_LR, warmup_lr_init=WARMUP_LR, warmup_t=WARMUP_EPOCHS * n, cycle_limit=1,
 t_in_epochs=False)`` with ``n`` iterations per epoch, stepped with
 ``step_update(epoch * num_steps + idx)`` *after* update ``idx``: update ``j >= 1`` runs at
-``_get_lr(j - 1)``. ``read(doc, steps_per_epoch=n)`` gives ``n``; without it the plan uses
-``n = 1`` in unit "epoch" (noted: the same curve sampled once per epoch). ``linear`` and
-``multistep`` are Swin's own classes; ``step`` is timm's StepLRScheduler of the timm 0.4.12 Swin
+``_get_lr(j - 1)``. ``read(doc, RunFacts(updates_per_epoch=n))`` gives ``n``; without it the
+plan uses ``n = 1`` in unit "epoch" (noted: the same curve sampled once per epoch). ``linear``
+and ``multistep`` are Swin's own classes; ``step`` is timm's StepLRScheduler of the timm 0.4.12 Swin
 pins (no warmup prefix; Swin's ``t_mul=`` argument only exists in timm < 0.6). Swin scales
 BASE_LR, WARMUP_LR and MIN_LR by ``DATA.BATCH_SIZE x world size / 512`` (x accumulation steps)
 in main.py: the config's own values are shown (noted).
@@ -63,7 +63,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks.base import (
+from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
@@ -76,6 +76,7 @@ from warmup_cli.frameworks.base import (
     zero_share_severity,
 )
 from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -326,9 +327,10 @@ class _Reading(Reading):
         return node.value
 
 
-def read(doc: Document, *, steps_per_epoch: int | None = None) -> list[FrameworkSchedule]:
-    """The timm / Swin schedule of ``doc``; ``steps_per_epoch`` is the number of optimizer
-    updates per epoch, used by per-update schedules (``sched_on_updates``, Swin)."""
+def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
+    """The timm / Swin schedule of ``doc``; ``facts.updates_per_epoch`` is the number of
+    optimizer updates per epoch, used by per-update schedules (``sched_on_updates``, Swin)."""
+    steps_per_epoch = facts.updates_per_epoch
     if _is_args(doc.root):
         return [_read_args(doc, steps_per_epoch)]
     train = _swin_train(doc.root)
@@ -347,8 +349,8 @@ def _read_args(doc: Document, steps_per_epoch: int | None) -> FrameworkSchedule:
     if sched not in SCHEDS:
         node = sched_node or root
         if sched in _UNMODELLED:
-            ctx.finding("WU308", f"sched {sched!r} (timm's WSDLRScheduler) is not modelled",
-                        node, "note")
+            ctx.finding(Code.WU308, f"sched {sched!r} (timm's WSDLRScheduler) is not modelled",
+                        node, Severity.NOTE)
             out.unresolved.append((node, f"sched {sched!r} is not modelled"))
         else:
             ctx.bad(node, f"sched {sched!r} is not a timm scheduler (create_scheduler_v2 "
@@ -566,7 +568,7 @@ def _read_swin(doc: Document, train: Node, steps_per_epoch: int | None) -> Frame
         t_initial = (num_steps - warmup_steps) if prefix else num_steps
         if t_initial <= 0:
             # CosineLRScheduler.__init__: assert t_initial > 0
-            ctx.finding("WU301", f"WARMUP_EPOCHS {fmt(warmup_epochs)} leaves no cosine after "
+            ctx.finding(Code.WU301, f"WARMUP_EPOCHS {fmt(warmup_epochs)} leaves no cosine after "
                         f"the warmup (EPOCHS {fmt(epochs)}): timm asserts t_initial > 0",
                         warmup_node or out.node)
             out.unresolved.append((warmup_node or out.node, "t_initial <= 0"))
@@ -625,12 +627,12 @@ def _warmup_checks(ctx: _Reading, fn: Callable[[int], float], warmup: int, horiz
                    key: str) -> None:
     unit = ctx.out.plan.unit if ctx.out.plan else "step"
     if warmup and warmup >= horizon:
-        ctx.finding("WU301", f"the warmup ({warmup} {unit}s) is at least as long as the run "
+        ctx.finding(Code.WU301, f"the warmup ({warmup} {unit}s) is at least as long as the run "
                     f"({horizon} {unit}s): the LR never reaches its peak",
                     warmup_node or ctx.out.node)
     zeros = leading_zero_updates(fn, warmup)
     if zeros:
-        ctx.finding("WU302", f"{first_updates_run(zeros, unit)} at LR 0, {zeros} of {warmup} "
+        ctx.finding(Code.WU302, f"{first_updates_run(zeros, unit)} at LR 0, {zeros} of {warmup} "
                     f"warmup {unit}s ({zeros / warmup:.1%}): {key} is {fmt(warmup_lr)}",
                     lr_node or warmup_node or ctx.out.node, zero_share_severity(zeros, warmup))
 

@@ -26,10 +26,10 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject, source_offset
 from warmup_cli.parse import ParseError, parse_text
 from warmup_cli.schedule import FunctionSchedule, Schedule
-from warmup_cli.vocab import Code
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts
 
 if TYPE_CHECKING:
-    from warmup_cli.frameworks.base import FrameworkSchedule, Reader
+    from warmup_cli.frameworks.kit import FrameworkSchedule, Reader
 
 Extractor = Callable[[Document], list[Subject]]
 
@@ -110,8 +110,7 @@ COVERS: dict[Code, frozenset[Code]] = {
 UNRESOLVED_CODE = Code.WU308
 
 
-def framework_subjects(doc: Document, *, total_steps: int | None = None,
-                       updates_per_epoch: int | None = None) -> list[Subject]:
+def framework_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
     """Subjects from every framework reader that recognises ``doc``.
 
     ``warmup_cli.frameworks.readers()`` imports the reader modules on the first call (so
@@ -120,19 +119,16 @@ def framework_subjects(doc: Document, *, total_steps: int | None = None,
     ``FrameworkSchedule`` becomes one subject: its findings (WU3xx) become hits located at the
     reader's node, every ``unresolved`` reason a located WU308, and its plan the schedule the
     generic WU1xx checks run on, minus the ones its findings cover (:data:`COVERS`).
-    ``total_steps`` (``--horizon``) and ``updates_per_epoch`` (``--updates-per-epoch``) state
-    the run length for readers that take them, where the config leaves it to the dataset size.
-    A reader that raises is reported as a WU308 error naming it; the other readers and the
-    generic extractor still run on the file.
+    ``facts`` (``--horizon``, ``--updates-per-epoch``) state the run length where the config
+    leaves it to the dataset size. A reader that raises is reported as a WU308 error naming
+    it; the other readers and the generic extractor still run on the file.
     """
     subjects: list[Subject] = []
     for name, reader in list(_registry().items()):
         try:
             if not reader.detect(doc):
                 continue
-            found = read_with(reader, doc, total_steps=total_steps,
-                              updates_per_epoch=updates_per_epoch)
-            subjects += [_framework_subject(doc, name, item) for item in found]
+            subjects += [_framework_subject(doc, name, item) for item in reader.read(doc, facts)]
         except Exception as error:  # a reader's bug must never stop lint
             subjects.append(reader_failure(doc, name, error))
     return subjects
@@ -145,12 +141,6 @@ def _registry() -> dict[str, Reader]:
     from warmup_cli.frameworks import readers
 
     return readers()
-
-
-def read_with(reader: Reader, doc: Document, **facts: int | None) -> list[FrameworkSchedule]:
-    from warmup_cli.frameworks import read_with as read
-
-    return read(reader, doc, **facts)
 
 
 def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
@@ -168,17 +158,13 @@ def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
                    hits=(RuleHit(UNRESOLVED_CODE, message, Severity.ERROR, at=where),))
 
 
-def _severity(text: str | None) -> Severity | None:
-    return None if text is None else Severity(text)
-
-
-def _effective(code: Code, text: str | None) -> Severity:
+def _effective(code: Code, severity: Severity | None) -> Severity:
     rule = RULES.get(code)
-    return _severity(text) or (rule.severity if rule else Severity.WARNING)
+    return severity or (rule.severity if rule else Severity.WARNING)
 
 
 def _framework_subject(doc: Document, reader: str, item: FrameworkSchedule) -> Subject:
-    hits = [RuleHit(f.code, f.message, _severity(f.severity),
+    hits = [RuleHit(f.code, f.message, f.severity,
                     at=Location(*f.node.location) if f.node is not None else None)
             for f in item.findings]
     # An unresolved value the reader already reported (a WU308 with its own severity, or an
@@ -246,11 +232,10 @@ def register_extractor(extractor: Extractor) -> Extractor:
     return extractor
 
 
-def extractors_for(schedule_keys: frozenset[str], horizon: int | None = None,
-                   updates_per_epoch: int | None = None) -> list[Extractor]:
+def extractors_for(schedule_keys: frozenset[str], facts: RunFacts = NO_FACTS
+                   ) -> list[Extractor]:
     """The generic extractor for ``schedule_keys``, then every registered one; the framework
-    readers get ``horizon`` and ``updates_per_epoch`` for a run length a config leaves open."""
-    extra = [functools.partial(framework_subjects, total_steps=horizon,
-                               updates_per_epoch=updates_per_epoch)
+    readers get ``facts`` for a run length a config leaves open."""
+    extra = [functools.partial(framework_subjects, facts=facts)
              if extractor is framework_subjects else extractor for extractor in EXTRACTORS]
     return [GenericExtractor(schedule_keys), *extra]

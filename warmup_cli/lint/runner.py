@@ -34,7 +34,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.parse import TextKind, classify
-from warmup_cli.vocab import Code
+from warmup_cli.vocab import Code, RunFacts
 
 # "path:line:col: message" (document errors) or "path: message" (discovery errors).
 _LOCATED = re.compile(r"(?P<line>\d+):(?P<column>\d+): (?P<message>.*)", re.DOTALL)
@@ -71,8 +71,8 @@ def lint(targets: Sequence[str], settings: Settings,
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position."""
     extractors = list(extractors) if extractors is not None \
-        else extractors_for(settings.schedule_keys, settings.horizon,
-                                 settings.updates_per_epoch)
+        else extractors_for(settings.schedule_keys,
+                            RunFacts(settings.horizon, settings.updates_per_epoch))
     diagnostics: list[Diagnostic] = []
     inputs = 0
     files: list[str] = []
