@@ -18,7 +18,7 @@ from tests.conftest import WARMUP
 from warmup_cli import __version__
 from warmup_cli.cli import app
 from warmup_cli.digest import Envelope
-from warmup_cli.kinds import KINDS
+from warmup_cli.kinds import KINDS, Kind
 from warmup_cli.resolve import resolve
 from warmup_cli.series import View, lrs_at
 
@@ -152,13 +152,35 @@ def test_caret_points_at_the_spec_mistake() -> None:
     assert lines[2].index("^") == lines[1].index("bse")
 
 
-def test_kinds_lists_every_kind() -> None:
-    result = invoke("kinds")
+def expected_parameters(kind: Kind) -> str:
+    """What the spec grammar takes: ``<name>`` positionally, ``name=default`` when optional."""
+    texts = []
+    for param in kind.params:
+        text = f"<{param.name}>" if param.name in kind.positional else param.name
+        texts.append(text if param.required else f"{text}={param.default}")
+    return ", ".join(texts) or "—"
+
+
+def test_kinds_table_has_one_row_per_kind_with_its_parameters() -> None:
+    from warmup_cli.render.kinds import kinds_table
+
+    table = kinds_table()
+    cells = {column.header: list(column.cells) for column in table.columns}
+    names = [str(cell).split("\n")[0] for cell in cells["kind"]]
+    assert names == list(KINDS)
+    for row, kind in enumerate(KINDS.values()):
+        assert cells["role"][row] == kind.role
+        assert cells["formula"][row] == kind.formula
+        assert cells["parameters"][row] == expected_parameters(kind), kind.name
+
+
+def test_kinds_command_prints_every_row_unwrapped() -> None:
+    result = invoke("kinds", env={"COLUMNS": "400"})
     assert result.exit_code == 0
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines()
+            if line.startswith("│") and line.split("│")[1].strip()}
     for name, kind in KINDS.items():
-        assert name in result.stdout, name
-        for param in kind.params:
-            assert param.name in result.stdout
+        assert f"│ {expected_parameters(kind)} " in rows[name], name
 
 
 def test_version_is_eager() -> None:

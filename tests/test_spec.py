@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -154,15 +155,34 @@ def test_spec_length_is_bounded() -> None:
         parse_spec("linear:4 > " * 300 + "constant")
 
 
+def readme_kind_rows() -> dict[str, list[str]]:
+    """The README's kinds table: name -> its cells (role, formula, parameters)."""
+    from tests.conftest import ROOT
+
+    rows: dict[str, list[str]] = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        match = re.match(r"\| `([a-z0-9-]+)`(?: \(alias(?:es)? [^)]*\))? \|(.*)\|$", line)
+        if match and match.group(1) in KINDS:
+            rows[match.group(1)] = [cell.strip() for cell in match.group(2).split(" | ")]
+    return rows
+
+
 def test_readme_documents_every_kind_and_the_grammar() -> None:
     from tests.conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text()
+    rows = readme_kind_rows()
+    assert list(rows) == list(KINDS)
     for name, kind in KINDS.items():
-        assert f"| `{name}`" in readme, name
+        role, _formula, parameters = rows[name]
+        assert role == kind.role, name
+        # Every parameter by its own name, positional ones as <name>, and nothing else.
+        items = re.split(r", (?![^\[]*\])", parameters)  # not inside a [list] default
+        documented = [item.split("=")[0].strip("`<>") for item in items]
+        assert documented == [p.name for p in kind.params], (name, parameters)
         for param in kind.params:
-            assert param.name in readme
-    assert "sequence = product" in readme
+            if param.name in kind.positional:
+                assert f"`<{param.name}>`" in parameters, (name, param.name)
+    assert "sequence = product" in (ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize(
