@@ -256,12 +256,20 @@ class _PyBuilder:
                 continue
             if isinstance(node, ast.Lambda | ast.comprehension):
                 continue
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in seen:
-                seen.add(node.id)
-                cannot = Cannot(f"is assigned inside {kind} block (line {stmt.lineno})")
-                at = self.pos(node)
-                self._bind(mapping, node.id, self.unresolved(node.id, cannot, at, (node.id,), 1, at))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self._assigned_in_block(mapping, node, f"{kind} block (line {stmt.lineno})", seen)
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _assigned_in_block(
+        self, mapping: dict[str, Node], name: ast.Name, block: str, seen: set[str]
+    ) -> None:
+        """The first assignment of ``name`` in a block makes it unresolved from there on."""
+        if name.id in seen:
+            return
+        seen.add(name.id)
+        at = self.pos(name)
+        cannot = Cannot(f"is assigned inside {block}")
+        self._bind(mapping, name.id, self.unresolved(name.id, cannot, at, (name.id,), 1, at))
 
     # values --------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.source import looks_like_spec
 
+
 @dataclass(frozen=True)
 class LintReport:
     diagnostics: list[Diagnostic]
