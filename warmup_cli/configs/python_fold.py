@@ -38,10 +38,6 @@ class Cannot(Exception):
         self.base = base or reason
 
 
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def number_of(value: Scalar) -> int | float | None:
     """``value`` when it is an int or float (never a bool), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float):

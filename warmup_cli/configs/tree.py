@@ -124,14 +124,6 @@ class Node:
             return (self.key_line, self.key_column)
         return (self.line, self.column)
 
-    @property
-    def is_mapping(self) -> bool:
-        return isinstance(self.value, dict)
-
-    @property
-    def is_sequence(self) -> bool:
-        return isinstance(self.value, list)
-
     def to_python(self) -> object:
         """The plain Python value of this subtree (dicts, lists, scalars, Unresolved)."""
         value = self.value

@@ -37,6 +37,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.source import looks_like_spec
+from warmup_cli.vocab import Code
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
     text = error.message.strip()
     if error.hint:
         text += f" ({error.hint})"
-    return Diagnostic("WU001", Severity.ERROR, text, path or "<unknown>", start)
+    return Diagnostic(Code.WU001, Severity.ERROR, text, path or "<unknown>", start)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
