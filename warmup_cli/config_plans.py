@@ -28,10 +28,15 @@ class ConfigSchedule:
     name: str  # what --schedule selects: "<framework>:<name>" or "line N: <text>"
     plan: Plan | None  # None when it cannot be resolved
     horizon: int | None  # the run length the config states, in the plan's unit
-    where: str  # path:line:col of the declaration
+    path: str
+    node: Node  # the declaration
     notes: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()  # "path:line:col: why"
     names_base: bool = True  # the config states the base LR (else the plan uses the default)
+
+    @property
+    def where(self) -> str:
+        return _where(self.path, self.node)
 
 
 def _where(path: str, node: Node) -> str:
@@ -69,7 +74,7 @@ def _framework_schedules(doc: Document, framework: str | None,
         [reader for reader in available.values() if reader.detect(doc)]
     return [ConfigSchedule(
         name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
-        where=_where(doc.path, item.node), notes=tuple(item.notes),
+        path=doc.path, node=item.node, notes=tuple(item.notes),
         unresolved=tuple(f"{_where(doc.path, node)}: {why}" for node, why in item.unresolved))
         for reader in chosen for item in reader.read(doc, facts)]
 
@@ -78,7 +83,7 @@ def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tupl
                    horizon: int | None) -> ConfigSchedule:
     plan = Plan(parsed.schedule, base_lrs or (DEFAULT_BASE_LR,), parsed.text)
     return ConfigSchedule(name=f"line {node.line}: {parsed.text}", plan=plan, horizon=horizon,
-                          where=_where(doc.path, node), names_base=bool(base_lrs))
+                          path=doc.path, node=node, names_base=bool(base_lrs))
 
 
 def no_schedule_error(path: str) -> ConfigError:

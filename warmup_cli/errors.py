@@ -84,6 +84,10 @@ class ConfigError(WarmupError):
         if where is None:
             return super().render()
         lines = [f"{where}: {self.message}"]
+        if self.source is not None and self.column is not None and "\n" not in self.source:
+            # the quoted line of the file, with a caret under the (1-based) column
+            lines.append(f"  {self.source}")
+            lines.append("  " + " " * max(0, min(self.column - 1, len(self.source))) + "^")
         if self.hint:
             lines.append(f"hint: {self.hint}")
         return "\n".join(lines)

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from warmup_cli.errors import ConfigError
+from warmup_cli.vocab import CONFIG_SUFFIXES
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".py")
 SKIPPED_DIRS = frozenset({"__pycache__", ".venv", "node_modules"})
 """Directory names never entered while walking (hidden directories are skipped too)."""
 MAX_GLOB_MATCHES = 100_000
@@ -53,9 +53,9 @@ def _target(target: str, seen: set[_FileKey]) -> Iterator[Path | ConfigError]:
         if glob.has_magic(target):
             yield from _glob(target, seen)
         elif os.path.islink(target):
-            yield ConfigError(f"{target}: broken symbolic link ({e.strerror})")
+            yield ConfigError(f"broken symbolic link ({e.strerror})", path=target)
         else:
-            yield ConfigError(f"{target}: {e.strerror or 'cannot be read'}")
+            yield ConfigError(e.strerror or "cannot be read", path=target)
         return
     if stat.S_ISDIR(st.st_mode):
         yield from _walk(Path(target), st, seen)
@@ -76,12 +76,13 @@ def _glob(pattern: str, seen: set[_FileKey]) -> Iterator[Path | ConfigError]:
         matches.append(match)
         if len(matches) > MAX_GLOB_MATCHES:
             yield ConfigError(
-                f"{pattern}: the pattern matches more than {MAX_GLOB_MATCHES:,} paths "
-                "(a symlink loop?); narrow it down"
+                f"the pattern matches more than {MAX_GLOB_MATCHES:,} paths "
+                "(a symlink loop?); narrow it down",
+                path=pattern,
             )
             return
     if not matches:
-        yield ConfigError(f"{pattern}: no files match this pattern")
+        yield ConfigError("no files match this pattern", path=pattern)
         return
     # A symlink loop makes `**` match one file under many names: keep the shortest name.
     best: dict[_FileKey, tuple[str, os.stat_result]] = {}
@@ -89,7 +90,7 @@ def _glob(pattern: str, seen: set[_FileKey]) -> Iterator[Path | ConfigError]:
         try:
             st = os.stat(match)
         except OSError as e:
-            yield ConfigError(f"{match}: {e.strerror or 'cannot be read'}")
+            yield ConfigError(e.strerror or "cannot be read", path=match)
             continue
         key = (st.st_dev, st.st_ino)
         if key not in best or (len(match), match) < (len(best[key][0]), best[key][0]):
@@ -113,7 +114,7 @@ def _walk(top: Path, top_stat: os.stat_result, seen: set[_FileKey]) -> Iterator[
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda entry: entry.name)
         except OSError as e:
-            yield ConfigError(f"{directory}: cannot read directory: {e.strerror or e}")
+            yield ConfigError(f"cannot read directory: {e.strerror or e}", path=str(directory))
             continue
         subdirs: list[tuple[Path, tuple[_FileKey, ...]]] = []
         for entry in entries:
@@ -122,7 +123,7 @@ def _walk(top: Path, top_stat: os.stat_result, seen: set[_FileKey]) -> Iterator[
                 st = entry.stat()  # follows symlinks
             except OSError as e:
                 if entry.name.endswith(CONFIG_SUFFIXES) and entry.is_symlink():
-                    yield ConfigError(f"{path}: broken symbolic link ({e.strerror})")
+                    yield ConfigError(f"broken symbolic link ({e.strerror})", path=str(path))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if entry.name.startswith(".") or entry.name in SKIPPED_DIRS:
@@ -131,7 +132,7 @@ def _walk(top: Path, top_stat: os.stat_result, seen: set[_FileKey]) -> Iterator[
                 if key in ancestors:
                     back = _ancestor(path, ancestors, key)
                     yield ConfigError(
-                        f"{path}: symlink loop (it leads back to {back}); not entered"
+                        f"symlink loop (it leads back to {back}); not entered", path=str(path)
                     )
                     continue
                 if key in visited:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from warmup_cli.configs.document import Document, Node
+from warmup_cli.configs.tree import Document, Node
 
 _SCHEDULE_KEY = re.compile(r"warm_?up|lr_?sched|scheduler|lr_?lambda|lr_?policy|decay_?steps",
                            re.IGNORECASE)

@@ -7,13 +7,12 @@ nothing here raises for bad input.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from warmup_cli.configs.discover import discover
-from warmup_cli.configs.document import Document, load_document, suppressed
+from warmup_cli.configs.document import Document, load_document
 from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.errors import (
     EXIT_FINDINGS,
@@ -30,14 +29,12 @@ from warmup_cli.lint.extract import (
     extractors_for,
     owned_by_reader,
 )
+from warmup_cli.lint.noqa import suppressed
 from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.parse import TextKind, classify
 from warmup_cli.vocab import Code, RunFacts
-
-# "path:line:col: message" (document errors) or "path: message" (discovery errors).
-_LOCATED = re.compile(r"(?P<line>\d+):(?P<column>\d+): (?P<message>.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -155,24 +152,17 @@ def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[
 
 
 def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
-    """WU001 from a ConfigError whose message starts with ``path:`` (and maybe line:col:)."""
-    message = error.message
-    if path is not None and message.startswith(f"{path}:"):
-        rest = message[len(path) + 1:]
-    elif path is None and ": " in message:
-        path, rest = message.split(": ", 1)
-        rest = " " + rest
-    else:
-        path, rest = path or "<unknown>", " " + message
+    """WU001 for an input that could not be read: at the place a ConfigError names (its
+    ``path``, ``line`` and ``column``), else at the start of ``path``."""
     start = Location(1, 1)
-    located = _LOCATED.fullmatch(rest)
-    if located:
-        start = Location(int(located["line"]), int(located["column"]))
-        rest = " " + located["message"]
-    text = rest.strip()
+    if isinstance(error, ConfigError):
+        path = error.path or path
+        if error.line is not None:
+            start = Location(error.line, error.column or 1)
+    text = error.message.strip()
     if error.hint:
         text += f" ({error.hint})"
-    return Diagnostic(Code.WU001, Severity.ERROR, text, path, start)
+    return Diagnostic(Code.WU001, Severity.ERROR, text, path or "<unknown>", start)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -20,7 +20,7 @@ def touch(root: Path, *names: str) -> None:
 
 def split(results: list[Path | ConfigError]) -> tuple[list[str], list[str]]:
     files = [str(r) for r in results if isinstance(r, Path)]
-    errors = [r.message for r in results if isinstance(r, ConfigError)]
+    errors = [str(r) for r in results if isinstance(r, ConfigError)]  # "path: message"
     assert len(files) + len(errors) == len(results)
     return files, errors
 
@@ -226,3 +226,13 @@ def test_empty_directory(tmp_path: Path) -> None:
 
 def test_no_targets() -> None:
     assert list(discover([])) == []
+
+
+def test_errors_name_their_path_in_a_field(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    (error,) = [r for r in discover([str(missing)]) if isinstance(r, ConfigError)]
+    assert (error.path, error.line, error.column) == (str(missing), None, None)
+    assert error.message == "No such file or directory"
+    (nothing,) = discover([f"{tmp_path}/*.nope"])
+    assert isinstance(nothing, ConfigError)
+    assert (nothing.path, nothing.message) == (f"{tmp_path}/*.nope", "no files match this pattern")
