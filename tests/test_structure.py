@@ -135,3 +135,9 @@ def test_commands_reach_plans_through_resolve() -> None:
     assert "warmup_cli.resolve" in GRAPH["warmup_cli.pipeline"]
     assert "warmup_cli.resolve" in GRAPH["warmup_cli.export"]
     assert "warmup_cli.parse" in GRAPH["warmup_cli.lint.runner"]
+
+
+def test_shared_vocabulary_is_a_leaf() -> None:
+    # Units, severities, codes, formats and exit codes are named everywhere: they import nothing.
+    assert GRAPH["warmup_cli.vocab"] == set()
+    assert GRAPH["warmup_cli.errors"] == set()
