@@ -373,7 +373,7 @@ def plan(out: FrameworkSchedule, fn: FactorFn, base_lrs: float | Sequence[float]
     plan came from (default: ``label``)."""
     schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=total,
                                 phases=tuple(phases), extra=dict(extra or {}))
-    lrs = (float(base_lrs),) if isinstance(base_lrs, int | float) else tuple(base_lrs)
+    lrs = (base_lrs,) if isinstance(base_lrs, int | float) else tuple(base_lrs)
     out.plan = Plan(schedule, lrs, source if source is not None else label, unit)
     return out.plan
 
