@@ -157,7 +157,8 @@ def one_cycle_lr_at(params: Mapping[str, Any]) -> tuple[Callable[[int], float], 
     decays after it."""
     # OneCycle._initialize_cycle / _initialize_lr: sizes kept as floats, the second ones
     # default to the first
-    min_lr, max_lr = params["cycle_min_lr"], params["cycle_max_lr"]
+    min_lr: float = params["cycle_min_lr"]
+    max_lr: float = params["cycle_max_lr"]
     first_step_size = float(params["cycle_first_step_size"])
     second = params["cycle_second_step_size"]
     second_step_size = float(second) if second is not None else first_step_size
@@ -167,7 +168,8 @@ def one_cycle_lr_at(params: Mapping[str, Any]) -> tuple[Callable[[int], float], 
         second_stair_count = first_stair_count
     total_size = first_step_size + second_step_size
     step_ratio = first_step_size / total_size
-    decay_step_size, decay_lr_rate = params["decay_step_size"], params["decay_lr_rate"]
+    decay_step_size: float = params["decay_step_size"]
+    decay_lr_rate: float = params["decay_lr_rate"]
     skip_lr_decay = math.isclose(decay_step_size, 0) or math.isclose(decay_lr_rate, 0)
 
     def scale_factor(batch_iteration: int) -> float:
