@@ -122,6 +122,18 @@ def test_corpus_mask_rcnn_base_not_at_hand() -> None:
     assert node.location == (1, 1) and "not at hand" in why
 
 
+def test_an_unreadable_base_is_located_in_the_base(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text("SOLVER:\n  BASE_LR: [0.1\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("_BASE_: base.yaml\nSOLVER:\n  MAX_ITER: 100\n")
+    schedule = only(child)
+    assert schedule.plan is None
+    (node, why), = schedule.unresolved
+    assert node.location == (1, 1)
+    assert f"the base config base.yaml cannot be read: {tmp_path / 'base.yaml'}:" in why
+    assert "invalid YAML" in why
+
+
 @needs_corpus
 def test_corpus_mask_rcnn_inherits_base_lr(tmp_path: Path) -> None:
     # The repository's layout: configs/Base-RCNN-FPN.yaml and configs/quick_schedules/x.yaml

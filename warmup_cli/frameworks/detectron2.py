@@ -32,7 +32,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.configs.document import load_document
-from warmup_cli.errors import WarmupError
+from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
@@ -370,8 +370,10 @@ class _Yacs:
         else:
             try:
                 parent = load_document(resolved)
-            except WarmupError as exc:
-                ctx.unresolved(blame, f"the base config {name} cannot be read: {exc.message}")
+            except ConfigError as exc:
+                where = f"{exc.where}: " if exc.where else ""
+                ctx.unresolved(blame, f"the base config {name} cannot be read: "
+                               f"{where}{exc.message}")
                 return
             self.bases.append(resolved)
             self._visit(parent, depth + 1, (*seen, resolved))
