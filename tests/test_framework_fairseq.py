@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_detects_fairseq_layouts_and_not_other_frameworks() -> None:
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
-def test_matches_fairseq_code(case: dict) -> None:
+def test_matches_fairseq_code(case: dict[str, Any]) -> None:
     """tools/golden/fairseq_golden.py ran fairseq 0.12.2's classes; 1e-12 relative or better."""
     doc = load_document(f"{case['name']}.yaml", text=case["config"])
     assert fairseq.detect(doc)

@@ -42,6 +42,7 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    StopReading,
     mapping_at,
     plan,
     register,
@@ -215,14 +216,14 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
                    lrs is not None, max_update)
     try:
         built = builder(ctx)
-    except _Unbuildable:
+    except StopReading:
         return out
     if built is None:
         return out
     if lrs is None:
         if src.lr is None:
-            run.unresolved(src.declared, "lr is not in this file (fairseq takes it from "
-                           "optimization.lr): LRs are shown relative to it")
+            run.missing(src.declared, "lr is not in this file (fairseq takes it from "
+                        "optimization.lr): LRs are shown relative to it")
         else:
             run.note("lr is unresolved: LRs are shown relative to it")
     _finish(ctx, built)
@@ -268,12 +269,7 @@ class _Context:
         """The schedule cannot be built; ``rejected``: fairseq itself would refuse the value
         (a WU308 error at it), not merely need something this file does not hold."""
         node = (self.param(key) if key else None) or self.out.node
-        (self.values.reject if rejected else self.values.unresolved)(node, message)
-        raise _Unbuildable
-
-
-class _Unbuildable(Exception):
-    """Raised by :meth:`_Context.fail` once the reason is recorded."""
+        self.values.fail(node, message, rejected=rejected)
 
 
 EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
@@ -293,8 +289,7 @@ def _finish(ctx: _Context, built: _Built) -> None:
     def factor(step: int) -> float:
         return value(step) / peak if peak else 0.0
 
-    # (peak,) as configured: an int max_lr stays an int base LR, as before the kit.
-    plan(out, factor, (peak,), Unit.UPDATE, built.label, built.spec, warmup=built.warmup,
+    plan(out, factor, peak, Unit.UPDATE, built.label, built.spec, warmup=built.warmup,
          total=built.total, phases=built.phases, source="fairseq")
     zero_lr_start(out, value, built.warmup, built.zero_node, Unit.UPDATE, leading=False,
                   message=lambda zeros, warmup: zero_share_text(

@@ -371,7 +371,7 @@ def _base_lr(ctx: Reading, holder: Node | None, fallback: Node, why: str) -> flo
     if note:
         ctx.note(note)
     if lr is None:
-        ctx.unresolved(node or fallback, why)
+        ctx.missing(node or fallback, why)
         return DEFAULT_BASE_LR
     return lr
 
