@@ -386,11 +386,9 @@ def _cosine(ctx: _Context) -> _Built | None:
     if period is not None and period <= 0 and ctx.run is None:
         ctx.fail("lr_period_updates", "lr_period_updates <= 0 takes the period from "
                  "max_update, which is not set here")
-    if None in (warmup, init, t_mult, period, lr_shrink, max_lr, min_lr):
+    if warmup is None or init is None or t_mult is None or period is None \
+            or lr_shrink is None or max_lr is None or min_lr is None:
         return None
-    assert warmup is not None and init is not None and t_mult is not None
-    assert period is not None and lr_shrink is not None and max_lr is not None
-    assert min_lr is not None
     if not max_lr > min_lr:
         ctx.fail("max_lr" if legacy else "min_lr",
                  f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})",
@@ -454,9 +452,8 @@ def _polynomial(ctx: _Context) -> _Built | None:
                  "warmup_cli does not model")
     if total is None and ctx.param("total_num_update") is None:
         ctx.fail(None, "total_num_update defaults to max_update, which is not in this file")
-    if None in (warmup, end, power, total):
+    if warmup is None or end is None or power is None or total is None:
         return None
-    assert warmup is not None and end is not None and power is not None and total is not None
     if not total > 0:
         ctx.fail("total_num_update", "fairseq asserts total_num_update > 0 (it defaults to "
                  "max_update)", rejected=True)
