@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 D = TypeVar("D")
+T = TypeVar("T")
 FactorFn = Callable[[int], float]
 Phases = Iterable[tuple[int, str]]
 
@@ -334,15 +335,8 @@ class Reading:
              label: str | None = None, blame: Node | None = None,
              null: bool = True) -> str | D:
         """A string (a name such as a scheduler type)."""
-        node = self.node_at(where, key)
-        name = label or key or "value"
-        if node is None or not self._present(node, null) or not self.usable(node, name, blame):
-            return default
-        value = node.as_str()
-        if value is None:
-            self.reject(blame or node, f"{name} is {shown(node)}, not a name")
-            return default
-        return value
+        return self._scalar(self.node_at(where, key), label or key or "value", default, blame,
+                            null, lambda node: node.as_str(), "a name")
 
     def choice(self, where: Node | None, key: str | None, default: D, options: Sequence[str], *,
                label: str | None = None, blame: Node | None = None, null: bool = True,
@@ -364,13 +358,17 @@ class Reading:
              label: str | None = None, blame: Node | None = None,
              null: bool = True) -> bool | D:
         """A bool (YAML ``true``/``false``)."""
-        node = self.node_at(where, key)
-        name = label or key or "value"
+        return self._scalar(self.node_at(where, key), label or key or "value", default, blame,
+                            null, lambda node: node.as_bool(), "true/false")
+
+    def _scalar(self, node: Node | None, name: str, default: D, blame: Node | None, null: bool,
+                accessor: Callable[[Node], T | None], kind: str) -> T | D:
+        """``accessor(node)``, or ``default`` (missing, unusable, or rejected as not ``kind``)."""
         if node is None or not self._present(node, null) or not self.usable(node, name, blame):
             return default
-        value = node.as_bool()
+        value = accessor(node)
         if value is None:
-            self.reject(blame or node, f"{name} is {shown(node)}, not true/false")
+            self.reject(blame or node, f"{name} is {shown(node)}, not {kind}")
             return default
         return value
 
