@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -18,20 +19,31 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import fairseq
-from warmup_cli.frameworks.kit import READERS, zero_share_severity
+from warmup_cli.frameworks.kit import zero_share_severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "fairseq"
 GOLDEN = golden_cases("fairseq_schedules.json")
 only = partial(read_one, fairseq)
 
 
-def test_registered() -> None:
-    assert READERS["fairseq"].read is fairseq.read
-    assert READERS["fairseq"].detect is fairseq.detect
+def test_detects_fairseq_layouts_and_not_other_frameworks() -> None:
+    assert fairseq.detect(load_document(FIXTURES / "inverse_sqrt.yaml"))
+    group = "# @package _group_\nwarmup_updates: 4000\nwarmup_init_lr: 1e-07\n"
+    assert fairseq.detect(load_document("inverse_sqrt.yaml", text=group))
+    # the same keys without Hydra's package line are not a group file
+    assert not fairseq.detect(load_document("inverse_sqrt.yaml", text=group.split("\n", 1)[1]))
+    # a _name that is not a name is not fairseq's, though read still reports it
+    odd = "lr_scheduler:\n  _name: 3\noptimization:\n  lr: [0.1]\n"
+    assert not fairseq.detect(load_document("odd.yaml", text=odd))
+    assert [s.name for s in fairseq.read(load_document("odd.yaml", text=odd))] == \
+        ["lr_scheduler (3)"]
+    for other in ("lightning/cli_linear_cosine.yaml", "lightning/litgpt_ok.yaml",
+                  "hf/cosine_cycles.yaml", "mmengine/warmup_past_run.yaml"):
+        assert not fairseq.detect(load_document(FRAMEWORK_FIXTURES / other)), other
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
-def test_matches_fairseq_code(case: dict) -> None:
+def test_matches_fairseq_code(case: dict[str, Any]) -> None:
     """tools/golden/fairseq_golden.py ran fairseq 0.12.2's classes; 1e-12 relative or better."""
     doc = load_document(f"{case['name']}.yaml", text=case["config"])
     assert fairseq.detect(doc)

@@ -12,8 +12,9 @@ from functools import partial
 import pytest
 
 from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, ROOT, needs_corpus, read_one, read_schedules
+from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import lightning
-from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import FrameworkSchedule
 
 FIXTURES = FRAMEWORK_FIXTURES / "lightning"
 only = partial(read_one, lightning)
@@ -33,8 +34,15 @@ def cli(scheduler: str, init_args: str, epochs: int = 40, lr: float = 0.1) -> Fr
     return schedule
 
 
-def test_registered() -> None:
-    assert READERS["lightning"].read is lightning.read
+def test_detects_lightning_configs_and_not_other_frameworks() -> None:
+    for name in ("cli_linear_cosine.yaml", "model_level_onecycle.yaml", "litgpt_ok.yaml"):
+        assert lightning.detect(load_document(FIXTURES / name)), name
+    # a scheduler mapping without class_path is not jsonargparse's
+    text = "lr_scheduler:\n  name: StepLR\n  step_size: 3\n"
+    assert not lightning.detect(load_document("config.yaml", text=text))
+    for other in ("fairseq/inverse_sqrt.yaml", "hf/cosine_cycles.yaml",
+                  "timm/swin_defaults.yaml", "deepspeed/cosine_defaults.json"):
+        assert not lightning.detect(load_document(FRAMEWORK_FIXTURES / other)), other
 
 
 def test_module_import_does_not_import_torch() -> None:

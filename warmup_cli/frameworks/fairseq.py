@@ -16,29 +16,17 @@ optimizer and ``step_update(num_updates)`` after every update (fairseq/trainer.p
 ``_build_optimizer``, ``set_num_updates`` -> ``lr_step_update``). The factor is that LR divided
 by the configured ``lr``.
 
-Checks (framework-aware findings, located at the responsible key):
+Checks, located at the responsible key (WU301, WU302 and the WU308 plumbing are the kit's):
 
-======  ===========================  ========================================================
-code    name                         when
-======  ===========================  ========================================================
-WU301   warmup-longer-than-run       the warmup (``warmup_updates``, tri_stage's warmup) is at
-                                     least ``max_update`` long, so the peak is never reached
-WU302   zero-lr-first-update         updates in the warmup run at LR 0 (``warmup_init_lr`` 0,
-                                     or -1 which becomes 0; polynomial_decay's warmup; a
-                                     tri_stage ``init_lr_scale`` of 0). Severity by the share of
-                                     the warmup lost: error >= 25 %, warning >= 1 %, else note
-WU305   conflicting-run-lengths      ``max_update`` and ``max_epoch`` are both set (training
-                                     stops at whichever comes first)
-WU307   decay-never-finishes         tri_stage phases sum past ``max_update``;
-                                     polynomial_decay's ``total_num_update`` is past it; a
-                                     cosine ``lr_period_updates`` longer than the run
-WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a
-                                     value that is a Hydra interpolation, ``${eval:...}``
-                                     (never evaluated), ``???`` or missing from this file
-                                     (lint: notes); a value fairseq would reject (not a
-                                     number, an assertion, a division by zero) is also a
-                                     WU308 error finding at that value
-======  ===========================  ========================================================
+* WU301: the warmup (``warmup_updates``, tri_stage's) is at least ``max_update`` long;
+* WU302: warmup updates at LR 0 (``warmup_init_lr`` 0, or -1 which becomes 0; polynomial_decay's
+  warmup; a tri_stage ``init_lr_scale`` of 0), severity by the share of the warmup lost;
+* WU305: ``max_update`` and ``max_epoch`` are both set (training stops at whichever is first);
+* WU307: tri_stage phases sum past ``max_update``; polynomial_decay's ``total_num_update`` is
+  past it; a cosine ``lr_period_updates`` longer than the run;
+* WU308: a Hydra interpolation, ``${eval:...}`` (never evaluated), ``???`` or a value missing
+  from this file (notes); a value fairseq would reject: not a number, an assertion, a division
+  by zero (errors).
 """
 
 from __future__ import annotations
@@ -48,20 +36,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from warmup_cli.configs.document import Unresolved
 from warmup_cli.frameworks.kit import (
-    Finding,
     FrameworkSchedule,
     Reader,
+    Reading,
+    StopReading,
     mapping_at,
+    plan,
     register,
-    zero_lr_finding,
-    zero_updates,
+    warmup_vs_run,
+    zero_lr_start,
+    zero_share_text,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -82,74 +71,11 @@ _KEYS_OF = {  # distinctive keys, to name a group file that does not say its sch
     "tri_stage": {"warmup_steps", "hold_steps", "decay_steps", "phase_ratio", "init_lr_scale",
                   "final_lr_scale"},
 }
+_WARMUP_KEYS = {"warmup_updates", "warmup_init_lr", "warmup_steps", "max_lr",
+                "lr_period_updates", "end_learning_rate", "phase_ratio"}
+# Beside a bare ``lr_scheduler: name`` (axolotl's spelling too), the keys that make it fairseq's.
+_ARGPARSE_KEYS = ("optimization", "warmup_updates", "max_update", "warmup_init_lr")
 _FIRST_LINE = re.compile(r"\s*([^\r\n]*)")  # the first non-blank line of a file
-
-
-def _why_unresolved(node: Node) -> str | None:
-    """Why a value cannot be used as it stands, or None when it can."""
-    value = node.value
-    if isinstance(value, Unresolved):
-        return f"`{value.source}` {value.reason}"
-    if isinstance(value, str):
-        if "${eval:" in value.replace(" ", ""):
-            return (f"`{value}` is an OmegaConf `${{eval:...}}` expression; warmup_cli never "
-                    "evaluates those (they can run arbitrary code)")
-        if "${" in value:
-            return f"`{value}` is a Hydra interpolation, which warmup_cli does not resolve"
-        if value.strip() == "???":
-            return "is `???`, a mandatory value Hydra expects from the command line"
-    return None
-
-
-@dataclass
-class _Values:
-    """Reads numbers from nodes, recording why the ones that cannot be used are unusable."""
-
-    unresolved: list[tuple[Node, str]] = field(default_factory=list)
-    # Values fairseq's config dataclasses would refuse (WU308 errors beside their entry).
-    rejected: list[Finding] = field(default_factory=list)
-
-    def reject(self, node: Node, why: str) -> None:
-        self.unresolved.append((node, why))
-        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
-
-    def _usable(self, node: Node | None, what: str) -> bool:
-        """False for an absent or null value, and for one that cannot be used as it stands
-        (recorded as unresolved)."""
-        if node is None or node.value is None:
-            return False
-        why = _why_unresolved(node)
-        if why is not None:
-            self.unresolved.append((node, f"{what}: {why}"))
-            return False
-        return True
-
-    def number(self, node: Node | None, what: str) -> float | int | None:
-        if node is None or not self._usable(node, what):
-            return None
-        number = node.as_number()
-        if number is None:
-            self.reject(node, f"{what} is {node.value!r}, not a number")
-        return number
-
-    def numbers(self, node: Node | None, what: str) -> list[float | int] | None:
-        if node is None or not self._usable(node, what):
-            return None
-        if isinstance(node.value, list):
-            items: list[float | int] = []
-            for item in node.value:
-                number = self.number(item, what)
-                if number is None:
-                    return None
-                items.append(number)
-            return items
-        single = node.as_number()
-        if single is not None:
-            return [single]
-        listed = node.as_number_list()
-        if listed is None:
-            self.reject(node, f"{what} is {node.value!r}, not a list of numbers")
-        return listed
 
 
 @dataclass
@@ -165,17 +91,13 @@ class _Source:
     max_epoch: Node | None
     full_config: bool  # the file has the optimization section (fairseq defaults apply)
     audiocraft: bool = False
+    certain: bool = True  # the layout is fairseq's beyond doubt (what ``detect`` answers)
     notes: list[str] = field(default_factory=list)
 
 
 def _is_group_file(doc: Document) -> bool:
-    root = doc.root
-    if not isinstance(root.value, dict) or not root.value:
-        return False
-    keys = set(root.value)
-    if not (keys <= SCHEDULER_KEYS and keys & {"warmup_updates", "warmup_init_lr",
-                                                "warmup_steps", "max_lr", "lr_period_updates",
-                                                "end_learning_rate", "phase_ratio"}):
+    keys = set(doc.root.as_mapping() or ())
+    if not (keys and keys <= SCHEDULER_KEYS and keys & _WARMUP_KEYS):
         return False
     # Only now the first line (lint calls detect on every file: no copy of a whole file).
     first = _FIRST_LINE.match(doc.text)
@@ -183,26 +105,7 @@ def _is_group_file(doc: Document) -> bool:
 
 
 def detect(doc: Document) -> bool:
-    root = doc.root
-    if not isinstance(root.value, dict):
-        return False
-    scheduler = root.get("lr_scheduler")
-    if scheduler is not None:
-        if isinstance(scheduler.value, dict):
-            name = scheduler.get("_name")
-            if name is not None and isinstance(name.value, str):
-                return True
-        # A bare name is also axolotl's spelling: require fairseq's own keys beside it.
-        if isinstance(scheduler.value, str) and any(
-                root.get(k) is not None for k in ("optimization", "warmup_updates",
-                                                    "max_update", "warmup_init_lr")):
-            return True
-    schedule = mapping_at(root, "schedule")
-    if schedule is not None:
-        name = schedule.get("lr_scheduler")
-        if name is not None and isinstance(name.value, str) and root.get("optim") is not None:
-            return True
-    return _is_group_file(doc)
+    return any(source.certain for source in _sources(doc))
 
 
 def _group_name(doc: Document) -> tuple[str, str | None]:
@@ -211,7 +114,7 @@ def _group_name(doc: Document) -> tuple[str, str | None]:
     for name in NAMES:
         if stem == name or stem.endswith("_" + name):
             return name, None
-    keys = set(doc.root.value) if isinstance(doc.root.value, dict) else set()
+    keys = set(doc.root.as_mapping() or ())
     for name, distinctive in _KEYS_OF.items():
         if keys & distinctive:
             return name, f"the scheduler is taken to be {name} from its keys"
@@ -231,32 +134,28 @@ def _sources(doc: Document) -> list[_Source]:
             return own
         return optimization.get(key) if optimization is not None else None
 
-    if scheduler is not None and isinstance(scheduler.value, dict) \
-            and scheduler.get("_name") is not None:
-        name_node = scheduler.get("_name")
-        assert name_node is not None
+    name_node = scheduler.get("_name") if scheduler is not None else None
+    if scheduler is not None and name_node is not None:
         found.append(_Source(str(name_node.value), name_node, scheduler, scheduler,
                              opt("lr"), scheduler.get("max_update") or opt("max_update"),
-                             opt("max_epoch"), optimization is not None))
-    elif scheduler is not None and isinstance(scheduler.value, str):
-        found.append(_Source(scheduler.value, scheduler, root, scheduler, root.get("lr"),
-                             root.get("max_update"), root.get("max_epoch"), True))
+                             opt("max_epoch"), optimization is not None,
+                             certain=name_node.as_str() is not None))
+    elif scheduler is not None and (bare := scheduler.as_str()) is not None:
+        found.append(_Source(bare, scheduler, root, scheduler, root.get("lr"),
+                             root.get("max_update"), root.get("max_epoch"), True,
+                             certain=any(root.get(k) is not None for k in _ARGPARSE_KEYS)))
     schedule = mapping_at(root, "schedule")
-    if schedule is not None:
-        name_node = schedule.get("lr_scheduler")
-        optim = root.get("optim")
-        if name_node is not None and isinstance(name_node.value, str) and optim is not None:
-            params = schedule.get(name_node.value)
-            found.append(_Source(name_node.value, name_node,
-                                 params if params is not None else schedule, name_node,
-                                 optim.get("lr"), None, None, True, audiocraft=True))
+    name_node = schedule.get("lr_scheduler") if schedule is not None else None
+    optim = root.get("optim")
+    if schedule is not None and name_node is not None and optim is not None \
+            and (name := name_node.as_str()) is not None:
+        params = schedule.get(name)
+        found.append(_Source(name, name_node, params if params is not None else schedule,
+                             name_node, optim.get("lr"), None, None, True, audiocraft=True))
     if not found and _is_group_file(doc):
         name, note = _group_name(doc)
-        source = _Source(name, None, root, root, root.get("lr"), root.get("max_update"), None,
-                         False)
-        if note:
-            source.notes.append(note)
-        found.append(source)
+        found.append(_Source(name, None, root, root, root.get("lr"), root.get("max_update"),
+                             None, False, notes=[note] if note else []))
     return found
 
 
@@ -277,142 +176,134 @@ class _Built:
 
 
 def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
-    values = _Values()
-    result = FrameworkSchedule("fairseq", f"lr_scheduler ({src.name})", src.declared, None)
-    result.notes.extend(src.notes)
-    params = src.params
-
-    def param(key: str) -> Node | None:
-        return params.get(key) if isinstance(params.value, dict) else None
-
-    lrs = values.numbers(src.lr, "lr")
-    lr_missing = src.lr is None
-    if lr_missing and src.full_config and not src.audiocraft:
+    out = FrameworkSchedule("fairseq", f"lr_scheduler ({src.name})", src.declared, None)
+    out.notes.extend(src.notes)
+    # The run's own values: one that cannot be used is reported but leaves the schedule
+    # buildable (relative to lr, or without a run length).
+    run = Reading(doc, out, hydra=True)
+    lrs = run.numbers(src.lr, None, None, label="lr", scalar=True)
+    if src.lr is None and src.full_config and not src.audiocraft:
         lrs = [0.25]  # fairseq OptimizationConfig.lr default (fairseq/dataclass/configs.py)
-        result.notes.append("optimization.lr is not set: fairseq's default [0.25] is assumed")
-    max_update = values.number(src.max_update, "max_update")
+        run.note("optimization.lr is not set: fairseq's default [0.25] is assumed")
+    max_update = run.number(src.max_update, None, None, label="max_update")
     if src.max_update is None and src.full_config:
         max_update = 0  # fairseq's default: no update limit
-    max_epoch = values.number(src.max_epoch, "max_epoch")
+    max_epoch = run.number(src.max_epoch, None, None, label="max_epoch")
     if max_update and max_update > 0:
-        result.horizon = int(max_update)
+        out.horizon = int(max_update)
     if max_update and max_epoch and max_update > 0 and max_epoch > 0:
-        assert src.max_update is not None
-        result.findings.append(Finding(
-            Code.WU305, f"both max_update ({max_update:g}) and max_epoch ({max_epoch:g}) are set: "
-            "fairseq stops at whichever comes first, so the schedule's length depends on the "
-            "dataset size", src.max_update))
-
-    lr_known = lrs is not None
-    if lrs is not None and len(lrs) > 1 and src.name != "polynomial_decay":
-        assert src.lr is not None
-        values.reject(src.lr, f"fairseq's {src.name} raises ValueError with more than one lr "
-                      f"({len(lrs)} given): 'Cannot use a fixed learning rate schedule'")
-        result.unresolved[:0] = values.unresolved
-        result.findings.extend(values.rejected)
-        return result
+        run.finding(Code.WU305, f"both max_update ({max_update:g}) and max_epoch "
+                    f"({max_epoch:g}) are set: fairseq stops at whichever comes first, so the "
+                    "schedule's length depends on the dataset size", src.max_update)
     if lrs is not None and len(lrs) > 1:
         assert src.lr is not None
-        result.unresolved.append((src.lr, "polynomial_decay with several lrs uses lr[epoch] "
-                                  "per epoch; the epoch length is not in the config"))
-        return result
-    lr = float(lrs[0]) if lrs else 1.0
-
-    builders = {"inverse_sqrt": _audiocraft_inverse_sqrt if src.audiocraft else _inverse_sqrt,
-                "cosine": _cosine, "polynomial_decay": _polynomial, "tri_stage": _tri_stage}
-    builder = builders.get(src.name)
-    if builder is None or (src.audiocraft and src.name != "inverse_sqrt"):
-        where = src.name_node or src.declared
+        if src.name == "polynomial_decay":
+            run.unresolved(src.lr, "polynomial_decay with several lrs uses lr[epoch] per "
+                           "epoch; the epoch length is not in the config")
+        else:
+            run.reject(src.lr, f"fairseq's {src.name} raises ValueError with more than one "
+                       f"lr ({len(lrs)} given): 'Cannot use a fixed learning rate schedule'")
+        return out
+    builder = _BUILDERS.get(src.name)
+    if src.audiocraft:
+        builder = _audiocraft_inverse_sqrt if src.name == "inverse_sqrt" else None
+    if builder is None:
         owner = "audiocraft" if src.audiocraft else "fairseq"
-        result.unresolved.append((where, f"{owner}'s {src.name!r} scheduler is not supported "
-                                  f"by warmup_cli (supported: {', '.join(NAMES)})"))
-        return result
-    ctx = _Context(values, result, param, lr, lr_known, max_update)
-    built = builder(ctx)
-    result.unresolved[:0] = values.unresolved
-    result.findings.extend(values.rejected)
+        run.unresolved(src.name_node or src.declared, f"{owner}'s {src.name!r} scheduler is "
+                       f"not supported by warmup_cli (supported: {', '.join(NAMES)})")
+        return out
+    ctx = _Context(Reading(doc, out, hydra=True), src.params, float(lrs[0]) if lrs else 1.0,
+                   lrs is not None, max_update)
+    try:
+        built = builder(ctx)
+    except StopReading:
+        return out
     if built is None:
-        return result
-    if src.lr is None and not lr_known:
-        result.unresolved.append((src.declared, "lr is not in this file (fairseq takes it "
-                                  "from optimization.lr): LRs are shown relative to it"))
-    elif not lr_known:
-        result.notes.append("lr is unresolved: LRs are shown relative to it")
-    _finish(ctx, built, result)
-    return result
+        return out
+    if lrs is None:
+        if src.lr is None:
+            run.missing(src.declared, "lr is not in this file (fairseq takes it from "
+                        "optimization.lr): LRs are shown relative to it")
+        else:
+            run.note("lr is unresolved: LRs are shown relative to it")
+    _finish(ctx, built)
+    return out
 
 
 @dataclass
 class _Context:
-    values: _Values
-    result: FrameworkSchedule
-    param: Callable[[str], Node | None]
+    """What a scheduler's formula reads: its own keys, the peak ``lr`` and the run length."""
+
+    values: Reading
+    params: Node  # the mapping of the scheduler's keys
     lr: float
     lr_known: bool
     max_update: float | int | None
 
+    @property
+    def out(self) -> FrameworkSchedule:
+        return self.values.out
+
+    @property
+    def run(self) -> float | int | None:
+        """max_update when it limits the run (fairseq's 0 means no limit)."""
+        return self.max_update if self.max_update and self.max_update > 0 else None
+
+    def param(self, key: str) -> Node | None:
+        return self.params.get(key)
+
     def number(self, key: str, default: float | int | None) -> float | int | None:
+        """The scheduler's ``key``; fairseq's ``default`` when the file leaves it out (or
+        null); None when it cannot be used (the kit records why)."""
         node = self.param(key)
         if node is None or node.value is None:
             return default
-        return self.values.number(node, key)
+        return self.values.number(node, None, None, label=key)
 
-    def fail(self, key: str | None, message: str, rejected: bool = False) -> None:
+    def whole(self, key: str, default: int) -> int | None:
+        """An update count, truncated as fairseq's ``int`` dataclass fields are."""
+        number = self.number(key, default)
+        return None if number is None else int(number)
+
+    def fail(self, key: str | None, message: str, rejected: bool = False) -> NoReturn:
         """The schedule cannot be built; ``rejected``: fairseq itself would refuse the value
         (a WU308 error at it), not merely need something this file does not hold."""
-        node = self.param(key) if key else None
-        self.result.unresolved.append((node or self.result.node, message))
-        if rejected:
-            self.result.findings.append(Finding(Code.WU308, message, node or self.result.node,
-                                                Severity.ERROR))
+        node = (self.param(key) if key else None) or self.out.node
+        self.values.fail(node, message, rejected=rejected)
 
 
 EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
 
 
-def _finish(ctx: _Context, built: _Built, result: FrameworkSchedule) -> None:
-    peak = built.peak
-    value = built.value
-    run = int(ctx.max_update) if ctx.max_update and ctx.max_update > 0 else \
-        max(built.warmup * 2, 10_000)
+def _finish(ctx: _Context, built: _Built) -> None:
+    value, peak, out = built.value, built.peak, ctx.out
+    run = int(ctx.run) if ctx.run is not None else max(built.warmup * 2, 10_000)
     for n in range(min(run, EAGER_CHECK)):
         try:
             value(n)
         except (ArithmeticError, ValueError) as exc:
-            message = f"fairseq's formula fails at update {n}: {type(exc).__name__}: {exc}"
-            result.unresolved.append((result.node, message))
-            result.findings.append(Finding(Code.WU308, message, result.node, Severity.ERROR))
+            ctx.values.reject(out.node, f"fairseq's formula fails at update {n}: "
+                              f"{type(exc).__name__}: {exc}")
             return
 
     def factor(step: int) -> float:
         return value(step) / peak if peak else 0.0
 
-    schedule = FunctionSchedule(factor, built.label, built.spec, warmup=built.warmup,
-                                total=built.total, phases=tuple(built.phases))
-    result.plan = Plan(schedule, (peak,), "fairseq", "update")
-    if built.warmup > 0:
-        zeros = zero_updates(value, built.warmup)
-        if zeros:
-            result.findings.append(zero_lr_finding(
-                zeros, built.warmup, "update", built.zero_node,
-                suffix=", starting with the first update"))
-    if ctx.max_update and ctx.max_update > 0 and built.warmup >= ctx.max_update:
-        node = ctx.param("warmup_steps") or ctx.param("warmup_updates") or result.node
-        result.findings.append(Finding(
-            Code.WU301, f"the warmup ({built.warmup} updates) is not shorter than the run "
-            f"(max_update {ctx.max_update:g}): the LR never reaches its peak", node))
-
-
-def _warmup_int(ctx: _Context, key: str, default: int) -> int | None:
-    number = ctx.number(key, default)
-    if number is None:
-        return None
-    return int(number)
+    plan(out, factor, peak, Unit.UPDATE, built.label, built.spec, warmup=built.warmup,
+         total=built.total, phases=built.phases, source="fairseq")
+    zero_lr_start(out, value, built.warmup, built.zero_node, Unit.UPDATE, leading=False,
+                  message=lambda zeros, warmup: zero_share_text(
+                      zeros, warmup, "update", suffix=", starting with the first update"))
+    if ctx.run is not None:
+        warmup_vs_run(out, built.warmup, ctx.run, ctx.param("warmup_steps")
+                      or ctx.param("warmup_updates"), None, Unit.UPDATE,
+                      message=f"the warmup ({built.warmup} updates) is not shorter than the "
+                      f"run (max_update {ctx.run:g}): the LR never reaches its peak")
 
 
 def _inverse_sqrt(ctx: _Context) -> _Built | None:
     # fairseq/optim/lr_scheduler/inverse_square_root_schedule.py (InverseSquareRootSchedule)
-    warmup = _warmup_int(ctx, "warmup_updates", 4000)
+    warmup = ctx.whole("warmup_updates", 4000)
     init = ctx.number("warmup_init_lr", -1)
     if warmup is None or init is None:
         return None
@@ -421,19 +312,18 @@ def _inverse_sqrt(ctx: _Context) -> _Built | None:
         # "cfg.warmup_init_lr = 0 if cfg.warmup_updates > 0 else warmup_end_lr"
         init = 0 if warmup > 0 else lr
         if warmup > 0:
-            ctx.result.notes.append("warmup_init_lr -1 means 0 here (fairseq sets it to 0 "
-                                    "when warmup_updates > 0)")
+            ctx.values.note("warmup_init_lr -1 means 0 here (fairseq sets it to 0 when "
+                            "warmup_updates > 0)")
     if warmup == 0:
         ctx.fail("warmup_updates", "fairseq's inverse_sqrt divides by warmup_updates, so 0 "
                  "raises ZeroDivisionError", rejected=True)
-        return None
     lr_step = (lr - init) / warmup  # self.lr_step
     decay_factor = lr * warmup**0.5  # self.decay_factor
 
     def value(n: int) -> float:
         if n < warmup:
             return init + n * lr_step
-        return decay_factor * n**-0.5
+        return float(decay_factor * n**-0.5)
 
     return _Built(value, lr, warmup, [(0, "linear warmup"), (warmup, "inverse sqrt decay")],
                   None, "fairseq inverse_sqrt",
@@ -445,7 +335,7 @@ def _audiocraft_inverse_sqrt(ctx: _Context) -> _Built | None:
     # audiocraft/optim/inverse_sqrt_lr_scheduler.py (InverseSquareRootLRScheduler): a torch
     # _LRScheduler whose get_lr uses self._step_count, which is 1 at construction (torch's
     # _initial_step steps once), so update n is computed at step n + 1.
-    warmup = _warmup_int(ctx, "warmup", 0)
+    warmup = ctx.whole("warmup", 0)
     init = ctx.number("warmup_init_lr", 0)
     if warmup is None or init is None:
         return None
@@ -458,11 +348,11 @@ def _audiocraft_inverse_sqrt(ctx: _Context) -> _Built | None:
             lr_step = (lr - start) / warmup
             return start + step * lr_step
         decay_factor = lr * warmup**0.5
-        return decay_factor * step**-0.5
+        return float(decay_factor * step**-0.5)
 
     if init == 0:
-        ctx.result.notes.append("audiocraft counts steps from 1, so warmup_init_lr 0 gives the "
-                                f"first update lr/{warmup}, not 0")
+        ctx.values.note("audiocraft counts steps from 1, so warmup_init_lr 0 gives the first "
+                        f"update lr/{warmup}, not 0")
     return _Built(value, lr, max(warmup - 1, 0),
                   [(0, "linear warmup"), (max(warmup - 1, 0), "inverse sqrt decay")], None,
                   "audiocraft inverse_sqrt",
@@ -475,7 +365,7 @@ def _cosine(ctx: _Context) -> _Built | None:
     # the peak, min_lr the floor, warmup_init_lr -1 -> min_lr. The 2020 version
     # (CosineSchedule, config with max_lr) had max_lr as the peak and lr as the floor,
     # warmup_init_lr -1 -> lr; a config that sets max_lr can only be for that version.
-    warmup = _warmup_int(ctx, "warmup_updates", 0)
+    warmup = ctx.whole("warmup_updates", 0)
     init = ctx.number("warmup_init_lr", -1)
     t_mult = ctx.number("t_mult", 1.0)
     period = ctx.number("lr_period_updates", -1)
@@ -485,39 +375,33 @@ def _cosine(ctx: _Context) -> _Built | None:
         max_lr = ctx.number("max_lr", 1.0)
         min_lr = ctx.lr if ctx.lr_known else None
         if min_lr is None:
-            ctx.fail(None, "the 2020 cosine scheduler uses lr as the floor (and as "
-                     "warmup_init_lr -1), and lr is not in this file")
+            ctx.values.unresolved(ctx.out.node, "the 2020 cosine scheduler uses lr as the "
+                                  "floor (and as warmup_init_lr -1), and lr is not in this file")
         if max_lr is not None:
-            ctx.result.notes.append(f"max_lr {max_lr:g} is the peak LR: in this (2020) "
-                                    "fairseq cosine scheduler lr is the floor, not the peak")
+            ctx.values.note(f"max_lr {max_lr:g} is the peak LR: in this (2020) fairseq cosine "
+                            "scheduler lr is the floor, not the peak")
     else:
         max_lr = ctx.lr
         min_lr = ctx.number("min_lr", 0.0)
-    if period is not None and period <= 0 and not (ctx.max_update and ctx.max_update > 0):
+    if period is not None and period <= 0 and ctx.run is None:
         ctx.fail("lr_period_updates", "lr_period_updates <= 0 takes the period from "
                  "max_update, which is not set here")
+    if warmup is None or init is None or t_mult is None or period is None \
+            or lr_shrink is None or max_lr is None or min_lr is None:
         return None
-    if None in (warmup, init, t_mult, period, lr_shrink, max_lr, min_lr):
-        return None
-    assert warmup is not None and init is not None and t_mult is not None
-    assert period is not None and lr_shrink is not None and max_lr is not None
-    assert min_lr is not None
     if not max_lr > min_lr:
         ctx.fail("max_lr" if legacy else "min_lr",
                  f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})",
                  rejected=True)
-        return None
     if init < 0:
         init = min_lr
     if period <= 0:
-        assert ctx.max_update is not None
-        period = ctx.max_update - warmup
-    elif ctx.max_update and ctx.max_update > 0 and period > ctx.max_update - warmup:
-        node = ctx.param("lr_period_updates")
-        ctx.result.findings.append(Finding(
-            Code.WU307, f"the cosine period ({period:g} updates) is longer than the updates left "
-            f"after warmup ({ctx.max_update - warmup:g}): the run ends before the LR reaches "
-            "min_lr", node))
+        assert ctx.run is not None
+        period = ctx.run - warmup
+    elif ctx.run is not None and period > ctx.run - warmup:
+        ctx.values.finding(Code.WU307, f"the cosine period ({period:g} updates) is longer than "
+                           f"the updates left after warmup ({ctx.run - warmup:g}): the run ends "
+                           "before the LR reaches min_lr", ctx.param("lr_period_updates"))
     lr_step = (max_lr - init) / warmup if warmup > 0 else 1
     cfg_min_lr = min_lr
     peak = max_lr
@@ -541,7 +425,7 @@ def _cosine(ctx: _Context) -> _Built | None:
 
     phases: list[tuple[int, str]] = [(0, "linear warmup")] if warmup > 0 else []
     start, length, cycle = float(warmup), float(period), 0
-    limit = ctx.max_update if ctx.max_update and ctx.max_update > 0 else warmup + 10 * period
+    limit = ctx.run if ctx.run is not None else warmup + 10 * period
     while start < limit and cycle < 50:
         phases.append((math.ceil(start), "cosine" if cycle == 0 else f"cosine (restart {cycle})"))
         start += length
@@ -558,24 +442,21 @@ def _cosine(ctx: _Context) -> _Built | None:
 
 def _polynomial(ctx: _Context) -> _Built | None:
     # fairseq/optim/lr_scheduler/polynomial_decay_schedule.py (PolynomialDecayLRSchedule)
-    warmup = _warmup_int(ctx, "warmup_updates", 0)
+    warmup = ctx.whole("warmup_updates", 0)
     end = ctx.number("end_learning_rate", 0.0)
     power = ctx.number("power", 1.0)
     total = ctx.number("total_num_update", ctx.max_update)
-    if ctx.param("force_anneal") is not None and ctx.param("force_anneal").value is not None:
+    force_anneal = ctx.param("force_anneal")
+    if force_anneal is not None and force_anneal.value is not None:
         ctx.fail("force_anneal", "force_anneal switches to epoch-based annealing, which "
                  "warmup_cli does not model")
-        return None
     if total is None and ctx.param("total_num_update") is None:
         ctx.fail(None, "total_num_update defaults to max_update, which is not in this file")
+    if warmup is None or end is None or power is None or total is None:
         return None
-    if None in (warmup, end, power, total):
-        return None
-    assert warmup is not None and end is not None and power is not None and total is not None
     if not total > 0:
         ctx.fail("total_num_update", "fairseq asserts total_num_update > 0 (it defaults to "
                  "max_update)", rejected=True)
-        return None
     lr = ctx.lr
 
     def value(n: int) -> float:
@@ -588,14 +469,13 @@ def _polynomial(ctx: _Context) -> _Built | None:
         pct_remaining = 1 - (n - warmup) / (total - warmup)
         return lr_range * pct_remaining ** (power) + end
 
-    if ctx.max_update and ctx.max_update > 0 and total > ctx.max_update:
-        ctx.result.findings.append(Finding(
-            Code.WU307, f"total_num_update ({total:g}) is past max_update ({ctx.max_update:g}): "
-            "the run ends before the LR decays to end_learning_rate",
-            ctx.param("total_num_update")))
-    elif ctx.max_update and ctx.max_update > 0 and total < ctx.max_update:
-        ctx.result.notes.append(f"the LR stays at end_learning_rate ({end:g}) for the last "
-                                f"{ctx.max_update - total:g} updates")
+    if ctx.run is not None and total > ctx.run:
+        ctx.values.finding(Code.WU307, f"total_num_update ({total:g}) is past max_update "
+                           f"({ctx.run:g}): the run ends before the LR decays to "
+                           "end_learning_rate", ctx.param("total_num_update"))
+    elif ctx.run is not None and total < ctx.run:
+        ctx.values.note(f"the LR stays at end_learning_rate ({end:g}) for the last "
+                        f"{ctx.run - total:g} updates")
     phases = [(0, "linear warmup")] if warmup > 0 else []
     if total > warmup:
         phases += [(warmup, "polynomial decay"), (math.ceil(total), "end_learning_rate")]
@@ -612,40 +492,21 @@ def _tri_stage(ctx: _Context) -> _Built | None:
     init_scale = ctx.number("init_lr_scale", 0.01)
     final_scale = ctx.number("final_lr_scale", 0.01)
     ratio_node = ctx.param("phase_ratio")
-    steps: list[int] = []
-    if ratio_node is not None and ratio_node.value is not None:
-        ratios = ctx.values.numbers(ratio_node, "phase_ratio")
-        if ratios is None:
-            return None
-        if not ctx.max_update or ctx.max_update <= 0:
-            ctx.fail("phase_ratio", "phase_ratio is a share of max_update, which is not set")
-            return None
-        if len(ratios) != 3 or sum(ratios) != 1:
-            ctx.fail("phase_ratio", "fairseq asserts three phase ratios that add up to 1 "
-                     f"(got {ratios})", rejected=True)
-            return None
-        steps = [int(ctx.max_update * r) for r in ratios]
-    else:
-        for key in ("warmup_steps", "hold_steps", "decay_steps"):
-            number = ctx.number(key, 0)
-            if number is None:
-                return None
-            steps.append(int(number))
-    if init_scale is None or final_scale is None:
+    if ratio_node is not None and ratio_node.value is None:
+        ratio_node = None
+    steps = _tri_stage_steps(ctx, ratio_node)
+    if steps is None or init_scale is None or final_scale is None:
         return None
     warmup, hold, decay = steps
     if warmup + hold + decay <= 0:
         ctx.fail(None, "fairseq asserts warmup_steps + hold_steps + decay_steps > 0 "
                  "('please specify steps or phase_ratio')", rejected=True)
-        return None
     if decay == 0:
         ctx.fail("decay_steps", "fairseq divides by decay_steps, so 0 raises ZeroDivisionError",
                  rejected=True)
-        return None
     if final_scale <= 0:
         ctx.fail("final_lr_scale", "fairseq takes log(final_lr_scale), which fails for "
                  f"{final_scale:g}", rejected=True)
-        return None
     peak = ctx.lr
     init_lr = init_scale * peak
     final_lr = final_scale * peak
@@ -664,14 +525,13 @@ def _tri_stage(ctx: _Context) -> _Built | None:
         return final_lr
 
     end = warmup + hold + decay
-    if ctx.max_update and ctx.max_update > 0 and end > ctx.max_update:
-        node = ratio_node if ratio_node is not None and ratio_node.value is not None \
-            else ctx.param("decay_steps")
-        ctx.result.findings.append(Finding(
+    if ctx.run is not None and end > ctx.run:
+        ctx.values.finding(
             Code.WU307, f"the tri_stage phases ({warmup} + {hold} + {decay} = {end} updates) run "
-            f"past max_update ({ctx.max_update:g}): the decay stops at "
-            f"{math.exp(-decay_factor * max(0, ctx.max_update - 1 - warmup - hold)):.3g}x "
-            f"the peak instead of final_lr_scale {final_scale:g}", node))
+            f"past max_update ({ctx.run:g}): the decay stops at "
+            f"{math.exp(-decay_factor * max(0, ctx.run - 1 - warmup - hold)):.3g}x "
+            f"the peak instead of final_lr_scale {final_scale:g}",
+            ratio_node or ctx.param("decay_steps"))
     phases = [(0, "linear warmup")] if warmup else []
     if hold:
         phases.append((warmup, "hold"))
@@ -682,4 +542,29 @@ def _tri_stage(ctx: _Context) -> _Built | None:
                   ctx.param("init_lr_scale") or ctx.param("warmup_steps"))
 
 
+def _tri_stage_steps(ctx: _Context, ratio_node: Node | None) -> list[int] | None:
+    """tri_stage's warmup, hold and decay steps: ``phase_ratio`` shares of max_update when it
+    is set, else the three step counts."""
+    if ratio_node is None:
+        steps: list[int] = []
+        for key in ("warmup_steps", "hold_steps", "decay_steps"):
+            number = ctx.number(key, 0)
+            if number is None:
+                return None
+            steps.append(int(number))
+        return steps
+    ratios = ctx.values.numbers(ratio_node, None, None, label="phase_ratio", scalar=True)
+    if ratios is None:
+        return None
+    if ctx.run is None:
+        ctx.fail("phase_ratio", "phase_ratio is a share of max_update, which is not set")
+    if len(ratios) != 3 or sum(ratios) != 1:
+        ctx.fail("phase_ratio", "fairseq asserts three phase ratios that add up to 1 "
+                 f"(got {ratios})", rejected=True)
+    return [int(ctx.run * r) for r in ratios]
+
+
+_BUILDERS: dict[str, Callable[[_Context], _Built | None]] = {
+    "inverse_sqrt": _inverse_sqrt, "cosine": _cosine, "polynomial_decay": _polynomial,
+    "tri_stage": _tri_stage}
 READER = register(Reader("fairseq", detect, read))

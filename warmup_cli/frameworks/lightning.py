@@ -1,47 +1,30 @@
 """Lightning CLI (jsonargparse ``class_path``/``init_args``) LR schedulers, and litgpt's own.
 
-Schedulers named by a ``torch.optim.lr_scheduler`` class are not re-implemented: the reader
-builds the real class over a one-parameter SGD, steps it the documented way
-(``optimizer.step()`` then ``scheduler.step()``; the optimizer only on the first step, since no
-scheduler reads what ``optimizer.step()`` changes and it costs 7 times the scheduler's step,
-which matters to ``warmup lint`` on a 500,000-step run) and records the LR of every step; the
-factor is that LR divided by the optimizer's LR. torch is imported inside the functions that
-need it (only once a config names a torch.optim.lr_scheduler class, or is litgpt's), and
-everything torch raises while building or stepping becomes a WU310 finding carrying torch's own
-message, never a traceback.
+A ``torch.optim.lr_scheduler`` class is not re-implemented: the reader builds the real class
+over a one-parameter SGD, steps it the documented way (``optimizer.step()`` then
+``scheduler.step()``; the optimizer only on the first step, since no scheduler reads what it
+changes and it costs 7 times the scheduler's step) and records the LR of every step; the factor
+is that LR divided by the optimizer's. torch is imported only once a config names a torch class
+(or is litgpt's); whatever torch raises while building or stepping becomes a WU310 finding with
+torch's own message. At most ``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS``
+while reading (to catch torch's errors), the rest on demand.
 
-Recognised places: ``lr_scheduler`` / ``lr_scheduler_init`` / ``scheduler`` mappings with a
-``class_path`` anywhere in the file (LightningCLI's top level, ``model.init_args.lr_scheduler``,
-finetuning-scheduler's ``lr_scheduler_init``), with the optimizer beside them
-(``optimizer``/``optimizer_init``) or at the top level; ``trainer.max_epochs``/``max_steps`` for
-the run length. LightningCLI's own ``lr_scheduler`` steps once per epoch (Lightning's default
-``interval: "epoch"``); a model-level scheduler uses ``interval`` from a sibling
-``pl_lrs_cfg``/``lr_scheduler_config`` mapping when there is one.
+Places: ``lr_scheduler`` / ``lr_scheduler_init`` / ``scheduler`` mappings with a ``class_path``
+anywhere (LightningCLI's top level, ``model.init_args.lr_scheduler``, finetuning-scheduler's
+``lr_scheduler_init``), the optimizer (``optimizer``/``optimizer_init``) beside them or at the
+top level, ``trainer.max_epochs``/``max_steps`` for the run. LightningCLI's own
+``lr_scheduler`` steps once per epoch (Lightning's default ``interval``); a model-level one
+follows ``interval`` of a sibling ``pl_lrs_cfg``/``lr_scheduler_config``, else every step.
 
-litgpt (``train.lr_warmup_steps``/``train.max_steps``): finetune/full.py ``get_lr_scheduler``
+litgpt (``train.lr_warmup_steps``/``max_steps``): finetune/full.py ``get_lr_scheduler``
 (Lightning-AI/litgpt at 26857050) is ``SequentialLR([LambdaLR(step / warmup_steps),
 CosineAnnealingLR(T_max=max_steps - warmup_steps)], milestones=[warmup_steps])``, stepped once
 per optimizer step; it is rebuilt here from the same torch classes.
 
-At most ``HORIZON_CAP`` (1,000,000) steps are ever simulated; the first ``EAGER_STEPS`` of the
-run are stepped while reading (to catch torch errors), the rest on demand.
-
-Checks (framework-aware findings, located at the responsible key):
-
-======  ===========================  ========================================================
-code    name                         when
-======  ===========================  ========================================================
-WU301   warmup-longer-than-run       litgpt ``lr_warmup_steps`` >= ``max_steps`` (the LR never
-                                     reaches its peak and T_max goes negative); a LinearLR
-                                     warmup longer than the run
-WU302   zero-lr-first-update         updates in the warmup run at LR 0 (litgpt's
-                                     ``step / warmup_steps`` at step 0, ConstantLR factor 0):
-                                     error >= 25 % of the warmup, warning >= 1 %, else note
-WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a class
-                                     outside torch.optim.lr_scheduler, a callable argument,
-                                     a metric-driven scheduler, a missing run length
-WU310   torch-scheduler-rejected     torch raised while building or stepping the scheduler
-======  ===========================  ========================================================
+Checks: WU301 (litgpt's ``lr_warmup_steps`` >= ``max_steps``; a LinearLR, ConstantLR or
+OneCycleLR warmup longer than the run), WU302 (warmup steps at LR 0), WU308 (unresolved: a class
+outside torch.optim.lr_scheduler, a callable argument, a metric-driven scheduler, an
+interpolation, a missing run length), WU310 (torch raised while building or stepping).
 """
 
 from __future__ import annotations
@@ -52,17 +35,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.configs.document import Unresolved
 from warmup_cli.frameworks.kit import (
-    Finding,
     FrameworkSchedule,
     Reader,
+    Reading,
     mapping_at,
+    plan,
     register,
-    zero_lr_finding,
+    shown,
+    warmup_vs_run,
+    zero_lr_start,
+    zero_share_text,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts
+from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -79,6 +64,7 @@ NOT_REPRODUCED = {
     "MultiplicativeLR": "takes lr_lambda, a Python callable a config cannot hold",
     "ReduceLROnPlateau": "changes the LR from validation metrics, which a config cannot show",
 }
+NESTING = ("SequentialLR", "ChainedScheduler")  # the classes whose schedulers= are schedulers
 # The public classes of torch.optim.lr_scheduler (torch 2.x): a bare class name is taken for a
 # torch scheduler only when it is one of these, so that a config naming anything else is
 # reported without importing torch (a fully qualified torch path is checked against torch).
@@ -97,50 +83,41 @@ _MESSAGE_KEYS = (("Starting multiplicative factor", "start_factor"),
                  ("pct_start", "pct_start"), ("milestones", "milestones"))
 
 
-class _Unusable(Exception):
-    def __init__(self, node: Node, why: str) -> None:
+class _Refused(Exception):
+    """A scheduler this reader cannot step: ``by_torch`` when torch itself raised (WU310), else
+    unresolved; ``node`` is the key the reason is about."""
+
+    def __init__(self, node: Node, why: str, *, by_torch: bool = False) -> None:
         super().__init__(why)
-        self.node = node
-        self.why = why
-
-
-class _Rejected(Exception):
-    """torch raised; ``node`` is the key the message is about."""
-
-    def __init__(self, node: Node, message: str) -> None:
-        super().__init__(message)
-        self.node = node
-        self.message = message
+        self.node, self.why, self.by_torch = node, why, by_torch
 
 
 def _class_name(node: Node) -> str | None:
-    path = node.get("class_path") if isinstance(node.value, dict) else None
-    return path.value if path is not None and isinstance(path.value, str) else None
+    path = node.get("class_path")
+    return path.as_str() if path is not None else None
 
 
 def _init_args(node: Node) -> dict[str, Node]:
     args: dict[str, Node] = {}
     for key in ("init_args", "dict_kwargs"):
-        holder = mapping_at(node, key)
-        if holder is not None:
-            args.update(holder.value)
+        holder = node.get(key)
+        args.update((holder.as_mapping() if holder is not None else None) or {})
     return args
 
 
-def _plain(node: Node) -> Any:
+def _plain(ctx: Reading, node: Node) -> Any:
     """A config value as the Python value jsonargparse would pass (numbers parsed)."""
+    why = ctx.why_unusable(node)
+    if why is not None:
+        raise _Refused(node, why)
     value = node.value
-    if isinstance(value, Unresolved):
-        raise _Unusable(node, f"`{value.source}` {value.reason}")
-    if isinstance(value, str) and "${" in value:
-        raise _Unusable(node, f"`{value}` is an interpolation, which warmup_cli does not "
-                        "resolve")
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        raise _Unusable(node, "a nested object is only understood as a scheduler in "
+    items = node.as_sequence()
+    if items is not None:
+        return [_plain(ctx, item) for item in items]
+    if node.as_mapping() is not None:
+        raise _Refused(node, "a nested object is only understood as a scheduler in "
                         "SequentialLR/ChainedScheduler's schedulers")
     number = node.as_number()
     return number if number is not None else value
@@ -149,87 +126,86 @@ def _plain(node: Node) -> Any:
 def _torch_name(path: str) -> str | None:
     """The torch.optim.lr_scheduler class a class_path names (LightningCLI also accepts the
     bare class name), or None."""
-    for prefix in TORCH_PREFIXES:
-        if path.startswith(prefix):
-            path = path[len(prefix):]
-            if prefix == "torch.optim." and path.startswith("lr_scheduler."):
-                path = path[len("lr_scheduler."):]
-            break
-    else:
-        if "." in path:
-            return None
-    return path if path and "." not in path else None
+    name = next((path[len(prefix):] for prefix in TORCH_PREFIXES if path.startswith(prefix)),
+                path)
+    return name if name and "." not in name else None
 
 
-def _blame(node: Node, args: dict[str, Node], message: str) -> Node:
-    for key in args:
-        if key in message:
-            return args[key]
-    for needle, key in _MESSAGE_KEYS:
-        if needle in message and key in args:
-            return args[key]
-    return node.get("class_path") or node
+def _not_torch(path: str) -> str:
+    return (f"{path} is not a torch.optim.lr_scheduler class; warmup_cli does not import "
+            "third-party code to find out what it does")
 
 
-def _without_torch(node: Node) -> None:
-    """The checks of :func:`_build` that need no torch, so that only a config that names
+@dataclass
+class _Call:
+    """A torch scheduler as a class_path node spells it, its arguments as Python values."""
+
+    node: Node
+    path: str
+    name: str  # the torch.optim.lr_scheduler class
+    args: dict[str, Node]  # every init arg (torch's messages are blamed on one)
+    kwargs: dict[str, Any]  # schedulers= holds None here: _build puts the built ones there
+    schedulers: list[_Call] | None = None  # SequentialLR / ChainedScheduler's
+
+    @property
+    def where(self) -> Node:
+        return self.node.get("class_path") or self.node
+
+
+def _call(ctx: Reading, node: Node) -> _Call:
+    """Everything about a scheduler that needs no torch, so that only a config that names
     torch.optim.lr_scheduler classes (the whole point of this reader) pays for importing
     torch: a third-party class, a callable-taking class or a nested object is unresolved
     either way."""
     path = _class_name(node)
     if path is None:
-        raise _Unusable(node, "the scheduler has no class_path")
+        raise _Refused(node, "the scheduler has no class_path")
     name = _torch_name(path)
+    where = node.get("class_path") or node
     if name is None or ("." not in path and name not in TORCH_SCHEDULERS):
-        raise _Unusable(node.get("class_path") or node,
-                        f"{path} is not a torch.optim.lr_scheduler class; warmup_cli does not "
-                        "import third-party code to find out what it does")
+        raise _Refused(where, _not_torch(path))
     if name in NOT_REPRODUCED:
-        raise _Unusable(node.get("class_path") or node, f"{name} {NOT_REPRODUCED[name]}")
-    for key, child in _init_args(node).items():
-        if key == "schedulers" and name in ("SequentialLR", "ChainedScheduler"):
-            if not isinstance(child.value, list):
-                raise _Unusable(child, "schedulers is not a list")
-            for item in child.value:
-                _without_torch(item)
+        raise _Refused(where, f"{name} {NOT_REPRODUCED[name]}")
+    call = _Call(node, path, name, _init_args(node), {})
+    for key, child in call.args.items():
+        if key == "schedulers" and name in NESTING:
+            items = child.as_sequence()
+            if items is None:
+                raise _Refused(child, "schedulers is not a list")
+            call.schedulers = [_call(ctx, item) for item in items]
+            call.kwargs[key] = None
         elif key != "optimizer":
-            _plain(child)
+            call.kwargs[key] = _plain(ctx, child)
+    return call
 
 
-def _build(torch: Any, node: Node, optimizer: Any) -> Any:
-    """The real torch scheduler for a class_path node (nested ones for Sequential/Chained)."""
-    path = _class_name(node)
-    if path is None:
-        raise _Unusable(node, "the scheduler has no class_path")
-    name = _torch_name(path)
-    module = torch.optim.lr_scheduler
-    if name is None or not isinstance(getattr(module, name, None), type):
-        raise _Unusable(node.get("class_path") or node,
-                        f"{path} is not a torch.optim.lr_scheduler class; warmup_cli does not "
-                        "import third-party code to find out what it does")
-    if name in NOT_REPRODUCED:
-        raise _Unusable(node.get("class_path") or node, f"{name} {NOT_REPRODUCED[name]}")
-    args = _init_args(node)
-    kwargs: dict[str, Any] = {}
-    for key, child in args.items():
-        if key == "schedulers" and name in ("SequentialLR", "ChainedScheduler"):
-            if not isinstance(child.value, list):
-                raise _Unusable(child, "schedulers is not a list")
-            kwargs[key] = [_build(torch, item, optimizer) for item in child.value]
-        elif key == "optimizer":
-            continue
-        else:
-            kwargs[key] = _plain(child)
-    cls = getattr(module, name)
+def _build(torch: Any, call: _Call, optimizer: Any) -> Any:
+    """The real torch scheduler (nested ones for SequentialLR/ChainedScheduler)."""
+    cls = getattr(torch.optim.lr_scheduler, call.name, None)
+    if not isinstance(cls, type):
+        raise _Refused(call.where, _not_torch(call.path))
+    kwargs = dict(call.kwargs)
+    if call.schedulers is not None:
+        kwargs["schedulers"] = [_build(torch, child, optimizer) for child in call.schedulers]
     try:
-        if name == "ChainedScheduler":
+        if call.name == "ChainedScheduler":
             return cls(optimizer=optimizer, **kwargs)
         return cls(optimizer, **kwargs)
     except (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError,
             AttributeError, OverflowError, RuntimeError) as exc:
         message = f"{type(exc).__name__}: {exc}"
-        raise _Rejected(_blame(node, args, message), f"torch rejected {name}: {message}") \
-            from None
+        raise _Refused(_blame(call, message), f"torch rejected {call.name}: {message}",
+                       by_torch=True) from None
+
+
+def _blame(call: _Call, message: str) -> Node:
+    for key in call.args:
+        if key in message:
+            return call.args[key]
+    for needle, key in _MESSAGE_KEYS:
+        if needle in message and key in call.args:
+            return call.args[key]
+    return call.where
 
 
 class _Run:
@@ -276,10 +252,36 @@ class _Run:
             raise ValueError(f"torch raised at step {self.failure[0]}: {self.failure[1]}")
         return self.lrs[-1]  # past the simulated horizon: held
 
+    def simulated(self, step: int) -> float:
+        """The LR of ``step`` when it is within the simulated steps, else NaN (for the checks,
+        which look only at the steps torch ran)."""
+        self.extend(step + 1)
+        return self.lrs[step] if step < min(len(self.lrs), self.limit) else math.nan
+
+
+def _simulate(ctx: Reading, make: Callable[[Any, Any], Any], base: float, limit: int,
+              what: str, unit: Unit, blame: Node) -> _Run | None:
+    """The run stepped through its first EAGER_STEPS; None (and why) when torch refuses."""
+    try:
+        run = _Run(make, base, limit)
+    except _Refused as exc:
+        if exc.by_torch:
+            ctx.finding(Code.WU310, exc.why, exc.node)
+        else:
+            ctx.unresolved(exc.node, exc.why)
+        return None
+    run.extend(EAGER_STEPS)
+    if run.failure is not None:
+        step, message = run.failure
+        ctx.finding(Code.WU310, f"torch raised while stepping {what} at {unit} {step}: "
+                    f"{message}", blame)
+        return None
+    return run
+
 
 def detect(doc: Document) -> bool:
     root = doc.root
-    if not isinstance(root.value, dict):
+    if root.as_mapping() is None:
         return False
     if _litgpt(root) is not None:
         return True
@@ -299,12 +301,9 @@ def _scheduler_nodes(root: Node) -> list[tuple[Node, Node]]:
     """(scheduler node, the mapping holding it) for every class_path scheduler."""
     found: list[tuple[Node, Node]] = []
     for node in root.walk():
-        if not isinstance(node.value, dict):
-            continue
         for key in SCHEDULER_KEYS:
-            child = node.value.get(key)
-            if child is not None and isinstance(child.value, dict) and \
-                    child.get("class_path") is not None:
+            child = mapping_at(node, key)
+            if child is not None and child.get("class_path") is not None:
                 found.append((child, node))
     return found
 
@@ -314,48 +313,40 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     found: list[FrameworkSchedule] = []
     train = _litgpt(root)
     if train is not None:
-        found.append(_read_litgpt(root, train))
+        found.append(_read_litgpt(doc, train))
     for node, holder in _scheduler_nodes(root):
-        found.append(_read_cli(root, node, holder))
+        found.append(_read_cli(doc, node, holder))
     return found
 
 
-@dataclass
-class _Optimizer:
-    lr: float | None
-    node: Node | None
-    note: str | None = None
+_Optimizer = tuple[float | None, "Node | None", str | None]  # lr, where it is set, a note
 
 
-def _optimizer(root: Node, holder: Node | None) -> _Optimizer:
-    candidates: list[Node] = []
-    for place in (holder, root):
-        if place is None:
-            continue
-        for key in OPTIMIZER_KEYS:
-            child = place.get(key)
-            if child is not None:
-                candidates.append(child)
+def _optimizer(ctx: Reading, holder: Node | None) -> _Optimizer:
+    """The lr of the optimizer beside the scheduler, at the top level or the model's."""
+    root = ctx.doc.root
     model = root.get("model")
-    args = _init_args(model) if model is not None and isinstance(model.value, dict) else {}
-    candidates += [args[k] for k in OPTIMIZER_KEYS if k in args]
-    for node in candidates:
-        if isinstance(node.value, str):
-            return _default_lr(node.value, node)
+    model_args = _init_args(model) if model is not None else {}
+    places = [*(place.get(key) for place in (holder, root) if place is not None
+                for key in OPTIMIZER_KEYS), *(model_args.get(key) for key in OPTIMIZER_KEYS)]
+    for node in (place for place in places if place is not None):
+        named = node.as_str()
+        if named is not None:
+            return _default_lr(named, node)
         path = _class_name(node)
         lr = _init_args(node).get("lr") if path else node.get("lr")
         if lr is None:
             if path:
                 return _default_lr(path, node)
             continue
-        try:
-            value = _plain(lr)
-        except _Unusable as exc:
-            return _Optimizer(None, exc.node, f"optimizer lr: {exc.why}")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return _Optimizer(float(value), lr)
-        return _Optimizer(None, lr, f"optimizer lr is {lr.value!r}, not a number")
-    return _Optimizer(None, None)
+        why = ctx.why_unusable(lr)
+        if why is not None:
+            return None, lr, f"optimizer lr: {why}"
+        number = lr.as_number()
+        if number is None:
+            return None, lr, f"optimizer lr is {shown(lr)}, not a number"
+        return float(number), lr, None
+    return None, None, None
 
 
 def _default_lr(path: str, node: Node) -> _Optimizer:
@@ -369,45 +360,52 @@ def _default_lr(path: str, node: Node) -> _Optimizer:
     if isinstance(cls, type):
         default = inspect.signature(cls).parameters.get("lr")
         if default is not None and isinstance(default.default, int | float):
-            return _Optimizer(float(default.default), node,
-                              f"no lr given: torch.optim.{name}'s default {default.default:g}")
-    return _Optimizer(None, node, f"the lr of optimizer {path} is not in this file")
+            return (float(default.default), node,
+                    f"no lr given: torch.optim.{name}'s default {default.default:g}")
+    return None, node, f"the lr of optimizer {path} is not in this file"
 
 
-def _trainer(root: Node) -> tuple[int | None, int | None, Node | None]:
+def _base_lr(ctx: Reading, holder: Node | None, fallback: Node, why: str) -> float:
+    """The optimizer's lr, which the factor is relative to (DEFAULT_BASE_LR when unknown)."""
+    lr, node, note = _optimizer(ctx, holder)
+    if note:
+        ctx.note(note)
+    if lr is None:
+        ctx.missing(node or fallback, why)
+        return DEFAULT_BASE_LR
+    return lr
+
+
+def _trainer(root: Node) -> tuple[int | None, int | None]:
+    """trainer.max_epochs and max_steps when they limit the run (-1 and 0 do not)."""
     trainer = root.get("trainer")
-    epochs = steps = None
-    if trainer is not None and isinstance(trainer.value, dict):
-        for key in ("max_epochs", "max_steps"):
-            child = trainer.get(key)
-            number = child.as_number() if child is not None else None
-            if number is not None and number > 0:
-                if key == "max_epochs":
-                    epochs = int(number)
-                else:
-                    steps = int(number)
-    return epochs, steps, trainer
+    limits: dict[str, int] = {}
+    for key in ("max_epochs", "max_steps"):
+        child = trainer.get(key) if trainer is not None else None
+        number = child.as_number() if child is not None else None
+        if number is not None and number > 0:
+            limits[key] = int(number)
+    return limits.get("max_epochs"), limits.get("max_steps")
 
 
-def _interval(holder: Node, top_level: bool) -> tuple[str, str | None]:
+def _interval(holder: Node, top_level: bool) -> tuple[Unit, str | None]:
     for key in INTERVAL_KEYS:
-        cfg = holder.get(key)
-        interval = cfg.get("interval") if cfg is not None and isinstance(cfg.value, dict) \
-            else None
+        cfg = mapping_at(holder, key)
+        interval = cfg.get("interval") if cfg is not None else None
         if interval is not None and interval.value in ("epoch", "step"):
-            return str(interval.value), None
+            return Unit(interval.value), None
     if top_level:
-        return "epoch", ("LightningCLI steps its lr_scheduler once per epoch (Lightning's "
-                         "default interval)")
-    return "step", ("the LightningModule chooses the interval in configure_optimizers; "
-                    "one scheduler step per optimizer step is assumed")
+        return Unit.EPOCH, ("LightningCLI steps its lr_scheduler once per epoch (Lightning's "
+                            "default interval)")
+    return Unit.STEP, ("the LightningModule chooses the interval in configure_optimizers; "
+                       "one scheduler step per optimizer step is assumed")
 
 
 def _derived_horizon(node: Node) -> int:
     """A horizon from the scheduler's own lengths when the run length is unknown."""
     longest = 0.0
     for item in node.walk():
-        if not isinstance(item.value, dict):
+        if item.as_mapping() is None:
             continue
         for key, child in _init_args(item).items():
             if key in ("total_iters", "T_max", "T_0", "step_size", "total_steps",
@@ -420,9 +418,9 @@ def _derived_horizon(node: Node) -> int:
 
 
 def _warmup_of(node: Node) -> int:
-    """Warmup steps of a torch scheduler config (0 when it is not a warmup)."""
-    path = _class_name(node) or ""
-    name = _torch_name(path) or ""
+    """Warmup steps of a torch scheduler config (0 when it is not a warmup), with torch's
+    defaults (torch/optim/lr_scheduler.py: LinearLR, ConstantLR, OneCycleLR, SequentialLR)."""
+    name = _torch_name(_class_name(node) or "") or ""
     args = _init_args(node)
 
     def number(key: str, default: float) -> float:
@@ -441,77 +439,54 @@ def _warmup_of(node: Node) -> int:
         children = args.get("schedulers")
         milestones = args.get("milestones")
         firsts = milestones.as_number_list() if milestones is not None else None
-        if children is not None and isinstance(children.value, list) and children.value and \
-                firsts and _warmup_of(children.value[0]):
+        items = children.as_sequence() if children is not None else None
+        if items and firsts and _warmup_of(items[0]):
             return int(firsts[0])
     return 0
 
 
-def _read_cli(root: Node, node: Node, holder: Node) -> FrameworkSchedule:
+def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
+    root = doc.root
     name = _class_name(node) or "?"
     short = _torch_name(name) or name
-    result = FrameworkSchedule("lightning", f"{node.path[-1] if node.path else 'lr_scheduler'}"
-                               f" ({short})", node, None)
-    top_level = holder is root
-    unit, interval_note = _interval(holder, top_level)
+    out = FrameworkSchedule("lightning", f"{node.path[-1] if node.path else 'lr_scheduler'}"
+                            f" ({short})", node, None)
+    ctx = Reading(doc, out, hydra=True)
+    unit, interval_note = _interval(holder, holder is root)
     if interval_note:
-        result.notes.append(interval_note)
-    epochs, steps, _ = _trainer(root)
-    run = epochs if unit == "epoch" else steps
-    if unit == "epoch" and epochs is None and steps is None and root.get("trainer") is not None:
+        ctx.note(interval_note)
+    epochs, steps = _trainer(root)
+    run = epochs if unit is Unit.EPOCH else steps
+    if unit is Unit.EPOCH and epochs is None and steps is None and root.get("trainer") is not None:
         run = 1000  # Lightning's Trainer: max_epochs defaults to 1000 when max_steps is -1
-        result.notes.append("trainer.max_epochs is not set: Lightning's default of 1000 "
-                            "epochs is assumed")
+        ctx.note("trainer.max_epochs is not set: Lightning's default of 1000 epochs is assumed")
     horizon = run if run is not None else _derived_horizon(node)
     if horizon > HORIZON_CAP:
-        result.notes.append(f"only the first {HORIZON_CAP:,} {unit}s are simulated")
+        ctx.note(f"only the first {HORIZON_CAP:,} {unit}s are simulated")
         horizon = HORIZON_CAP
-    result.horizon = run
+    out.horizon = run
     try:
-        _without_torch(node)
-    except _Unusable as exc:
-        result.unresolved.append((exc.node, exc.why))
-        return result
-    optimizer = _optimizer(root, holder)
-    if optimizer.note:
-        result.notes.append(optimizer.note)
-    base = optimizer.lr
-    if base is None:
-        result.unresolved.append((optimizer.node or node, "the optimizer lr is not in this "
-                                  "file (a layered config may set it): LRs are shown relative "
-                                  "to it"))
-    base_lr = base if base is not None else 1.0
-
-    def make(torch: Any, opt: Any) -> Any:
-        return _build(torch, node, opt)
-
-    try:
-        torch_run = _Run(make, base_lr, horizon)
-    except _Unusable as exc:
-        result.unresolved.append((exc.node, exc.why))
-        return result
-    except _Rejected as exc:
-        result.findings.append(Finding(Code.WU310, exc.message, exc.node))
-        return result
-    torch_run.extend(min(horizon, EAGER_STEPS))
-    if torch_run.failure is not None:
-        step, message = torch_run.failure
-        result.findings.append(Finding(
-            Code.WU310, f"torch raised while stepping {short} at {unit} {step}: {message}",
-            node.get("class_path") or node))
-        return result
+        call = _call(ctx, node)
+    except _Refused as exc:
+        ctx.unresolved(exc.node, exc.why)
+        return out
+    base = _base_lr(ctx, holder, node, "the optimizer lr is not in this file (a layered config "
+                    "may set it): LRs are shown relative to it")
+    torch_run = _simulate(ctx, lambda torch, opt: _build(torch, call, opt), base, horizon,
+                          short, unit, call.where)
+    if torch_run is None:
+        return out
     if run is None:
-        result.notes.append(f"the run length is not in the config: {horizon} {unit}s are "
-                            "simulated")
+        ctx.note(f"the run length is not in the config: {horizon} {unit}s are simulated")
     warmup = min(_warmup_of(node), horizon)
-    result.plan = _plan(torch_run, base_lr, f"torch {short}", f"{name}({_args_text(node)})",
-                        warmup, horizon, unit, short)
-    _zero_check(result, torch_run, warmup, unit, node)
-    if run is not None and 0 < run < _warmup_of(node):
-        result.findings.append(Finding(
-            Code.WU301, f"the warmup ({_warmup_of(node)} {unit}s) is longer than the run ({run} "
-            f"{unit}s): the LR never reaches its peak", node.get("class_path") or node))
-    return result
+    phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
+    plan(out, lambda step: torch_run.lr(step) / base, base, unit, f"torch {short}",
+         f"{name}({_args_text(node)})", warmup=warmup, total=horizon, phases=phases,
+         source="torch")
+    zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
+                  message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
+    warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
+    return out
 
 
 def _args_text(node: Node) -> str:
@@ -524,61 +499,32 @@ def _args_text(node: Node) -> str:
     return ", ".join(parts)
 
 
-def _plan(run: _Run, base: float, label: str, spec: str, warmup: int, total: int | None,
-          unit: str, phase: str, phases: tuple[tuple[int, str], ...] | None = None) -> Plan:
-    def factor(step: int) -> float:
-        return run.lr(step) / base
-
-    if phases is None:
-        phases = ((0, "warmup"), (warmup, phase)) if warmup else ((0, phase),)
-    schedule = FunctionSchedule(factor, label, spec, warmup=warmup, total=total, phases=phases)
-    return Plan(schedule, (base,), "torch", unit)
-
-
-def _zero_check(result: FrameworkSchedule, run: _Run, warmup: int, unit: str,
-                node: Node | None, length: int | None = None) -> None:
-    """WU302 for LR-0 updates among the first ``warmup`` steps; ``length`` is the configured
-    warmup length when the run ends before it (the share is of the whole warmup)."""
-    if warmup <= 0:
-        return
-    run.extend(warmup)
-    zeros = sum(1 for lr in run.lrs[:warmup] if lr == 0.0)
-    warmup = max(warmup, length or 0)
-    if zeros:
-        result.findings.append(zero_lr_finding(zeros, warmup, unit, node))
-
-
-def _read_litgpt(root: Node, train: Node) -> FrameworkSchedule:
-    result = FrameworkSchedule("lightning", "litgpt train", train, None)
+def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
+    out = FrameworkSchedule("lightning", "litgpt train", train, None)
+    ctx = Reading(doc, out, hydra=True)
     fraction = train.get("lr_warmup_fraction")
     if fraction is not None and fraction.value is not None:
-        result.unresolved.append((fraction, "lr_warmup_fraction is a share of the dataloader "
-                                  "length, which the config does not hold"))
-        return result
+        ctx.unresolved(fraction, "lr_warmup_fraction is a share of the dataloader length, "
+                       "which the config does not hold")
+        return out
     warmup_node = train.get("lr_warmup_steps")
     steps_node = train.get("max_steps")
-    warmup_value = warmup_node.as_number() if warmup_node is not None else 100
-    if warmup_value is None:  # litgpt TrainArgs.lr_warmup_steps defaults to 100
-        warmup_value = 100
-    warmup = int(warmup_value)
+    # litgpt TrainArgs.lr_warmup_steps defaults to 100
+    warmup_value = warmup_node.as_number() if warmup_node is not None else None
+    warmup = int(warmup_value if warmup_value is not None else 100)
     max_steps = steps_node.as_number() if steps_node is not None else None
     if max_steps is None:
-        result.unresolved.append((steps_node or train, "litgpt decays over min(epochs x steps "
-                                  "per epoch, max_steps); max_steps is not set and the steps per "
-                                  "epoch depend on the dataset"))
-        return result
-    max_steps = int(max_steps)
-    result.horizon = max_steps
-    optimizer = _optimizer(root, None)
-    if optimizer.note:
-        result.notes.append(optimizer.note)
-    base = optimizer.lr if optimizer.lr is not None else 1.0
-    if optimizer.lr is None:
-        result.unresolved.append((optimizer.node or train, "the optimizer lr is not in this "
-                                  "file: LRs are shown relative to it"))
-    result.notes.append("litgpt finetune: SequentialLR(LambdaLR(step / warmup_steps), "
-                        "CosineAnnealingLR(T_max=max_steps - warmup_steps)); max_steps bounds "
-                        "the run (epochs x steps per epoch may end it sooner)")
+        ctx.unresolved(steps_node or train, "litgpt decays over min(epochs x steps per epoch, "
+                       "max_steps); max_steps is not set and the steps per epoch depend on the "
+                       "dataset")
+        return out
+    max_steps = out.horizon = int(max_steps)
+    base = _base_lr(ctx, None, train, "the optimizer lr is not in this file: LRs are shown "
+                    "relative to it")
+    ctx.note("litgpt finetune: SequentialLR(LambdaLR(step / warmup_steps), "
+             "CosineAnnealingLR(T_max=max_steps - warmup_steps)); max_steps bounds the run "
+             "(epochs x steps per epoch may end it sooner)")
+    blame = warmup_node or train
 
     def make(torch: Any, opt: Any) -> Any:
         # litgpt/finetune/full.py get_lr_scheduler
@@ -588,33 +534,27 @@ def _read_litgpt(root: Node, train: Node) -> FrameworkSchedule:
             second = sched.CosineAnnealingLR(opt, T_max=(max_steps - warmup))
             return sched.SequentialLR(opt, [first, second], milestones=[warmup])
         except (ValueError, TypeError, ZeroDivisionError) as exc:
-            raise _Rejected(warmup_node or train, f"torch rejected litgpt's scheduler: "
-                            f"{type(exc).__name__}: {exc}") from None
+            raise _Refused(blame, f"torch rejected litgpt's scheduler: {type(exc).__name__}: "
+                           f"{exc}", by_torch=True) from None
 
-    try:
-        run = _Run(make, base, min(max_steps, HORIZON_CAP))
-    except _Rejected as exc:
-        result.findings.append(Finding(Code.WU310, exc.message, exc.node))
-        return result
-    run.extend(min(max_steps, EAGER_STEPS))
-    if run.failure is not None:
-        result.findings.append(Finding(Code.WU310, f"torch raised while stepping litgpt's "
-                                       f"scheduler at step {run.failure[0]}: {run.failure[1]}",
-                                       warmup_node or train))
-        return result
+    run = _simulate(ctx, make, base, min(max_steps, HORIZON_CAP), "litgpt's scheduler",
+                    Unit.STEP, blame)
+    if run is None:
+        return out
     phases = ((0, "linear warmup"), (warmup, "cosine")) if warmup < max_steps \
         else ((0, "linear warmup"),)
-    result.plan = _plan(run, base, "litgpt warmup + cosine",
-                        f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
-                        min(warmup, max_steps), max_steps, "step", "cosine", phases)
-    _zero_check(result, run, min(warmup, max_steps), "step", warmup_node or train, warmup)
+    plan(out, lambda step: run.lr(step) / base, base, Unit.STEP, "litgpt warmup + cosine",
+         f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
+         warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
+    zero_lr_start(out, run.simulated, warmup, blame, Unit.STEP, leading=False,
+                  message=lambda zeros, length: zero_share_text(zeros, length, "step"))
     if warmup >= max_steps:
         peak = run.lr(max_steps - 1) / base if max_steps > 0 else 0.0
-        result.findings.append(Finding(
-            Code.WU301, f"lr_warmup_steps ({warmup}) is not shorter than max_steps ({max_steps}): "
-            f"the LR only reaches {peak:.2f}x its peak, and the cosine's T_max = max_steps - "
-            f"warmup_steps = {max_steps - warmup}", warmup_node or train))
-    return result
+        warmup_vs_run(out, warmup, max_steps, blame, None, Unit.STEP, message=(
+            f"lr_warmup_steps ({warmup}) is not shorter than max_steps ({max_steps}): the LR "
+            f"only reaches {peak:.2f}x its peak, and the cosine's T_max = max_steps - "
+            f"warmup_steps = {max_steps - warmup}"))
+    return out
 
 
 READER = register(Reader("lightning", detect, read))
