@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_lr_config_without_policy_is_not_a_schedule() -> None:
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
-def test_matches_mmengine_code(case: dict) -> None:
+def test_matches_mmengine_code(case: dict[str, Any]) -> None:
     """tools/golden/mmengine_golden.py ran mmengine 0.10.7's (and mmdet's) scheduler classes."""
     doc = load_document(f"{case['name']}.py", text=case["config"])
     (schedule,) = mmengine.read(doc, RunFacts(updates_per_epoch=case.get("iters_per_epoch")))

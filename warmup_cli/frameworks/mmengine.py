@@ -26,18 +26,12 @@ number of iterations per epoch (``len(train_dataloader)``), which no config hold
 ``RunFacts(updates_per_epoch=...)`` to :func:`read`, otherwise the schedule is unresolved and
 described in epochs.
 
-What MMEngine makes of each check (each finding located at the responsible key):
-
-- WU301: a warmup scheduler ends after ``max_epochs``/``max_iters``.
-- WU302: ``start_factor=0`` (LinearLR; MMEngine then divides by zero at the second step) or a
-  ConstantLR ``factor`` of 0 is an error; otherwise the warmup updates at LR 0 are counted.
-- WU305: ``train_cfg`` sets both ``max_epochs`` and ``max_iters``.
-- WU306: CosineAnnealingLR ``T_max`` differs from ``end - begin``: cut before ``eta_min``
-  (T_max longer) or rising again (T_max shorter).
-- WU307: a decaying scheduler's ``end`` is past the run.
-- WU308: what MMEngine/mmcv would reject (an unknown argument, a failed check, an arithmetic
-  error while stepping) is an error, beside its unresolved entry.
-- WU309: a warmup ends before the next scheduler begins, so the LR stays flat at the base LR.
+Framework-specific checks (each located at the responsible key): WU302 as an error for a
+LinearLR ``start_factor`` or ConstantLR ``factor`` of 0 (MMEngine then divides by zero), WU305
+(``train_cfg`` sets both ``max_epochs`` and ``max_iters``), WU306 (CosineAnnealingLR ``T_max``
+is not ``end - begin``), WU307 (a decay ends past the run), WU308 (what MMEngine or mmcv would
+reject) and WU309 (a gap after a warmup, flat at the base LR); WU301 and the WU302 count of
+zero-LR warmup updates go through the kit.
 """
 
 from __future__ import annotations
@@ -49,6 +43,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from warmup_cli.frameworks.kit import (
+    FactorFn,
     Finding,
     FrameworkSchedule,
     Reader,
@@ -265,46 +260,55 @@ def _default_ends(specs: list[_Spec], run: _Run, ipe: int | None) -> None:
 # --- MMEngine's chained recursion -------------------------------------------------------------
 
 ValueFn = Callable[[int, float], float]
-"""A scheduler's chainable ``_get_value``: (its ``last_step``, the LR in the optimizer) -> LR."""
+"""A scheduler's chainable ``_get_value``: (its ``last_step`` k, the LR in the optimizer) -> LR."""
+
+
+def _get_value(kind: str, p: Params, begin: int, end: int, base: float) -> ValueFn:
+    """The ``_get_value`` of MMEngine's ``{kind}`` (mmengine/optim/scheduler/param_scheduler.py:
+    LinearParamScheduler, ConstantParamScheduler, ...; QuadraticWarmupLR:
+    mmdet/engine/schedulers/quadratic_warmup.py), built with these parameters and span."""
+    if kind == "CosineAnnealingLR":
+        return _cosine_value(p, begin, end, base)
+    if kind == "CosineRestartLR":
+        return _restart_value(p, base)
+    total = end - begin - 1  # total_iters of LinearLR, ConstantLR and PolyLR
+    if kind == "LinearLR":
+        start, stop = _number(p, "start_factor"), _number(p, "end_factor")
+        return lambda k, lr: lr * start if k == 0 else \
+            lr * (1. + (stop - start) / (total * start + (k - 1) * (stop - start)))
+    if kind == "ConstantLR":
+        factor = _number(p, "factor")
+        # upstream: "last_step > total_iters or last_step != total_iters" leaves lr as it is
+        return lambda k, lr: lr * factor if k == 0 else lr if k != total else lr * (1.0 / factor)
+    if kind == "MultiStepLR":
+        milestones, gamma = Counter(_numbers(p, "milestones")), _number(p, "gamma")
+        return lambda k, lr: lr * gamma ** milestones[k] if k in milestones else lr
+    if kind == "StepLR":
+        step_size, gamma = _number(p, "step_size"), _number(p, "gamma")
+        return lambda k, lr: lr if k == 0 or k % step_size != 0 else lr * gamma
+    if kind == "ExponentialLR":
+        gamma = _number(p, "gamma")
+        return lambda k, lr: lr if k == 0 else lr * gamma
+    if kind == "PolyLR":
+        eta_min, power = _number(p, "eta_min"), _number(p, "power")
+        return lambda k, lr: lr if k == 0 else \
+            (lr - eta_min) * (1 - 1 / (total - k + 1)) ** power + eta_min
+    assert kind == "QuadraticWarmupLR", kind
+    iters = end - begin  # its total_iters
+    return lambda k, lr: base * (2 * k + 1) / iters**2 if k == 0 else \
+        lr + base * (2 * k + 1) / iters**2
 
 
 def _eta_min(p: Params, base: float) -> float:
     """``eta_min``, or ``base * eta_min_ratio`` (both cosine schedulers); 0. when neither."""
-    ratio = _optional(p, "eta_min_ratio")
+    ratio, eta_min = _optional(p, "eta_min_ratio"), _optional(p, "eta_min")
     if ratio is not None:
         return base * ratio
-    eta_min = _optional(p, "eta_min")
     return 0.0 if eta_min is None else eta_min
 
 
-def _linear_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """LinearParamScheduler._get_value (mmengine/optim/scheduler/param_scheduler.py)."""
-    start, stop = _number(p, "start_factor"), _number(p, "end_factor")
-    total_iters = end - begin - 1
-
-    def value(k: int, lr: float) -> float:
-        if k == 0:
-            return lr * start
-        return lr * (1. + (stop - start) / (total_iters * start + (k - 1) * (stop - start)))
-    return value
-
-
-def _constant_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """ConstantParamScheduler._get_value."""
-    factor, total_iters = _number(p, "factor"), end - begin - 1
-
-    def value(k: int, lr: float) -> float:
-        if k == 0:
-            return lr * factor
-        if k > total_iters or k != total_iters:
-            return lr
-        return lr * (1.0 / factor)
-    return value
-
-
-def _cosine_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """CosineAnnealingParamScheduler._get_value ("self.T_max = T_max or (end - begin)")."""
-    t_max = _optional(p, "T_max") or (end - begin)
+def _cosine_value(p: Params, begin: int, end: int, base: float) -> ValueFn:
+    t_max = _optional(p, "T_max") or (end - begin)  # "self.T_max = T_max or (end - begin)"
     eta_min = _eta_min(p, base)
 
     def value(k: int, lr: float) -> float:
@@ -317,58 +321,7 @@ def _cosine_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
     return value
 
 
-def _multistep_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """MultiStepParamScheduler._get_value (milestones counted, as its Counter does)."""
-    milestones, gamma = Counter(_numbers(p, "milestones")), _number(p, "gamma")
-
-    def value(k: int, lr: float) -> float:
-        if k not in milestones:
-            return lr
-        return lr * gamma ** milestones[k]
-    return value
-
-
-def _step_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """StepParamScheduler._get_value."""
-    step_size, gamma = _number(p, "step_size"), _number(p, "gamma")
-
-    def value(k: int, lr: float) -> float:
-        if k == 0 or k % step_size != 0:
-            return lr
-        return lr * gamma
-    return value
-
-
-def _exponential_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """ExponentialParamScheduler._get_value."""
-    gamma = _number(p, "gamma")
-    return lambda k, lr: lr if k == 0 else lr * gamma
-
-
-def _poly_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """PolyParamScheduler._get_value."""
-    eta_min, power, total_iters = _number(p, "eta_min"), _number(p, "power"), end - begin - 1
-
-    def value(k: int, lr: float) -> float:
-        if k == 0:
-            return lr
-        return (lr - eta_min) * (1 - 1 / (total_iters - k + 1)) ** power + eta_min
-    return value
-
-
-def _quadratic_warmup_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """QuadraticWarmupLR._get_value (mmdet/engine/schedulers/quadratic_warmup.py)."""
-    total_iters = end - begin
-
-    def value(k: int, lr: float) -> float:
-        if k == 0:
-            return base * (2 * k + 1) / total_iters**2
-        return lr + base * (2 * k + 1) / total_iters**2
-    return value
-
-
-def _cosine_restart_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """CosineRestartParamScheduler._get_value."""
+def _restart_value(p: Params, base: float) -> ValueFn:
     periods, weights = _numbers(p, "periods"), _numbers(p, "restart_weights")
     cumulative = [sum(periods[0:i + 1]) for i in range(len(periods))]
     eta_min = _eta_min(p, base)
@@ -386,24 +339,16 @@ def _cosine_restart_lr(p: Params, begin: int, end: int, base: float) -> ValueFn:
     return value
 
 
-_GET_VALUE: dict[str, Callable[[Params, int, int, float], ValueFn]] = {
-    "LinearLR": _linear_lr, "ConstantLR": _constant_lr, "CosineAnnealingLR": _cosine_lr,
-    "MultiStepLR": _multistep_lr, "StepLR": _step_lr, "ExponentialLR": _exponential_lr,
-    "PolyLR": _poly_lr, "QuadraticWarmupLR": _quadratic_warmup_lr,
-    "CosineRestartLR": _cosine_restart_lr,
-}
-
-
+@dataclass
 class _Stepper:
     """One built scheduler: ``_ParamScheduler.step`` counts every step and changes the value
     only inside ``[begin, end)``."""
 
-    def __init__(self, begin: int, end: int, get_value: ValueFn) -> None:
-        self.begin = begin
-        self.end = end
-        self.get_value = get_value
-        self.last_step = -1
-        self.global_step = -1
+    begin: int
+    end: int
+    get_value: ValueFn
+    last_step: int = -1
+    global_step: int = -1
 
     def step(self, lr: float) -> float:
         self.global_step += 1
@@ -436,8 +381,8 @@ class _Simulation:
     def __init__(self, built: list[_Built], base: float, iters_per_epoch: int | None) -> None:
         self.built = built
         self.ipe = iters_per_epoch
-        self.steppers = [_Stepper(b.begin, b.end, _GET_VALUE[b.spec.kind](
-            b.params, b.begin, b.end, base)) for b in built]
+        self.steppers = [_Stepper(b.begin, b.end, _get_value(b.spec.kind, b.params, b.begin,
+                                                             b.end, base)) for b in built]
         lr = base
         for stepper in self.steppers:  # each constructor calls self.step() once
             lr = stepper.step(lr)
@@ -506,16 +451,15 @@ def _unit(specs: list[_Spec], run: _Run, ipe: int | None) -> Unit | None:
     return Unit.ITER if ipe else None
 
 
+# The factors LinearLR and ConstantLR check are in [0, 1], and the ValueError they raise.
+_FACTORS = {"LinearLR": (("start_factor", "Starting"), ("end_factor", "Ending")),
+            "ConstantLR": (("factor", "Constant"),)}
+
+
 def _factor_problem(spec: _Spec) -> str | None:
-    """LinearLR's and ConstantLR's ValueError for a factor outside [0, 1]."""
-    p = spec.params
-    if spec.kind == "LinearLR":
-        if _number(p, "start_factor") > 1.0 or _number(p, "start_factor") < 0:
-            return "Starting multiplicative factor should between 0 and 1."
-        if _number(p, "end_factor") > 1.0 or _number(p, "end_factor") < 0:
-            return "Ending multiplicative factor should between 0 and 1."
-    if spec.kind == "ConstantLR" and (_number(p, "factor") > 1.0 or _number(p, "factor") < 0):
-        return "Constant multiplicative factor should between 0 and 1."
+    for key, which in _FACTORS.get(spec.kind, ()):
+        if _number(spec.params, key) > 1.0 or _number(spec.params, key) < 0:
+            return f"{which} multiplicative factor should between 0 and 1."
     return None
 
 
@@ -817,35 +761,10 @@ def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
 # --- legacy mmcv lr_config --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _MmcvCosine:
-    """CosineAnnealingLrUpdaterHook.get_lr (mmcv/runner/hooks/lr_updater.py)."""
-
-    target: Num  # min_lr, or base * min_lr_ratio
-    max_progress: int  # max_epochs (by epoch) or max_iters
-
-    def get_lr(self, base: float, progress: int) -> float:
-        # annealing_cos(start, end, factor): end + 0.5 * (start - end) * (cos(pi*f) + 1)
-        cos_out = math.cos(math.pi * (progress / self.max_progress)) + 1
-        return self.target + 0.5 * (base - self.target) * cos_out
-
-
-@dataclass(frozen=True)
-class _MmcvStep:
-    """StepLrUpdaterHook.get_lr: one gamma per step (or milestone) passed, floored at min_lr."""
-
-    steps: Num | list[Num]
-    gamma: Num
-    min_lr: Num | None
-
-    def get_lr(self, base: float, progress: int) -> float:
-        steps = self.steps
-        if isinstance(steps, list):
-            exp = next((i for i, s in enumerate(steps) if progress < s), len(steps))
-        else:
-            exp = progress // int(steps)
-        lr = base * (self.gamma**exp)
-        return max(lr, self.min_lr) if self.min_lr is not None else lr
+_NEEDS_EPOCH_LENGTH = (
+    "mmcv applies the warmup per iteration (and anneals per epoch, or per iteration over "
+    "max_epochs x iterations per epoch), so the LR of each iteration depends on the epoch "
+    "length, which the config does not hold: pass iters_per_epoch")
 
 
 @dataclass(frozen=True)
@@ -856,42 +775,9 @@ class _MmcvWarmup:
     ratio: Num  # the starting multiplier
 
 
-@dataclass(frozen=True)
-class _MmcvLr:
-    """mmcv 1.x's LR of an iteration: the policy's ``get_lr`` under
-    ``LrUpdaterHook.get_warmup_lr`` (mmcv/runner/hooks/lr_updater.py)."""
-
-    base: float
-    by_epoch: bool
-    epoch_len: int
-    max_iters: int
-    policy: _MmcvCosine | _MmcvStep
-    warmup: _MmcvWarmup
-    warmup_iters: int
-
-    def lr(self, iteration: int) -> float:
-        progress = iteration // self.epoch_len if self.by_epoch else iteration
-        regular = self.policy.get_lr(self.base, progress)
-        kind, ratio = self.warmup.kind, self.warmup.ratio
-        if kind is None or iteration >= self.warmup_iters:
-            return regular
-        if kind == "constant":
-            return regular * ratio
-        if kind == "linear":
-            k = (1 - iteration / self.warmup_iters) * (1 - ratio)
-            return regular * (1 - k)
-        return regular * float(ratio) ** (1 - iteration / self.warmup_iters)  # exp
-
-
-_NEEDS_EPOCH_LENGTH = (
-    "mmcv applies the warmup per iteration (and anneals per epoch, or per iteration over "
-    "max_epochs x iterations per epoch), so the LR of each iteration depends on the epoch "
-    "length, which the config does not hold: pass iters_per_epoch")
-
-
 def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedule:
-    """mmcv 1.x ``lr_config``: CosineAnnealing or step policies with constant/linear/exp
-    warmup (defaults from mmcv's LrUpdaterHook.__init__)."""
+    """mmcv 1.x ``lr_config`` (mmcv/runner/hooks/lr_updater.py, defaults from
+    ``LrUpdaterHook.__init__``): CosineAnnealing or step policies, constant/linear/exp warmup."""
     ctx = Reading(doc, FrameworkSchedule("mmengine", "lr_config", node, None))
     run = _Run()
     _read_optimizer_lr(ctx, doc.root, run)
@@ -906,37 +792,38 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     if node.get("warmup_ratio") is not None:
         ctx.note("in mmcv lr_config, warmup_ratio is the starting multiplier of the warmup "
                  "(LR starts at warmup_ratio x lr), not a share of training as in HF")
-    if ctx.failed or not _legacy_supported(ctx, node, policy, warmup):
+    if ctx.failed or policy is None or not _legacy_supported(ctx, node, policy, warmup):
         return ctx.out
     if run.epoch_loop and (warmup.by_epoch or not by_epoch or warmup.kind is not None) \
             and not ipe:
         ctx.unresolved(node, _NEEDS_EPOCH_LENGTH)
         return ctx.out
-    lr = _mmcv_lr(ctx, node, run, str(policy).lower() == "cosineannealing", by_epoch,
-                  ipe or 1, warmup)
-    if lr is None:
+    epoch_len = ipe or 1
+    found = _mmcv_lr(ctx, node, run, policy.lower() == "cosineannealing", by_epoch, epoch_len)
+    if found is None:
         return ctx.out
+    regular, base, max_iters = found
+    w_iters = int(warmup.iters) * epoch_len if warmup.by_epoch else int(warmup.iters)
+    lr = _mmcv_warmup(regular, warmup.kind, w_iters, warmup.ratio)
     unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
-    w_iters = lr.warmup_iters if warmup.kind else 0
     phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
-    phases.append((w_iters, str(policy)))
-    plan(ctx.out, lambda k: lr.lr(min(k, lr.max_iters - 1)) / lr.base, lr.base, unit,
-         f"mmcv {policy}", f"mmcv lr_config policy={policy} warmup={warmup.kind} "
-         f"warmup_iters={lr.warmup_iters} ratio={warmup.ratio}", warmup=w_iters,
-         total=lr.max_iters, phases=phases, source="mmcv")
-    ctx.out.horizon = lr.max_iters
+    phases.append((w_iters if warmup.kind else 0, policy))
+    plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
+         f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
+         f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
+         phases=phases, source="mmcv")
+    ctx.out.horizon = max_iters
     return ctx.out
 
 
-def _legacy_supported(ctx: Reading, node: Node, policy: str | None,
-                      warmup: _MmcvWarmup) -> bool:
+def _legacy_supported(ctx: Reading, node: Node, policy: str, warmup: _MmcvWarmup) -> bool:
     """mmcv's own checks on the warmup, and whether warmup_cli reproduces the policy."""
     if warmup.kind is not None and not 0 < warmup.ratio <= 1.0:
         ctx.finding(Code.WU302, f"warmup_ratio={warmup.ratio:g}: mmcv asserts 0 < warmup_ratio "
                     "<= 1 (a warmup from 0 would run the first update at LR 0)",
                     node.get("warmup_ratio"), Severity.ERROR)
         return False
-    if policy is None or policy.lower() not in ("cosineannealing", "step"):
+    if policy.lower() not in ("cosineannealing", "step"):
         ctx.unresolved(node.get("policy") or node, f"legacy mmcv policy {policy!r} is not "
                        "reproduced (CosineAnnealing and step are)")
         return False
@@ -949,8 +836,9 @@ def _legacy_supported(ctx: Reading, node: Node, policy: str | None,
 
 
 def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
-             epoch_len: int, warmup: _MmcvWarmup) -> _MmcvLr | None:
-    """The LR function mmcv runs, or None with the reason recorded."""
+             epoch_len: int) -> tuple[FactorFn, float, int] | None:
+    """The policy's LR of each iteration, the base LR and the run length (max_iters), or None
+    with the reason recorded."""
     base = run.lr
     if base is None:
         ctx.unresolved(node, "optimizer.lr is not in this file")
@@ -964,40 +852,68 @@ def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
     if max_iters is None:
         ctx.unresolved(node, "the run length (runner max_epochs/max_iters) is not in this file")
         return None
-    warmup_iters = int(warmup.iters) * epoch_len if warmup.by_epoch else int(warmup.iters)
-    policy = _mmcv_policy(ctx, node, base, run.max_epochs if by_epoch else max_iters, cosine)
-    if policy is None:
-        return None
-    return _MmcvLr(base, by_epoch, epoch_len, max_iters, policy, warmup, warmup_iters)
-
-
-def _mmcv_policy(ctx: Reading, node: Node, base: float, max_progress: int | None,
-                 cosine: bool) -> _MmcvCosine | _MmcvStep | None:
     min_lr = ctx.number(node, "min_lr", None)
     min_lr_ratio = ctx.number(node, "min_lr_ratio", None)
     step = node.get("step")  # a period, or a list of milestones
     steps = ctx.number(node, "step", None) if step is not None and step.as_number() \
         is not None else ctx.numbers(node, "step", None)
     gamma = ctx.number(node, "gamma", 0.1)
+    per = epoch_len if by_epoch else 1  # progress: the epoch (by_epoch) or the iteration
     if ctx.failed:
         return None
     if not cosine:
         if steps is None:
             ctx.reject(node, "mmcv's step policy needs step")  # StepLrUpdaterHook(step)
             return None
-        return _MmcvStep(steps, gamma, min_lr)
-    if min_lr_ratio is not None:
-        target: Num | None = base * min_lr_ratio
-    else:
-        target = min_lr
+        return _mmcv_step(base, per, steps, gamma, min_lr), base, max_iters
+    target = base * min_lr_ratio if min_lr_ratio is not None else min_lr
+    max_progress = run.max_epochs if by_epoch else max_iters
     if target is None or (min_lr_ratio is not None and min_lr is not None):
         ctx.reject(node, "mmcv asserts exactly one of min_lr and min_lr_ratio")
-        return None
-    if max_progress is None:  # by_epoch in an iteration loop: runner.max_epochs is None
+    elif max_progress is None:  # by_epoch in an iteration loop: runner.max_epochs is None
         ctx.reject(node, "mmcv anneals by epoch, but an iteration-based runner has no "
                    "max_epochs")
-        return None
-    return _MmcvCosine(target, max_progress)
+    else:
+        return _mmcv_cosine(base, per, target, max_progress), base, max_iters
+    return None
+
+
+def _mmcv_cosine(base: float, per: int, target: Num, max_progress: int) -> FactorFn:
+    """CosineAnnealingLrUpdaterHook.get_lr: annealing_cos(base, target, progress / max),
+    where annealing_cos(start, end, f) = end + 0.5 * (start - end) * (cos(pi * f) + 1)."""
+    return lambda iteration: target + 0.5 * (base - target) * (
+        math.cos(math.pi * (iteration // per / max_progress)) + 1)
+
+
+def _mmcv_step(base: float, per: int, steps: Num | list[Num], gamma: Num,
+               min_lr: Num | None) -> FactorFn:
+    """StepLrUpdaterHook.get_lr: gamma once per ``step`` epochs (or per milestone passed),
+    floored at min_lr."""
+    def lr(iteration: int) -> float:
+        progress = iteration // per
+        if isinstance(steps, list):
+            exp = next((i for i, s in enumerate(steps) if progress < s), len(steps))
+        else:
+            exp = progress // int(steps)
+        decay: float = gamma**exp  # an int power of an int gamma stays exact, as upstream
+        value = base * decay
+        return max(value, min_lr) if min_lr is not None else value
+    return lr
+
+
+def _mmcv_warmup(regular: FactorFn, kind: str | None, iters: int, ratio: Num) -> FactorFn:
+    """LrUpdaterHook.get_warmup_lr over the policy's LR for the first ``iters`` iterations."""
+    def lr(iteration: int) -> float:
+        value = regular(iteration)
+        if kind is None or iteration >= iters:
+            return value
+        if kind == "constant":
+            return value * ratio
+        if kind == "linear":
+            return value * (1 - (1 - iteration / iters) * (1 - ratio))
+        exp: float = ratio ** (1 - iteration / iters)
+        return value * exp
+    return lr
 
 
 READER = register(Reader("mmengine", detect, read))
