@@ -558,8 +558,8 @@ def _base_lr(ctx: Reading, specs: list[_Spec], run: _Run) -> float | None:
                        "makes the factor depend on it")
         return None
     if run.lr_node is None:
-        ctx.unresolved(where, "the optimizer lr (optim_wrapper.optimizer.lr) is not in this "
-                       "file: LRs are shown relative to it")
+        ctx.missing(where, "the optimizer lr (optim_wrapper.optimizer.lr) is not in this "
+                    "file: LRs are shown relative to it")
     return DEFAULT_BASE_LR
 
 
