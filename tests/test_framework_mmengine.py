@@ -175,6 +175,8 @@ def test_corpus_yolox_tmax_and_gap() -> None:
      "milestones is 'x', not a number"),
     ("param_scheduler = [dict(type='MultiStepLR', milestones=3)]\n", "not a list of numbers"),
     ("param_scheduler = 'abc'\n", "not a dict"),
+    ("lr_config = dict(policy=None)\n", "legacy mmcv policy None is not reproduced"),
+    ("lr_config = dict(policy='poly', power=1.0)\n", "legacy mmcv policy 'poly' is not reproduced"),
 ])
 def test_what_mmengine_rejects_is_unresolved(text: str, needle: str) -> None:
     assert_rejected(mmengine, "bad.py", text, needle)

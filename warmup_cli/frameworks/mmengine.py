@@ -792,14 +792,15 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     if node.get("warmup_ratio") is not None:
         ctx.note("in mmcv lr_config, warmup_ratio is the starting multiplier of the warmup "
                  "(LR starts at warmup_ratio x lr), not a share of training as in HF")
-    if ctx.failed or policy is None or not _legacy_supported(ctx, node, policy, warmup):
+    name = None if ctx.failed else _supported_policy(ctx, node, policy, warmup)
+    if name is None:
         return ctx.out
     if run.epoch_loop and (warmup.by_epoch or not by_epoch or warmup.kind is not None) \
             and not ipe:
         ctx.unresolved(node, _NEEDS_EPOCH_LENGTH)
         return ctx.out
     epoch_len = ipe or 1
-    found = _mmcv_lr(ctx, node, run, policy.lower() == "cosineannealing", by_epoch, epoch_len)
+    found = _mmcv_lr(ctx, node, run, name == "cosineannealing", by_epoch, epoch_len)
     if found is None:
         return ctx.out
     regular, base, max_iters = found
@@ -807,7 +808,7 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     lr = _mmcv_warmup(regular, warmup.kind, w_iters, warmup.ratio)
     unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
     phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
-    phases.append((w_iters if warmup.kind else 0, policy))
+    phases.append((w_iters if warmup.kind else 0, str(policy)))
     plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
          f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
          f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
@@ -816,23 +817,26 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     return ctx.out
 
 
-def _legacy_supported(ctx: Reading, node: Node, policy: str, warmup: _MmcvWarmup) -> bool:
-    """mmcv's own checks on the warmup, and whether warmup_cli reproduces the policy."""
+def _supported_policy(ctx: Reading, node: Node, policy: str | None,
+                      warmup: _MmcvWarmup) -> str | None:
+    """The policy's name in lower case, after mmcv's own checks on the warmup, when warmup_cli
+    reproduces it; else None with the reason recorded."""
     if warmup.kind is not None and not 0 < warmup.ratio <= 1.0:
         ctx.finding(Code.WU302, f"warmup_ratio={warmup.ratio:g}: mmcv asserts 0 < warmup_ratio "
                     "<= 1 (a warmup from 0 would run the first update at LR 0)",
                     node.get("warmup_ratio"), Severity.ERROR)
-        return False
-    if policy.lower() not in ("cosineannealing", "step"):
+        return None
+    name = policy.lower() if policy is not None else ""
+    if name not in ("cosineannealing", "step"):
         ctx.unresolved(node.get("policy") or node, f"legacy mmcv policy {policy!r} is not "
                        "reproduced (CosineAnnealing and step are)")
-        return False
+        return None
     if warmup.kind not in (None, "linear", "constant", "exp"):
         # mmcv's LrUpdaterHook raises ValueError for any other warmup type
         ctx.reject(node.get("warmup") or node, f"unknown mmcv warmup {warmup.kind!r} (mmcv "
                    "accepts constant, linear, exp)")
-        return False
-    return True
+        return None
+    return name
 
 
 def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
