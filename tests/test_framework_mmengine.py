@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,7 @@ from tests.conftest import (
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import mmengine
-from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.frameworks.kit import FrameworkSchedule
 from warmup_cli.vocab import RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "mmengine"
@@ -30,12 +32,25 @@ def codes(schedule: FrameworkSchedule) -> list[str]:
     return sorted(finding_codes(schedule))
 
 
-def test_registered() -> None:
-    assert READERS["mmengine"].read is mmengine.read
+@pytest.mark.parametrize(("path", "expected"), [
+    (FIXTURES / "tmax_gap_overrun.py", True),  # param_scheduler
+    (FIXTURES / "legacy_step.py", True),  # mmcv lr_config with a policy
+    (FIXTURES / "warmup_past_run.yaml", True),
+    (FRAMEWORK_FIXTURES / "detectron2" / "lazy_unresolved.py", False),  # fvcore param schedulers
+    (FRAMEWORK_FIXTURES / "detectron2" / "warmup_past_run.yaml", False),
+    (FRAMEWORK_FIXTURES / "hf" / "warmup_longer.yaml", False),
+])
+def test_detects_mmengine_configs_only(path: Path, expected: bool) -> None:
+    assert mmengine.detect(load_document(path)) is expected
+
+
+def test_lr_config_without_policy_is_not_a_schedule() -> None:
+    doc = load_document("a.py", text="lr_config = dict(warmup='linear')\n")
+    assert not mmengine.detect(doc) and mmengine.read(doc) == []
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
-def test_matches_mmengine_code(case: dict) -> None:
+def test_matches_mmengine_code(case: dict[str, Any]) -> None:
     """tools/golden/mmengine_golden.py ran mmengine 0.10.7's (and mmdet's) scheduler classes."""
     doc = load_document(f"{case['name']}.py", text=case["config"])
     (schedule,) = mmengine.read(doc, RunFacts(updates_per_epoch=case.get("iters_per_epoch")))
@@ -154,8 +169,14 @@ def test_corpus_yolox_tmax_and_gap() -> None:
     ("param_scheduler = [dict(type='StepLR', step_size=0, by_epoch=False, begin=0, end=9)]\n"
      "optim_wrapper = dict(optimizer=dict(lr=0.1))\n", "ZeroDivisionError"),
     ("param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0.1)]\n", "absolute eta_min"),
-    ("param_scheduler = [dict(type='MultiStepLR', milestones='x')]\n", "not a number"),
+    ("param_scheduler = [dict(type='MultiStepLR', milestones='x')]\n",
+     "milestones is 'x', not a list of numbers"),
+    ("param_scheduler = [dict(type='MultiStepLR', milestones=[2, 'x'])]\n",
+     "milestones is 'x', not a number"),
+    ("param_scheduler = [dict(type='MultiStepLR', milestones=3)]\n", "not a list of numbers"),
     ("param_scheduler = 'abc'\n", "not a dict"),
+    ("lr_config = dict(policy=None)\n", "legacy mmcv policy None is not reproduced"),
+    ("lr_config = dict(policy='poly', power=1.0)\n", "legacy mmcv policy 'poly' is not reproduced"),
 ])
 def test_what_mmengine_rejects_is_unresolved(text: str, needle: str) -> None:
     assert_rejected(mmengine, "bad.py", text, needle)

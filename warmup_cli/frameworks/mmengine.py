@@ -26,49 +26,36 @@ number of iterations per epoch (``len(train_dataloader)``), which no config hold
 ``RunFacts(updates_per_epoch=...)`` to :func:`read`, otherwise the schedule is unresolved and
 described in epochs.
 
-Checks (framework-aware findings, located at the responsible key):
-
-======  ===========================  ========================================================
-code    name                         when
-======  ===========================  ========================================================
-WU301   warmup-longer-than-run       a warmup scheduler ends after ``max_epochs``/``max_iters``
-WU302   zero-lr-first-update         ``start_factor=0`` (LinearLR; MMEngine then divides by
-                                     zero at the second step) or a ConstantLR ``factor`` 0;
-                                     updates at LR 0 counted over the warmup: error >= 25 %,
-                                     warning >= 1 %, else note
-WU305   conflicting-run-lengths      ``train_cfg`` sets both ``max_epochs`` and ``max_iters``
-WU306   cosine-period-mismatch       CosineAnnealingLR ``T_max`` differs from ``end - begin``:
-                                     cut before ``eta_min`` (T_max longer) or rising again
-                                     (T_max shorter)
-WU307   decay-never-finishes         a decaying scheduler's ``end`` is past the run
-WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``
-                                     (lint: notes); a value MMEngine/mmcv would reject (an
-                                     unknown argument, a failed check, an arithmetic error
-                                     while stepping) is also a WU308 error finding
-WU309   gap-between-phases           a warmup ends before the next scheduler begins, so the
-                                     LR stays flat at the base LR in between
-======  ===========================  ========================================================
+Framework-specific checks (each located at the responsible key): WU302 as an error for a
+LinearLR ``start_factor`` or ConstantLR ``factor`` of 0 (MMEngine then divides by zero), WU305
+(``train_cfg`` sets both ``max_epochs`` and ``max_iters``), WU306 (CosineAnnealingLR ``T_max``
+is not ``end - begin``), WU307 (a decay ends past the run), WU308 (what MMEngine or mmcv would
+reject) and WU309 (a gap after a warmup, flat at the base LR); WU301 and the WU302 count of
+zero-LR warmup updates go through the kit.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from warmup_cli.configs.document import Unresolved
 from warmup_cli.frameworks.kit import (
+    FactorFn,
     Finding,
     FrameworkSchedule,
     Reader,
+    Reading,
     mapping_at,
+    plan,
     register,
-    zero_lr_finding,
-    zero_updates,
+    warmup_vs_run,
+    zero_lr_start,
+    zero_share_text,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -77,14 +64,20 @@ INF = int(1e9)  # mmengine/optim/scheduler/param_scheduler.py: INF
 SIMULATION_CAP = 2_000_000  # most steps simulated; past it a still-active schedule fails
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
+Num = float | int
+ParamValue = Num | list[Num] | None
+Params = dict[str, ParamValue]
+
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
              "ExponentialLR", "PolyLR", "QuadraticWarmupLR", "CosineRestartLR")
 WARMUPS = ("LinearLR", "ConstantLR", "QuadraticWarmupLR")
+DECAYS = ("CosineAnnealingLR", "PolyLR", "CosineRestartLR")
 # Parameters build_iter_from_epoch multiplies by the epoch length, per scheduler.
 _SCALED = {"StepLR": ("step_size",), "MultiStepLR": ("milestones",),
            "CosineAnnealingLR": ("T_max",), "CosineRestartLR": ("periods",)}
-# Each scheduler's parameters and MMEngine's defaults (None: required).
-_PARAMS: dict[str, dict[str, object]] = {
+# Each scheduler's parameters and MMEngine's defaults (None: required or unset), from the
+# classes' __init__ in mmengine/optim/scheduler/lr_scheduler.py (and mmdet's QuadraticWarmupLR).
+_PARAMS: dict[str, Params] = {
     "LinearLR": {"start_factor": 1.0 / 3, "end_factor": 1.0},
     "ConstantLR": {"factor": 1.0 / 3},
     "CosineAnnealingLR": {"T_max": None, "eta_min": None, "eta_min_ratio": None},
@@ -96,14 +89,34 @@ _PARAMS: dict[str, dict[str, object]] = {
     "CosineRestartLR": {"periods": None, "restart_weights": [1], "eta_min": None,
                         "eta_min_ratio": None},
 }
-_OPTIONAL_NONE = {"T_max", "eta_min", "eta_min_ratio"}
+_LISTS = ("milestones", "periods", "restart_weights")
+_REQUIRED = {"MultiStepLR": "milestones", "StepLR": "step_size", "ExponentialLR": "gamma",
+             "CosineRestartLR": "periods"}
+# Keys every scheduler takes besides its own (_ParamScheduler.__init__, the registry's _scope_).
+_COMMON_KEYS = ("type", "by_epoch", "convert_to_iter_based", "begin", "end", "last_step",
+                "verbose", "_scope_")
+_MIXED_STEPPING = (
+    "the schedulers mix per-iteration and per-epoch stepping (by_epoch=False or "
+    "convert_to_iter_based=True beside by_epoch=True): the LR of each iteration depends on the "
+    "iterations per epoch (len(train_dataloader)), which the config does not hold; pass "
+    "iters_per_epoch to read it (the schedule in epochs is in the notes)")
 
 
-def _unusable(node: Node) -> str | None:
-    value = node.value
-    if isinstance(value, Unresolved):
-        return f"`{value.source}` {value.reason}"
-    return None
+def _number(params: Params, key: str) -> Num:
+    value = params[key]
+    assert isinstance(value, int | float), key  # a default, or checked by _validate
+    return value
+
+
+def _optional(params: Params, key: str) -> Num | None:
+    value = params.get(key)
+    return value if isinstance(value, int | float) else None
+
+
+def _numbers(params: Params, key: str) -> list[Num]:
+    value = params[key]
+    assert isinstance(value, list), key  # a default, or checked by _validate
+    return value
 
 
 # --- reading the config ---------------------------------------------------------------------
@@ -115,269 +128,234 @@ class _Spec:
 
     node: Node
     kind: str
-    by_epoch: bool
+    by_epoch: bool  # begin/end count epochs (also for a scheduler converted to iterations)
     convert: bool
-    begin: int | float
-    end: int | float | None  # None: the train loop's default
-    params: dict[str, object]
-    end_explicit: bool = True
-    known: bool = True  # begin and end resolved (else the structural checks skip it)
-
-    @property
-    def in_epochs(self) -> bool:
-        """begin/end count epochs (also for a scheduler converted to iterations)."""
-        return self.by_epoch
+    begin: Num
+    end: Num | None  # None until _default_ends gives it the train loop's length
+    params: Params
+    known: bool  # begin and end resolved (else the structural checks skip it)
+    params_known: bool  # every parameter resolved
+    end_explicit: bool
 
     def get(self, key: str) -> Node | None:
         return self.node.get(key)
 
+    @property
+    def bounded_end(self) -> Num | None:
+        """``end``, unless it is unknown or MMEngine's INF (the end of training)."""
+        return self.end if self.end is not None and self.end != INF else None
+
 
 @dataclass
-class _Config:
-    specs: list[_Spec] = field(default_factory=list)
-    unresolved: list[tuple[Node, str]] = field(default_factory=list)
+class _Run:
+    """What the train loop and the optimizer say (runner._build_param_scheduler reads them)."""
+
     max_epochs: int | None = None
     max_iters: int | None = None
     epoch_loop: bool = True
     lr: float | None = None
     lr_node: Node | None = None
-    # Values MMEngine itself would refuse (WU308 errors, beside their unresolved entry).
-    rejected: list[Finding] = field(default_factory=list)
 
-    def reject(self, node: Node, why: str) -> None:
-        self.unresolved.append((node, why))
-        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
-
-
-def _value(node: Node, key: str, cfg: _Config) -> object:
-    why = _unusable(node)
-    if why is not None:
-        cfg.unresolved.append((node, f"{key}: {why}"))
-        return _MISSING
-    value = node.value
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, list):
-        items = [_value(item, key, cfg) for item in value]
-        return _MISSING if any(i is _MISSING for i in items) else items
-    number = node.as_number()
-    if number is not None:
-        return number
-    if isinstance(value, str) and node.as_number_list() is not None:
-        return node.as_number_list()
-    cfg.reject(node, f"{key} is {value!r}, not a number")
-    return _MISSING
+    def length(self, unit: Unit, ipe: int | None) -> int | None:
+        """The run length in ``unit``s, when the config (and the epoch length) say it."""
+        if unit is Unit.EPOCH:
+            return self.max_epochs
+        if self.epoch_loop and self.max_epochs is not None and ipe:
+            return self.max_epochs * ipe
+        return self.max_iters
 
 
-_MISSING = object()
+def _truncated(value: Num | None) -> int | None:
+    return None if value is None else int(value)
 
 
-def _optimizer_lr(root: Node, cfg: _Config) -> None:
+def _read_optimizer_lr(ctx: Reading, root: Node, run: _Run) -> None:
+    """``optim_wrapper.optimizer.lr``, else the mmcv 1.x top-level ``optimizer.lr``."""
     wrapper = mapping_at(root, "optim_wrapper")
-    candidates = []
-    if wrapper is not None:
-        optimizer = wrapper.get("optimizer")
-        if optimizer is not None:
-            candidates.append(optimizer)
-    legacy = root.get("optimizer")
-    if legacy is not None:
-        candidates.append(legacy)
-    for optimizer in candidates:
-        why = _unusable(optimizer)
-        if why is not None:
-            cfg.unresolved.append((optimizer, f"optimizer: {why}"))
+    candidates = (wrapper.get("optimizer") if wrapper is not None else None,
+                  root.get("optimizer"))
+    for optimizer in (c for c in candidates if c is not None):
+        if not ctx.usable(optimizer, "optimizer"):
             return
         lr = optimizer.get("lr")
         if lr is None:
             continue
-        cfg.lr_node = lr
-        value = _value(lr, "optimizer lr", cfg)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            cfg.lr = float(value)
+        run.lr_node = lr
+        value = ctx.number(lr, None, None, label="optimizer lr")
+        run.lr = None if value is None else float(value)
         return
 
 
-def _train_loop(root: Node, cfg: _Config, result: FrameworkSchedule) -> None:
-    train = root.get("train_cfg")
-    runner = root.get("runner")  # mmcv 1.x / legacy configs
-    for holder in (train, runner):
-        if holder is None or not isinstance(holder.value, dict):
+def _read_train_loop(ctx: Reading, root: Node, run: _Run) -> None:
+    for holder in (root.get("train_cfg"), root.get("runner")):  # runner: mmcv 1.x configs
+        if holder is None or holder.as_mapping() is None:
             continue
-        epochs = holder.get("max_epochs")
-        iters = holder.get("max_iters")
-        if epochs is not None:
-            value = _value(epochs, "max_epochs", cfg)
-            cfg.max_epochs = int(value) if isinstance(value, int | float) else None
-        if iters is not None:
-            value = _value(iters, "max_iters", cfg)
-            cfg.max_iters = int(value) if isinstance(value, int | float) else None
-        kind = holder.get("type")
-        by_epoch = holder.get("by_epoch")
+        epochs, iters = holder.get("max_epochs"), holder.get("max_iters")
+        run.max_epochs = _truncated(ctx.number(holder, "max_epochs", None))
+        run.max_iters = _truncated(ctx.number(holder, "max_iters", None))
+        loop_type = holder.get("type")
+        loop_by_epoch = holder.get("by_epoch")
         if iters is not None and epochs is None:
-            cfg.epoch_loop = False
-        if kind is not None and isinstance(kind.value, str):
-            cfg.epoch_loop = "Iter" not in kind.value
-        elif by_epoch is not None and isinstance(by_epoch.value, bool):
-            cfg.epoch_loop = by_epoch.value
+            run.epoch_loop = False
+        if loop_type is not None and loop_type.as_str() is not None:
+            run.epoch_loop = "Iter" not in str(loop_type.as_str())
+        elif loop_by_epoch is not None and loop_by_epoch.as_bool() is not None:
+            run.epoch_loop = loop_by_epoch.as_bool() is True
         if epochs is not None and iters is not None:
-            result.findings.append(Finding(
-                Code.WU305, "train_cfg sets both max_epochs and max_iters: the loop type decides "
-                "which one counts, and the other is ignored", iters))
+            ctx.finding(Code.WU305, "train_cfg sets both max_epochs and max_iters: the loop "
+                        "type decides which one counts, and the other is ignored", iters)
         return
 
 
-def _specs(node: Node, cfg: _Config) -> None:
-    items = node.value if isinstance(node.value, list) else [node]
-    for item in items:
-        why = _unusable(item)
-        if why is not None:
-            cfg.unresolved.append((item, f"param_scheduler entry: {why}"))
-            continue
-        if not isinstance(item.value, dict):
-            cfg.reject(item, "param_scheduler entry is not a dict")
-            continue
-        kind_node = item.get("type")
-        kind = kind_node.value if kind_node is not None else None
-        if not isinstance(kind, str):
-            cfg.reject(kind_node or item, "param_scheduler entry has no type")
-            continue
-        short = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
-        if short not in SUPPORTED:
-            cfg.unresolved.append((kind_node or item, f"{kind} is not a scheduler warmup_cli "
-                                   f"reproduces ({', '.join(SUPPORTED)})"))
-            continue
-        values: dict[str, object] = {}
-        for key in ("by_epoch", "convert_to_iter_based", "begin", "end",
-                    *_PARAMS[short]):
-            child = item.get(key)
-            if child is not None:
-                values[key] = _value(child, key, cfg)
-        unknown = sorted(set(item.value) - {"type", "by_epoch", "convert_to_iter_based",
-                                            "begin", "end", "last_step", "verbose",
-                                            "_scope_", *_PARAMS[short]})
-        if unknown:
-            # MMEngine's registry passes every key to the class: a TypeError
-            cfg.reject(item, f"{short} does not take {', '.join(unknown)}")
-        by_epoch = values.get("by_epoch", True)
-        convert = values.get("convert_to_iter_based", False)
-        begin = values.get("begin", 0)
-        end = values.get("end")
-        params = {k: values.get(k, default) for k, default in _PARAMS[short].items()}
-        known = begin is not _MISSING and end is not _MISSING
-        cfg.specs.append(_Spec(item, short, by_epoch is not False, convert is True,
-                               begin if isinstance(begin, int | float) else 0,
-                               end if isinstance(end, int | float) else None, params,
-                               end_explicit=end is not None, known=known))
-        if any(v is _MISSING for v in (*values.values(),)):
-            cfg.specs[-1].params["__missing__"] = True
+def _read_specs(ctx: Reading, node: Node) -> list[_Spec]:
+    items = node.as_sequence()
+    found = (_read_spec(ctx, item) for item in (items if items is not None else [node]))
+    return [spec for spec in found if spec is not None]
+
+
+def _read_spec(ctx: Reading, item: Node) -> _Spec | None:
+    if not ctx.usable(item, "param_scheduler entry"):
+        return None
+    entry = item.as_mapping()
+    if entry is None:
+        ctx.reject(item, "param_scheduler entry is not a dict")
+        return None
+    kind_node = item.get("type")
+    kind = kind_node.as_str() if kind_node is not None else None
+    if kind_node is None or kind is None:
+        ctx.reject(kind_node or item, "param_scheduler entry has no type")
+        return None
+    short = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
+    if short not in SUPPORTED:
+        ctx.unresolved(kind_node, f"{kind} is not a scheduler warmup_cli reproduces "
+                       f"({', '.join(SUPPORTED)})")
+        return None
+    by_epoch = ctx.flag(item, "by_epoch", True)
+    convert = ctx.flag(item, "convert_to_iter_based", False)
+    # Separate Readings (same records) tell whether begin/end, and the parameters, resolved.
+    span, values = Reading(ctx.doc, ctx.out), Reading(ctx.doc, ctx.out)
+    begin = span.number(item, "begin", 0)
+    end = span.number(item, "end", None)
+    params: Params = {
+        key: values.numbers(item, key, default) if key in _LISTS
+        else values.number(item, key, default) for key, default in _PARAMS[short].items()}
+    unknown = sorted(set(entry) - {*_COMMON_KEYS, *_PARAMS[short]})
+    if unknown:
+        # MMEngine's registry passes every key to the class: a TypeError
+        ctx.reject(item, f"{short} does not take {', '.join(unknown)}")
+    return _Spec(item, short, by_epoch, convert, begin, end, params, known=not span.failed,
+                 params_known=not values.failed, end_explicit=end is not None)
+
+
+def _default_ends(specs: list[_Spec], run: _Run, ipe: int | None) -> None:
+    """A missing ``end`` is the train loop's length (runner._build_param_scheduler)."""
+    for spec in specs:
+        if spec.end is None and spec.known:
+            default = run.max_epochs if spec.by_epoch else run.max_iters
+            if default is None and not spec.by_epoch and run.max_epochs is not None and ipe:
+                default = run.max_epochs * ipe  # EpochBasedTrainLoop.max_iters
+            spec.end = default if default is not None else INF
 
 
 # --- MMEngine's chained recursion -------------------------------------------------------------
 
+ValueFn = Callable[[int, float], float]
+"""A scheduler's chainable ``_get_value``: (its ``last_step`` k, the LR in the optimizer) -> LR."""
 
+
+def _get_value(kind: str, p: Params, begin: int, end: int, base: float) -> ValueFn:
+    """The ``_get_value`` of MMEngine's ``{kind}`` (mmengine/optim/scheduler/param_scheduler.py:
+    LinearParamScheduler, ConstantParamScheduler, ...; QuadraticWarmupLR:
+    mmdet/engine/schedulers/quadratic_warmup.py), built with these parameters and span."""
+    if kind == "CosineAnnealingLR":
+        return _cosine_value(p, begin, end, base)
+    if kind == "CosineRestartLR":
+        return _restart_value(p, base)
+    total = end - begin - 1  # total_iters of LinearLR, ConstantLR and PolyLR
+    if kind == "LinearLR":
+        start, stop = _number(p, "start_factor"), _number(p, "end_factor")
+        return lambda k, lr: lr * start if k == 0 else \
+            lr * (1. + (stop - start) / (total * start + (k - 1) * (stop - start)))
+    if kind == "ConstantLR":
+        factor = _number(p, "factor")
+        # upstream: "last_step > total_iters or last_step != total_iters" leaves lr as it is
+        return lambda k, lr: lr * factor if k == 0 else lr if k != total else lr * (1.0 / factor)
+    if kind == "MultiStepLR":
+        milestones, gamma = Counter(_numbers(p, "milestones")), _number(p, "gamma")
+        return lambda k, lr: lr * gamma ** milestones[k] if k in milestones else lr
+    if kind == "StepLR":
+        step_size, gamma = _number(p, "step_size"), _number(p, "gamma")
+        return lambda k, lr: lr if k == 0 or k % step_size != 0 else lr * gamma
+    if kind == "ExponentialLR":
+        gamma = _number(p, "gamma")
+        return lambda k, lr: lr if k == 0 else lr * gamma
+    if kind == "PolyLR":
+        eta_min, power = _number(p, "eta_min"), _number(p, "power")
+        return lambda k, lr: lr if k == 0 else \
+            (lr - eta_min) * (1 - 1 / (total - k + 1)) ** power + eta_min
+    assert kind == "QuadraticWarmupLR", kind
+    iters = end - begin  # its total_iters
+    return lambda k, lr: base * (2 * k + 1) / iters**2 if k == 0 else \
+        lr + base * (2 * k + 1) / iters**2
+
+
+def _eta_min(p: Params, base: float) -> float:
+    """``eta_min``, or ``base * eta_min_ratio`` (both cosine schedulers); 0. when neither."""
+    ratio, eta_min = _optional(p, "eta_min_ratio"), _optional(p, "eta_min")
+    if ratio is not None:
+        return base * ratio
+    return 0.0 if eta_min is None else eta_min
+
+
+def _cosine_value(p: Params, begin: int, end: int, base: float) -> ValueFn:
+    t_max = _optional(p, "T_max") or (end - begin)  # "self.T_max = T_max or (end - begin)"
+    eta_min = _eta_min(p, base)
+
+    def value(k: int, lr: float) -> float:
+        if k == 0:
+            return lr
+        if (k - 1 - t_max) % (2 * t_max) == 0:
+            return lr + (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+        return ((1 + math.cos(math.pi * k / t_max)) /
+                (1 + math.cos(math.pi * (k - 1) / t_max)) * (lr - eta_min) + eta_min)
+    return value
+
+
+def _restart_value(p: Params, base: float) -> ValueFn:
+    periods, weights = _numbers(p, "periods"), _numbers(p, "restart_weights")
+    cumulative = [sum(periods[0:i + 1]) for i in range(len(periods))]
+    eta_min = _eta_min(p, base)
+
+    def value(k: int, lr: float) -> float:
+        idx = next((i for i, c in enumerate(cumulative) if k < c), None)
+        if idx is None:
+            return lr
+        step = k - (0 if idx == 0 else cumulative[idx - 1])
+        if step == 0:
+            return base * weights[idx]  # eta_max
+        period = periods[idx]
+        return ((1 + math.cos(math.pi * step / period)) /
+                (1 + math.cos(math.pi * (step - 1) / period)) * (lr - eta_min) + eta_min)
+    return value
+
+
+@dataclass
 class _Stepper:
-    """One built scheduler: its counters and its ``_get_value`` (chainable form)."""
+    """One built scheduler: ``_ParamScheduler.step`` counts every step and changes the value
+    only inside ``[begin, end)``."""
 
-    def __init__(self, kind: str, begin: int, end: int, params: dict[str, object],
-                 base: float) -> None:
-        self.kind = kind
-        self.begin = begin
-        self.end = end
-        self.p = params
-        self.base = base  # base_values[0]: group["initial_lr"]
-        self.last_step = -1
-        self.global_step = -1
-        if kind in ("LinearLR", "ConstantLR", "PolyLR"):
-            self.total_iters = end - begin - 1
-        elif kind == "QuadraticWarmupLR":
-            self.total_iters = end - begin
-        if kind == "CosineAnnealingLR":
-            # "self.T_max = T_max or (end - begin)"; eta_min defaults to 0. when neither is set
-            self.T_max = params.get("T_max") or (end - begin)
-            if params.get("eta_min") is None and params.get("eta_min_ratio") is None:
-                self.p = {**params, "eta_min": 0.0}
-        if kind == "MultiStepLR":
-            self.milestones = Counter(params["milestones"])  # type: ignore[arg-type]
-        if kind == "CosineRestartLR":
-            periods = list(params["periods"])  # type: ignore[call-overload]
-            self.cumulative = [sum(periods[0:i + 1]) for i in range(len(periods))]
+    begin: int
+    end: int
+    get_value: ValueFn
+    last_step: int = -1
+    global_step: int = -1
 
     def step(self, lr: float) -> float:
-        """_ParamScheduler.step: count, and change the value only inside [begin, end)."""
         self.global_step += 1
         if self.begin <= self.global_step < self.end:
             self.last_step += 1
-            return self._get_value(lr)
+            return self.get_value(self.last_step, lr)
         return lr
-
-    def _eta_min(self) -> float:
-        ratio = self.p.get("eta_min_ratio")
-        if ratio is None:
-            return self.p["eta_min"]  # type: ignore[return-value]
-        return self.base * ratio  # type: ignore[operator]
-
-    def _get_value(self, lr: float) -> float:
-        p, k = self.p, self.last_step
-        kind = self.kind
-        if kind == "LinearLR":
-            start, end = p["start_factor"], p["end_factor"]
-            if k == 0:
-                return lr * start  # type: ignore[operator]
-            return lr * (1. + (end - start) /  # type: ignore[operator]
-                         (self.total_iters * start + (k - 1) * (end - start)))  # type: ignore
-        if kind == "ConstantLR":
-            factor = p["factor"]
-            if k == 0:
-                return lr * factor  # type: ignore[operator]
-            if k > self.total_iters or k != self.total_iters:
-                return lr
-            return lr * (1.0 / factor)  # type: ignore[operator]
-        if kind == "CosineAnnealingLR":
-            t_max = self.T_max
-            if k == 0:
-                return lr
-            eta_min = self._eta_min()
-            if (k - 1 - t_max) % (2 * t_max) == 0:
-                return lr + (self.base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
-            return ((1 + math.cos(math.pi * k / t_max)) /
-                    (1 + math.cos(math.pi * (k - 1) / t_max)) * (lr - eta_min) + eta_min)
-        if kind == "MultiStepLR":
-            if k not in self.milestones:
-                return lr
-            return lr * p["gamma"] ** self.milestones[k]  # type: ignore[operator]
-        if kind == "StepLR":
-            if k == 0 or k % p["step_size"] != 0:  # type: ignore[operator]
-                return lr
-            return lr * p["gamma"]  # type: ignore[operator]
-        if kind == "ExponentialLR":
-            if k == 0:
-                return lr
-            return lr * p["gamma"]  # type: ignore[operator]
-        if kind == "PolyLR":
-            if k == 0:
-                return lr
-            eta_min, power = p["eta_min"], p["power"]
-            return ((lr - eta_min) *  # type: ignore[operator]
-                    (1 - 1 / (self.total_iters - k + 1)) ** power + eta_min)  # type: ignore
-        if kind == "QuadraticWarmupLR":
-            if k == 0:
-                return self.base * (2 * k + 1) / self.total_iters**2
-            return lr + self.base * (2 * k + 1) / self.total_iters**2
-        if kind == "CosineRestartLR":
-            idx = next((i for i, c in enumerate(self.cumulative) if k < c), None)
-            if idx is None:
-                return lr
-            weights = p["restart_weights"]
-            nearest = 0 if idx == 0 else self.cumulative[idx - 1]
-            period = p["periods"][idx]  # type: ignore[index]
-            step = k - nearest
-            eta_max = self.base * weights[idx]  # type: ignore[index]
-            eta_min = self._eta_min()
-            if step == 0:
-                return eta_max
-            return ((1 + math.cos(math.pi * step / period)) /
-                    (1 + math.cos(math.pi * (step - 1) / period)) * (lr - eta_min) + eta_min)
-        raise AssertionError(kind)
 
 
 @dataclass
@@ -387,8 +365,14 @@ class _Built:
     spec: _Spec
     begin: int
     end: int
-    params: dict[str, object]
+    params: Params
     per_epoch: bool  # steps at epoch ends on an iteration timeline
+
+    def span(self, ipe: int | None) -> tuple[int, int]:
+        """The plan steps it acts on: an epoch-stepped scheduler's step k covers epoch k."""
+        if self.per_epoch and ipe:
+            return self.begin * ipe, min(self.end, INF // ipe) * ipe
+        return self.begin, self.end
 
 
 class _Simulation:
@@ -396,9 +380,9 @@ class _Simulation:
 
     def __init__(self, built: list[_Built], base: float, iters_per_epoch: int | None) -> None:
         self.built = built
-        self.base = base
         self.ipe = iters_per_epoch
-        self.steppers = [_Stepper(b.spec.kind, b.begin, b.end, b.params, base) for b in built]
+        self.steppers = [_Stepper(b.begin, b.end, _get_value(b.spec.kind, b.params, b.begin,
+                                                             b.end, base)) for b in built]
         lr = base
         for stepper in self.steppers:  # each constructor calls self.step() once
             lr = stepper.step(lr)
@@ -436,41 +420,47 @@ class _Simulation:
 # --- plan ---------------------------------------------------------------------------------
 
 
-def _place(spec: _Spec, unit: str, ipe: int | None, default_end: int | float) -> _Built:
+def _place(spec: _Spec, unit: Unit, ipe: int | None) -> _Built:
     """begin/end/params on the plan's timeline, as build_iter_from_epoch would set them."""
-    params = dict(spec.params)
-    begin, end = spec.begin, spec.end if spec.end is not None else default_end
-    per_epoch = False
-    if unit == "iter" and spec.by_epoch:
-        assert ipe is not None
-        if spec.convert:
-            if spec.kind == "QuadraticWarmupLR":
-                begin = begin * ipe  # mmdet's build_iter_from_epoch does not int() these
-                end = end * ipe if end != INF else end
-            else:
-                begin = int(begin * ipe)
-                end = int(end * ipe) if end != INF else end
-            for key in _SCALED.get(spec.kind, ()):
-                value = params.get(key)
-                if isinstance(value, list):
-                    params[key] = [v * ipe for v in value]
-                elif value is not None:
-                    params[key] = value * ipe  # type: ignore[operator]
-        else:
-            per_epoch = True
-    return _Built(spec, int(begin), int(end), params, per_epoch)
+    assert spec.end is not None  # set by _default_ends
+    begin, end, params = spec.begin, spec.end, dict(spec.params)
+    if unit is not Unit.ITER or not spec.by_epoch:
+        return _Built(spec, int(begin), int(end), params, per_epoch=False)
+    assert ipe is not None
+    if not spec.convert:
+        return _Built(spec, int(begin), int(end), params, per_epoch=True)
+    for key in _SCALED.get(spec.kind, ()):
+        value = params.get(key)
+        if isinstance(value, list):
+            params[key] = [v * ipe for v in value]
+        elif value is not None:
+            params[key] = value * ipe
+    return _Built(spec, int(begin * ipe), int(end * ipe) if end != INF else INF, params,
+                  per_epoch=False)
 
 
-def _unit(cfg: _Config, ipe: int | None) -> str | None:
-    epochish = [s for s in cfg.specs if s.by_epoch and not s.convert]
-    iterish = [s for s in cfg.specs if not s.by_epoch or s.convert]
-    if not iterish and cfg.epoch_loop:
-        return "epoch"
-    if not epochish and not any(s.convert for s in cfg.specs):
-        return "iter"
-    if not cfg.epoch_loop and not epochish and not any(s.convert for s in cfg.specs):
-        return "iter"
-    return "iter" if ipe else None
+def _unit(specs: list[_Spec], run: _Run, ipe: int | None) -> Unit | None:
+    """The plan's step: epochs when every scheduler steps per epoch in an epoch loop,
+    iterations when none does (or with the epoch length), else None."""
+    epochish = any(s.by_epoch and not s.convert for s in specs)
+    iterish = any(not s.by_epoch or s.convert for s in specs)
+    if not iterish and run.epoch_loop:
+        return Unit.EPOCH
+    if not epochish and not any(s.convert for s in specs):
+        return Unit.ITER
+    return Unit.ITER if ipe else None
+
+
+# The factors LinearLR and ConstantLR check are in [0, 1], and the ValueError they raise.
+_FACTORS = {"LinearLR": (("start_factor", "Starting"), ("end_factor", "Ending")),
+            "ConstantLR": (("factor", "Constant"),)}
+
+
+def _factor_problem(spec: _Spec) -> str | None:
+    for key, which in _FACTORS.get(spec.kind, ()):
+        if _number(spec.params, key) > 1.0 or _number(spec.params, key) < 0:
+            return f"{which} multiplicative factor should between 0 and 1."
+    return None
 
 
 def _validate(spec: _Spec, begin: int, end: int) -> str | None:
@@ -478,27 +468,22 @@ def _validate(spec: _Spec, begin: int, end: int) -> str | None:
     p = spec.params
     if end <= begin:
         return f"end should be larger than begin, but got begin={begin}, end={end}"
-    if spec.kind == "LinearLR":
-        if p["start_factor"] > 1.0 or p["start_factor"] < 0:  # type: ignore[operator]
-            return "Starting multiplicative factor should between 0 and 1."
-        if p["end_factor"] > 1.0 or p["end_factor"] < 0:  # type: ignore[operator]
-            return "Ending multiplicative factor should between 0 and 1."
-    if spec.kind == "ConstantLR" and (p["factor"] > 1.0 or p["factor"] < 0):  # type: ignore
-        return "Constant multiplicative factor should between 0 and 1."
+    factor = _factor_problem(spec)
+    if factor is not None:
+        return factor
     if spec.kind == "QuadraticWarmupLR" and end >= INF:
         return "``end`` must be less than infinity"
-    if spec.kind in ("MultiStepLR", "StepLR", "ExponentialLR", "CosineRestartLR"):
-        needed = {"MultiStepLR": "milestones", "StepLR": "step_size", "ExponentialLR": "gamma",
-                  "CosineRestartLR": "periods"}[spec.kind]
-        if p.get(needed) is None:
-            return f"{spec.kind} needs {needed}"
-    if spec.kind in ("CosineAnnealingLR", "CosineRestartLR") and \
-            p.get("eta_min") is not None and p.get("eta_min_ratio") is not None:
+    needed = _REQUIRED.get(spec.kind)
+    if needed is not None and p.get(needed) is None:
+        return f"{spec.kind} needs {needed}"
+    no_eta_min, no_ratio = p.get("eta_min") is None, p.get("eta_min_ratio") is None
+    if spec.kind in ("CosineAnnealingLR", "CosineRestartLR") and not no_eta_min \
+            and not no_ratio:
         return "Either `eta_min` or `eta_min_ratio should be specified"
     if spec.kind == "CosineRestartLR":
-        if (p.get("eta_min") is None) == (p.get("eta_min_ratio") is None):
+        if no_eta_min == no_ratio:
             return "CosineRestartLR needs exactly one of eta_min and eta_min_ratio"
-        if len(p["periods"]) != len(p["restart_weights"]):  # type: ignore[arg-type]
+        if len(_numbers(p, "periods")) != len(_numbers(p, "restart_weights")):
             return "periods and restart_weights should have the same length."
     return None
 
@@ -516,287 +501,259 @@ def detect(doc: Document) -> bool:
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """The ``param_scheduler`` and legacy ``lr_config`` schedules of ``doc``;
     ``facts.updates_per_epoch`` is the iterations per epoch (``len(train_dataloader)``)."""
-    iters_per_epoch = facts.updates_per_epoch
     root = doc.root
     found: list[FrameworkSchedule] = []
     node = root.get("param_scheduler")
     if node is not None:
-        found.append(_read_param_scheduler(doc, node, iters_per_epoch))
+        found.append(_read_param_scheduler(doc, node, facts.updates_per_epoch))
     legacy = _lr_config(root)
     if legacy is not None:
-        found.append(_read_legacy(doc, legacy, iters_per_epoch))
+        found.append(_read_legacy(doc, legacy, facts.updates_per_epoch))
     return found
 
 
-def _read_param_scheduler(doc: Document, node: Node,
-                          ipe: int | None) -> FrameworkSchedule:
-    root = doc.root
-    result = FrameworkSchedule("mmengine", "param_scheduler", node, None)
-    cfg = _Config()
-    why = _unusable(node)
-    if why is not None:
-        result.unresolved.append((node, f"param_scheduler: {why}"))
-        return result
-    if isinstance(node.value, dict) and node.get("type") is None:
-        result.unresolved.append((node, "param_scheduler keyed by optimizer name (several "
-                                  "optimizers) is not supported"))
-        return result
-    _specs(node, cfg)
-    _optimizer_lr(root, cfg)
-    _train_loop(root, cfg, result)
-    base_ref = root.get("_base_")
+def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedule:
+    ctx = Reading(doc, FrameworkSchedule("mmengine", "param_scheduler", node, None))
+    out = ctx.out
+    if not ctx.usable(node, "param_scheduler"):
+        return out
+    if node.as_mapping() is not None and node.get("type") is None:
+        ctx.unresolved(node, "param_scheduler keyed by optimizer name (several optimizers) "
+                       "is not supported")
+        return out
+    specs = _read_specs(ctx, node)
+    run = _Run()
+    _read_optimizer_lr(ctx, doc.root, run)
+    _read_train_loop(ctx, doc.root, run)
     if ipe is not None and ipe <= 0:
         raise ValueError("iters_per_epoch must be positive")
-
-    # Default ends come from the train loop (runner._build_param_scheduler).
-    for spec in cfg.specs:
-        if spec.end is None and spec.known:
-            spec.end_explicit = False
-            default = cfg.max_epochs if spec.by_epoch else cfg.max_iters
-            if default is None and not spec.by_epoch and cfg.max_epochs is not None and ipe:
-                default = cfg.max_epochs * ipe  # EpochBasedTrainLoop.max_iters
-            spec.end = default if default is not None else INF
-    _structural_checks(cfg, result, ipe)
-    result.notes.append(_describe(cfg))
-    result.unresolved[:0] = cfg.unresolved
-    result.findings.extend(cfg.rejected)
-    if cfg.unresolved or any(s.params.get("__missing__") for s in cfg.specs):
-        if base_ref is not None:
-            result.notes.append("_base_ files are not merged: values they set stay unknown")
-        return result
-    if not cfg.specs:
-        result.unresolved.append((node, "param_scheduler lists no scheduler"))
-        return result
-    unit = _unit(cfg, ipe)
+    _default_ends(specs, run, ipe)
+    _structural_checks(out, specs, run, ipe)
+    ctx.note(_describe(specs))
+    if out.unresolved:  # every value that did not resolve (the span Readings' too)
+        if doc.root.get("_base_") is not None:
+            ctx.note("_base_ files are not merged: values they set stay unknown")
+        return out
+    if not specs:
+        ctx.unresolved(node, "param_scheduler lists no scheduler")
+        return out
+    unit = _unit(specs, run, ipe)
     if unit is None:
-        result.unresolved.append((node, "the schedulers mix per-iteration and per-epoch "
-                                  "stepping (by_epoch=False or convert_to_iter_based=True "
-                                  "beside by_epoch=True): the LR of each iteration depends on "
-                                  "the iterations per epoch (len(train_dataloader)), which the "
-                                  "config does not hold; pass iters_per_epoch to read it "
-                                  "(the schedule in epochs is in the notes)"))
-        return result
-    base = cfg.lr
-    relative_ok = all(not s.params.get("eta_min") or s.kind not in
-                      ("CosineAnnealingLR", "PolyLR", "CosineRestartLR") for s in cfg.specs)
-    if base is None:
-        where = cfg.lr_node or base_ref or node
-        if not relative_ok:
-            result.unresolved.append((where, "the optimizer lr is not known here and an "
-                                      "absolute eta_min makes the factor depend on it"))
-            return result
-        if cfg.lr_node is None:
-            result.unresolved.append((where, "the optimizer lr (optim_wrapper.optimizer.lr) is "
-                                      "not in this file: LRs are shown relative to it"))
-        base = 1.0
+        ctx.unresolved(node, _MIXED_STEPPING)
+        return out
+    base = _base_lr(ctx, specs, run)
+    if base is not None:
+        _build(ctx, specs, run, base, unit, ipe)
+    return out
+
+
+def _base_lr(ctx: Reading, specs: list[_Spec], run: _Run) -> float | None:
+    """The optimizer lr; without it the LRs are relative to it (factors), unless an absolute
+    eta_min ties the curve's shape to it (then None)."""
+    if run.lr is not None:
+        return run.lr
+    where = run.lr_node or ctx.doc.root.get("_base_") or ctx.out.node
+    if any(s.params.get("eta_min") and s.kind in DECAYS for s in specs):
+        ctx.unresolved(where, "the optimizer lr is not known here and an absolute eta_min "
+                       "makes the factor depend on it")
+        return None
+    if run.lr_node is None:
+        ctx.missing(where, "the optimizer lr (optim_wrapper.optimizer.lr) is not in this "
+                    "file: LRs are shown relative to it")
+    return DEFAULT_BASE_LR
+
+
+def _build(ctx: Reading, specs: list[_Spec], run: _Run, base: float, unit: Unit,
+           ipe: int | None) -> None:
     placed: list[_Built] = []
-    for spec in cfg.specs:
-        default_end = spec.end if spec.end is not None else INF
-        built = _place(spec, unit, ipe, default_end)
+    for spec in specs:
+        built = _place(spec, unit, ipe)
         problem = _validate(spec, built.begin, built.end)
         if problem is not None:
-            message = f"MMEngine rejects this {spec.kind}: {problem}"
-            result.unresolved.append((spec.node, message))
-            result.findings.append(Finding(Code.WU308, message, spec.node, Severity.ERROR))
-            return result
+            ctx.reject(spec.node, f"MMEngine rejects this {spec.kind}: {problem}")
+            return
         placed.append(built)
     for built in placed:
         if built.spec.kind == "LinearLR" and built.params["start_factor"] == 0 \
                 and built.end - built.begin > 1:
             # WU302 was reported by the structural checks; MMEngine divides by
             # total_iters * start_factor + (last_step - 1) * (end - start) = 0 at step 1.
-            result.unresolved.append((built.spec.get("start_factor") or built.spec.node,
-                                      "MMEngine's LinearLR raises ZeroDivisionError at its "
-                                      "second step when start_factor is 0"))
-            return result
+            ctx.unresolved(built.spec.get("start_factor") or built.spec.node,
+                           "MMEngine's LinearLR raises ZeroDivisionError at its second step "
+                           "when start_factor is 0")
+            return
+    sim: _Simulation | None = None
     try:
-        sim = _Simulation(placed, base, ipe if unit == "iter" else None)
+        sim = _Simulation(placed, base, ipe if unit is Unit.ITER else None)
         # Step the run (or the schedulers' own span) now, so MMEngine's own arithmetic errors
         # (a ConstantLR factor of 0, a StepLR step_size of 0) are reported, not raised later.
-        sim.lr(min(_run_steps(cfg, unit, ipe) or sim.last_end + 1, EAGER_STEPS) - 1)
+        sim.lr(min(run.length(unit, ipe) or sim.last_end + 1, EAGER_STEPS) - 1)
     except (ArithmeticError, ValueError) as exc:
-        at = len(sim.lrs) if "sim" in locals() else 0
-        message = f"MMEngine's schedulers fail at {unit} {at}: {type(exc).__name__}: {exc}"
-        result.unresolved.append((node, message))
-        result.findings.append(Finding(Code.WU308, message, node, Severity.ERROR))
-        return result
-    _plan(result, cfg, placed, sim, base, unit, ipe)
-    return result
+        at = len(sim.lrs) if sim is not None else 0
+        ctx.reject(ctx.out.node, f"MMEngine's schedulers fail at {unit} {at}: "
+                   f"{type(exc).__name__}: {exc}")
+        return
+    _plan(ctx.out, placed, sim, base, unit, run, ipe)
 
 
-def _run_steps(cfg: _Config, unit: str, ipe: int | None) -> int | None:
-    if unit == "epoch":
-        return cfg.max_epochs
-    if cfg.epoch_loop and cfg.max_epochs is not None and ipe:
-        return cfg.max_epochs * ipe
-    return cfg.max_iters
-
-
-def _plan(result: FrameworkSchedule, cfg: _Config, placed: list[_Built], sim: _Simulation,
-          base: float, unit: str, ipe: int | None) -> None:
-    def factor(step: int) -> float:
-        return sim.lr(step) / base
-
-    def span(built: _Built) -> tuple[int, int]:
-        if built.per_epoch and ipe:
-            # an epoch-stepped scheduler acts at epoch ends: step k of it covers epoch k
-            return built.begin * ipe, min(built.end, INF // ipe) * ipe
-        return built.begin, built.end
-
-    bounds = sorted({b for built in placed for b in span(built)} | {0})
+def _phases(placed: list[_Built], ipe: int | None) -> list[tuple[int, str]]:
+    """Where the set of active schedulers changes, named by them."""
+    bounds = sorted({b for built in placed for b in built.span(ipe)} | {0})
     phases: list[tuple[int, str]] = []
     for start in bounds:
         if start >= INF:
             continue
-        active = [p.spec.kind for p in placed if span(p)[0] <= start < span(p)[1]]
+        active = [p.spec.kind for p in placed if p.span(ipe)[0] <= start < p.span(ipe)[1]]
         label = " + ".join(dict.fromkeys(active)) if active else "constant (no scheduler)"
         if not phases or phases[-1][1] != label:
             phases.append((start, label))
-    warmup = 0
-    for built in placed:
-        if built.spec.kind in WARMUPS and built.begin == 0 and _is_warmup(built.spec):
-            warmup = max(warmup, span(built)[1])
-    horizon: int | None = None
-    if unit == "epoch":
-        horizon = cfg.max_epochs
-    elif cfg.epoch_loop and cfg.max_epochs is not None and ipe:
-        horizon = cfg.max_epochs * ipe
-    elif cfg.max_iters is not None:
-        horizon = cfg.max_iters
-    result.horizon = horizon
-    ends = [span(b)[1] for b in placed if span(b)[1] < INF]
-    total = max(ends) if ends and len(ends) == len(placed) else None
+    return phases
+
+
+def _plan(out: FrameworkSchedule, placed: list[_Built], sim: _Simulation, base: float,
+          unit: Unit, run: _Run, ipe: int | None) -> None:
+    warmup = max([0, *(b.span(ipe)[1] for b in placed if b.spec.kind in WARMUPS
+                       and b.begin == 0 and _is_warmup(b.spec))])
+    out.horizon = run.length(unit, ipe)
+    ends = [b.span(ipe)[1] for b in placed if b.span(ipe)[1] < INF]
     kinds = ", ".join(b.spec.kind for b in placed)
-    schedule = FunctionSchedule(factor, "mmengine " + kinds, f"mmengine param_scheduler "
-                                f"[{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
-                                warmup=warmup, total=total, phases=tuple(phases))
-    result.plan = Plan(schedule, (base,), "mmengine", unit)
-    if warmup > 0:
-        zeros = zero_updates(sim.lr, warmup)
-        already = any(f.code == Code.WU302 for f in result.findings)
-        if zeros and not already:
-            culprit = next((b.spec for b in placed if b.spec.kind in WARMUPS), placed[0].spec)
-            result.findings.append(zero_lr_finding(
-                zeros, warmup, unit, culprit.get("factor") or culprit.node, suffix=""))
+    plan(out, lambda step: sim.lr(step) / base, base, unit, "mmengine " + kinds,
+         f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
+         warmup=warmup, total=max(ends) if ends and len(ends) == len(placed) else None,
+         phases=_phases(placed, ipe), source="mmengine")
+    if not any(f.code == Code.WU302 for f in out.findings):
+        culprit = next((b.spec for b in placed if b.spec.kind in WARMUPS), placed[0].spec)
+        zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
+                      leading=False,
+                      message=lambda zeros, of: zero_share_text(zeros, of, str(unit), suffix=""))
+
+
+# --- checks on the config as written -------------------------------------------------------
 
 
 def _is_warmup(spec: _Spec) -> bool:
     p = spec.params
     if spec.kind == "LinearLR":
-        start, end = p["start_factor"], p["end_factor"]
-        if not isinstance(start, int | float) or not isinstance(end, int | float):
-            return True  # a LinearLR whose factors are unknown is read as the warmup it
-            # nearly always is (e.g. start_factor=_base_.lr_start_factor)
-        return start < end
+        # a LinearLR whose factors are unknown is read as the warmup it nearly always is
+        # (e.g. start_factor=_base_.lr_start_factor)
+        return not spec.params_known or _number(p, "start_factor") < _number(p, "end_factor")
     if spec.kind == "ConstantLR":
-        return isinstance(p["factor"], int | float) and p["factor"] < 1
+        return spec.params_known and _number(p, "factor") < 1
     return spec.kind == "QuadraticWarmupLR"
 
 
-def _describe(cfg: _Config) -> str:
+def _describe(specs: list[_Spec]) -> str:
     parts = []
-    for spec in cfg.specs:
+    for spec in specs:
         unit = "epochs" if spec.by_epoch else "iterations"
         if not spec.known:
             parts.append(f"{spec.kind} over {unit} (begin/end unresolved)")
             continue
-        end = "end of training" if spec.end in (None, INF) else f"{spec.end:g}"
+        end = spec.bounded_end
+        shown = "end of training" if end is None else f"{end:g}"
         conv = ", stepped per iteration" if spec.convert else ""
-        parts.append(f"{spec.kind} over {unit} {spec.begin:g} -> {end}{conv}")
+        parts.append(f"{spec.kind} over {unit} {spec.begin:g} -> {shown}{conv}")
     return "schedule: " + "; ".join(parts) if parts else "schedule: (none)"
 
 
-def _structural_checks(cfg: _Config, result: FrameworkSchedule, ipe: int | None) -> None:
+def _structural_checks(out: FrameworkSchedule, specs: list[_Spec], run: _Run,
+                       ipe: int | None) -> None:
     """Checks that need only begin/end/T_max/factors, so they work without a plan."""
-    iters = cfg.max_iters
-    if iters is None and cfg.epoch_loop and cfg.max_epochs is not None and ipe:
-        iters = cfg.max_epochs * ipe
-    run = {True: cfg.max_epochs, False: iters}
-    for spec in cfg.specs:
-        if not spec.known:
-            continue
-        p = spec.params
-        begin, end = spec.begin, spec.end
-        if spec.kind == "LinearLR" and p.get("start_factor") == 0:
-            result.findings.append(Finding(
-                Code.WU302, "start_factor=0: the first update runs at LR 0, and MMEngine's "
-                "LinearLR then divides by zero at its second step", spec.get("start_factor"),
-                Severity.ERROR))
-        if spec.kind == "ConstantLR" and p.get("factor") == 0 and end not in (None, INF):
-            result.findings.append(Finding(
-                Code.WU302, "factor=0: every update of this ConstantLR runs at LR 0 (and MMEngine "
-                "divides by the factor when it ends)", spec.get("factor"), Severity.ERROR))
-        # "self.T_max = T_max or (end - begin)": a T_max of 0 means end - begin
-        if spec.kind == "CosineAnnealingLR" and isinstance(p.get("T_max"), int | float) \
-                and p["T_max"] and end not in (None, INF) \
-                and p["T_max"] != end - begin:  # type: ignore[operator]
-            t_max = p["T_max"]
-            length = end - begin  # type: ignore[operator]
-            if t_max > length:  # type: ignore[operator]
-                what = (f"the cosine stops {length:g}/{t_max:g} of the way through its period "
-                        "and never reaches eta_min")
-            else:
-                what = (f"the cosine reaches eta_min after {t_max:g} and rises again for the "
-                        f"remaining {length - t_max:g}")  # type: ignore[operator]
-            result.findings.append(Finding(
-                Code.WU306, f"CosineAnnealingLR T_max={t_max:g} but end - begin = {end:g} - "
-                f"{begin:g} = {length:g}: {what}", spec.get("T_max")))
-        limit = run[spec.by_epoch]
-        if limit is not None and spec.end_explicit and end not in (None, INF) and end > limit:
-            unit = "epochs" if spec.by_epoch else "iterations"
-            if spec.kind in WARMUPS and begin == 0 and _is_warmup(spec):
-                result.findings.append(Finding(
-                    Code.WU301, f"{spec.kind} warms up until {end:g} but training stops after "
-                    f"{limit} {unit}: the LR never reaches its peak", spec.get("end")))
-            elif spec.kind in ("CosineAnnealingLR", "PolyLR", "CosineRestartLR"):
-                result.findings.append(Finding(
-                    Code.WU307, f"{spec.kind} decays until {end:g} but training stops after "
-                    f"{limit} {unit}: the decay never finishes", spec.get("end")))
-    _gap_checks(cfg, result, ipe)
+    iters = run.max_iters
+    if iters is None and run.epoch_loop and run.max_epochs is not None and ipe:
+        iters = run.max_epochs * ipe
+    limits = {True: run.max_epochs, False: iters}
+    for spec in (s for s in specs if s.known):
+        _zero_factor_checks(out, spec)
+        _cosine_period_check(out, spec)
+        _past_run_check(out, spec, limits[spec.by_epoch])
+    _gap_checks(out, specs, ipe)
 
 
-def _gap_checks(cfg: _Config, result: FrameworkSchedule, ipe: int | None) -> None:
-    for spec in cfg.specs:
-        if spec.kind not in WARMUPS or not _is_warmup(spec) or spec.end in (None, INF) \
-                or not spec.known:
+def _zero_factor_checks(out: FrameworkSchedule, spec: _Spec) -> None:
+    if spec.kind == "LinearLR" and spec.params.get("start_factor") == 0:
+        out.findings.append(Finding(
+            Code.WU302, "start_factor=0: the first update runs at LR 0, and MMEngine's "
+            "LinearLR then divides by zero at its second step", spec.get("start_factor"),
+            Severity.ERROR))
+    if spec.kind == "ConstantLR" and spec.params.get("factor") == 0 \
+            and spec.bounded_end is not None:
+        out.findings.append(Finding(
+            Code.WU302, "factor=0: every update of this ConstantLR runs at LR 0 (and MMEngine "
+            "divides by the factor when it ends)", spec.get("factor"), Severity.ERROR))
+
+
+def _cosine_period_check(out: FrameworkSchedule, spec: _Spec) -> None:
+    # "self.T_max = T_max or (end - begin)": a T_max of 0 means end - begin
+    t_max, end, begin = _optional(spec.params, "T_max"), spec.bounded_end, spec.begin
+    if spec.kind != "CosineAnnealingLR" or not t_max or end is None or t_max == end - begin:
+        return
+    length = end - begin
+    if t_max > length:
+        what = (f"the cosine stops {length:g}/{t_max:g} of the way through its period and "
+                "never reaches eta_min")
+    else:
+        what = (f"the cosine reaches eta_min after {t_max:g} and rises again for the "
+                f"remaining {length - t_max:g}")
+    out.findings.append(Finding(
+        Code.WU306, f"CosineAnnealingLR T_max={t_max:g} but end - begin = {end:g} - "
+        f"{begin:g} = {length:g}: {what}", spec.get("T_max")))
+
+
+def _past_run_check(out: FrameworkSchedule, spec: _Spec, limit: int | None) -> None:
+    end = spec.bounded_end
+    if limit is None or not spec.end_explicit or end is None or end <= limit:
+        return
+    unit = "epochs" if spec.by_epoch else "iterations"
+    if spec.kind in WARMUPS and spec.begin == 0 and _is_warmup(spec):
+        warmup_vs_run(out, end, limit, spec.get("end"), None,
+                      Unit.EPOCH if spec.by_epoch else Unit.ITER, longer_only=True,
+                      message=f"{spec.kind} warms up until {end:g} but training stops after "
+                      f"{limit} {unit}: the LR never reaches its peak")
+    elif spec.kind in DECAYS:
+        out.findings.append(Finding(
+            Code.WU307, f"{spec.kind} decays until {end:g} but training stops after {limit} "
+            f"{unit}: the decay never finishes", spec.get("end")))
+
+
+def _gap_checks(out: FrameworkSchedule, specs: list[_Spec], ipe: int | None) -> None:
+    for spec in specs:
+        end = spec.bounded_end
+        if spec.kind not in WARMUPS or not _is_warmup(spec) or end is None or not spec.known:
             continue
-        end = spec.end
-        assert end is not None
-        later = [o for o in cfg.specs if o is not spec and o.known]
-        covering = [o for o in later if _before(o.begin, o, end, spec, ipe, or_equal=True)
-                    and o.end is not None and _before(end, spec, o.end, o, ipe)]
-        if covering:
+        later = [o for o in specs if o is not spec and o.known]
+        if any(_before(o.begin, o, end, spec, ipe, or_equal=True) and o.end is not None
+               and _before(end, spec, o.end, o, ipe) for o in later):
+            continue  # another scheduler is running when the warmup ends
+        following = next((o for o in later if _before(end, spec, o.begin, o, ipe)), None)
+        if following is None:
             continue
-        nexts = [o for o in later if _before(end, spec, o.begin, o, ipe)]
-        if not nexts:
-            continue
-        following = nexts[0]
         threshold = ""
-        if spec.in_epochs != following.in_epochs and not ipe:
-            if spec.in_epochs:
+        if spec.by_epoch != following.by_epoch and not ipe:
+            if spec.by_epoch:
                 continue  # epochs vs a later iteration count: only ever a gap for tiny epochs
             threshold = (f" (unless an epoch has fewer than "
                          f"{math.floor(end / max(following.begin, 1e-9)) + 1} iterations)")
-        unit_a = "epoch" if spec.in_epochs else "iteration"
-        unit_b = "epoch" if following.in_epochs else "iteration"
-        result.findings.append(Finding(
-            Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only begins "
-            f"at {unit_b} {following.begin:g}{threshold}: the LR stays flat at the base LR in "
-            "between", following.get("begin") or following.node))
+        unit_a = "epoch" if spec.by_epoch else "iteration"
+        unit_b = "epoch" if following.by_epoch else "iteration"
+        out.findings.append(Finding(
+            Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only "
+            f"begins at {unit_b} {following.begin:g}{threshold}: the LR stays flat at the base "
+            "LR in between", following.get("begin") or following.node))
 
 
 def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
             or_equal: bool = False) -> bool:
     """Whether position a (in a_spec's unit) is before b (in b_spec's unit)."""
-    if a_spec.in_epochs == b_spec.in_epochs:
+    if a_spec.by_epoch == b_spec.by_epoch:
         return a <= b if or_equal else a < b
     if ipe:
-        a_iter = a * ipe if a_spec.in_epochs else a
-        b_iter = b * ipe if b_spec.in_epochs else b
+        a_iter = a * ipe if a_spec.by_epoch else a
+        b_iter = b * ipe if b_spec.by_epoch else b
         return a_iter <= b_iter if or_equal else a_iter < b_iter
     # Without the epoch length: an iteration count is taken to be before any epoch >= 1,
     # when an epoch has more iterations than the ratio (the caller says so in the message).
-    if a_spec.in_epochs:
+    if a_spec.by_epoch:
         return a == 0 and (b > 0 or or_equal)
     return b > 0 or (or_equal and a == 0)
 
@@ -804,136 +761,163 @@ def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
 # --- legacy mmcv lr_config --------------------------------------------------------------------
 
 
+_NEEDS_EPOCH_LENGTH = (
+    "mmcv applies the warmup per iteration (and anneals per epoch, or per iteration over "
+    "max_epochs x iterations per epoch), so the LR of each iteration depends on the epoch "
+    "length, which the config does not hold: pass iters_per_epoch")
+
+
+@dataclass(frozen=True)
+class _MmcvWarmup:
+    kind: str | None  # None, "constant", "linear" or "exp"
+    iters: Num  # warmup_iters as written (epochs with by_epoch)
+    by_epoch: bool
+    ratio: Num  # the starting multiplier
+
+
 def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedule:
-    """mmcv 1.x ``lr_config`` (mmcv/runner/hooks/lr_updater.py): CosineAnnealing or step
-    policies with constant/linear/exp warmup."""
-    root = doc.root
-    result = FrameworkSchedule("mmengine", "lr_config", node, None)
-    cfg = _Config()
-    _optimizer_lr(root, cfg)
-    _train_loop(root, cfg, result)
-    total_epochs = root.get("total_epochs")  # mmdet 1.x spelled the run length this way
-    if cfg.max_epochs is None and total_epochs is not None:
-        value = _value(total_epochs, "total_epochs", cfg)
-        cfg.max_epochs = int(value) if isinstance(value, int | float) else None
-
-    def get(key: str, default: object) -> object:
-        child = node.get(key)
-        if child is None:
-            return default
-        if isinstance(child.value, str) and child.as_number() is None:
-            return child.value  # policy='CosineAnnealing', warmup='linear'
-        return _value(child, key, cfg)
-
-    policy = get("policy", None)
-    by_epoch = get("by_epoch", True)
-    warmup = get("warmup", None)
-    warmup_iters = get("warmup_iters", 0)
-    ratio = get("warmup_ratio", 0.1)
-    warmup_by_epoch = get("warmup_by_epoch", False)
+    """mmcv 1.x ``lr_config`` (mmcv/runner/hooks/lr_updater.py, defaults from
+    ``LrUpdaterHook.__init__``): CosineAnnealing or step policies, constant/linear/exp warmup."""
+    ctx = Reading(doc, FrameworkSchedule("mmengine", "lr_config", node, None))
+    run = _Run()
+    _read_optimizer_lr(ctx, doc.root, run)
+    _read_train_loop(ctx, doc.root, run)
+    if run.max_epochs is None:  # mmdet 1.x spelled the run length total_epochs
+        run.max_epochs = _truncated(ctx.number(doc.root, "total_epochs", None))
+    policy = ctx.text(node, "policy", None)
+    by_epoch = ctx.flag(node, "by_epoch", True)
+    warmup = _MmcvWarmup(ctx.text(node, "warmup", None), ctx.number(node, "warmup_iters", 0),
+                         ratio=ctx.number(node, "warmup_ratio", 0.1),
+                         by_epoch=ctx.flag(node, "warmup_by_epoch", False))
     if node.get("warmup_ratio") is not None:
-        result.notes.append("in mmcv lr_config, warmup_ratio is the starting multiplier of "
-                            "the warmup (LR starts at warmup_ratio x lr), not a share of "
-                            "training as in HF")
-    result.unresolved.extend(cfg.unresolved)
-    result.findings.extend(cfg.rejected)
-    if cfg.unresolved:
-        return result
-    if isinstance(ratio, int | float) and warmup is not None and not 0 < ratio <= 1.0:
-        result.findings.append(Finding(
-            Code.WU302, f"warmup_ratio={ratio:g}: mmcv asserts 0 < warmup_ratio <= 1 (a warmup "
-            "from 0 would run the first update at LR 0)", node.get("warmup_ratio"), Severity.ERROR))
-        return result
-    policy_name = str(policy).lower() if isinstance(policy, str) else ""
-    if policy_name not in ("cosineannealing", "step"):
-        result.unresolved.append((node.get("policy") or node, f"legacy mmcv policy {policy!r} "
-                                  "is not reproduced (CosineAnnealing and step are)"))
-        return result
-    if warmup not in (None, "linear", "constant", "exp"):
-        # mmcv's LrUpdaterHook raises ValueError for any other warmup type
-        message = f"unknown mmcv warmup {warmup!r} (mmcv accepts constant, linear, exp)"
-        result.unresolved.append((node.get("warmup") or node, message))
-        result.findings.append(Finding(Code.WU308, message, node.get("warmup") or node,
-                                       Severity.ERROR))
-        return result
-    needs_ipe = cfg.epoch_loop and (warmup_by_epoch is True or by_epoch is False or
-                                    (warmup is not None and by_epoch is True))
-    if needs_ipe and not ipe:
-        result.unresolved.append((node, "mmcv applies the warmup per iteration (and "
-                                  "anneals per epoch, or per iteration over max_epochs x "
-                                  "iterations per epoch), so the LR of each iteration depends "
-                                  "on the epoch length, which the config does not hold: pass "
-                                  "iters_per_epoch"))
-        return result
-    base = cfg.lr
-    if base is None:
-        result.unresolved.append((node, "optimizer.lr is not in this file"))
-        return result
-    max_epochs = cfg.max_epochs
+        ctx.note("in mmcv lr_config, warmup_ratio is the starting multiplier of the warmup "
+                 "(LR starts at warmup_ratio x lr), not a share of training as in HF")
+    name = None if ctx.failed else _supported_policy(ctx, node, policy, warmup)
+    if name is None:
+        return ctx.out
+    if run.epoch_loop and (warmup.by_epoch or not by_epoch or warmup.kind is not None) \
+            and not ipe:
+        ctx.unresolved(node, _NEEDS_EPOCH_LENGTH)
+        return ctx.out
     epoch_len = ipe or 1
-    if cfg.epoch_loop and max_epochs is None:
-        result.unresolved.append((node, "runner.max_epochs is not in this file"))
-        return result
-    max_iters = max_epochs * epoch_len if cfg.epoch_loop and max_epochs else cfg.max_iters
+    found = _mmcv_lr(ctx, node, run, name == "cosineannealing", by_epoch, epoch_len)
+    if found is None:
+        return ctx.out
+    regular, base, max_iters = found
+    w_iters = int(warmup.iters) * epoch_len if warmup.by_epoch else int(warmup.iters)
+    lr = _mmcv_warmup(regular, warmup.kind, w_iters, warmup.ratio)
+    unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
+    phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
+    phases.append((w_iters if warmup.kind else 0, str(policy)))
+    plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
+         f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
+         f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
+         phases=phases, source="mmcv")
+    ctx.out.horizon = max_iters
+    return ctx.out
+
+
+def _supported_policy(ctx: Reading, node: Node, policy: str | None,
+                      warmup: _MmcvWarmup) -> str | None:
+    """The policy's name in lower case, after mmcv's own checks on the warmup, when warmup_cli
+    reproduces it; else None with the reason recorded."""
+    if warmup.kind is not None and not 0 < warmup.ratio <= 1.0:
+        ctx.finding(Code.WU302, f"warmup_ratio={warmup.ratio:g}: mmcv asserts 0 < warmup_ratio "
+                    "<= 1 (a warmup from 0 would run the first update at LR 0)",
+                    node.get("warmup_ratio"), Severity.ERROR)
+        return None
+    name = policy.lower() if policy is not None else ""
+    if name not in ("cosineannealing", "step"):
+        ctx.unresolved(node.get("policy") or node, f"legacy mmcv policy {policy!r} is not "
+                       "reproduced (CosineAnnealing and step are)")
+        return None
+    if warmup.kind not in (None, "linear", "constant", "exp"):
+        # mmcv's LrUpdaterHook raises ValueError for any other warmup type
+        ctx.reject(node.get("warmup") or node, f"unknown mmcv warmup {warmup.kind!r} (mmcv "
+                   "accepts constant, linear, exp)")
+        return None
+    return name
+
+
+def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
+             epoch_len: int) -> tuple[FactorFn, float, int] | None:
+    """The policy's LR of each iteration, the base LR and the run length (max_iters), or None
+    with the reason recorded."""
+    base = run.lr
+    if base is None:
+        ctx.unresolved(node, "optimizer.lr is not in this file")
+        return None
+    if run.epoch_loop and run.max_epochs is None:
+        ctx.unresolved(node, "runner.max_epochs is not in this file")
+        return None
+    # runner.max_iters: max_epochs x the epoch length in an epoch loop
+    max_iters = run.max_epochs * epoch_len if run.epoch_loop and run.max_epochs \
+        else run.max_iters
     if max_iters is None:
-        result.unresolved.append((node, "the run length (runner max_epochs/max_iters) is not "
-                                  "in this file"))
-        return result
-    w_iters = int(warmup_iters) * epoch_len if warmup_by_epoch else int(warmup_iters)  # type: ignore
-    min_lr = get("min_lr", None)
-    min_lr_ratio = get("min_lr_ratio", None)
-    steps = get("step", None)
-    gamma = get("gamma", 0.1)
-    if policy_name == "cosineannealing" and (min_lr is None) == (min_lr_ratio is None):
-        message = "mmcv asserts exactly one of min_lr and min_lr_ratio"
-        result.unresolved.append((node, message))
-        result.findings.append(Finding(Code.WU308, message, node, Severity.ERROR))
-        return result
+        ctx.unresolved(node, "the run length (runner max_epochs/max_iters) is not in this file")
+        return None
+    min_lr = ctx.number(node, "min_lr", None)
+    min_lr_ratio = ctx.number(node, "min_lr_ratio", None)
+    step = node.get("step")  # a period, or a list of milestones
+    steps = ctx.number(node, "step", None) if step is not None and step.as_number() \
+        is not None else ctx.numbers(node, "step", None)
+    gamma = ctx.number(node, "gamma", 0.1)
+    per = epoch_len if by_epoch else 1  # progress: the epoch (by_epoch) or the iteration
+    if ctx.failed:
+        return None
+    if not cosine:
+        if steps is None:
+            ctx.reject(node, "mmcv's step policy needs step")  # StepLrUpdaterHook(step)
+            return None
+        return _mmcv_step(base, per, steps, gamma, min_lr), base, max_iters
+    target = base * min_lr_ratio if min_lr_ratio is not None else min_lr
+    max_progress = run.max_epochs if by_epoch else max_iters
+    if target is None or (min_lr_ratio is not None and min_lr is not None):
+        ctx.reject(node, "mmcv asserts exactly one of min_lr and min_lr_ratio")
+    elif max_progress is None:  # by_epoch in an iteration loop: runner.max_epochs is None
+        ctx.reject(node, "mmcv anneals by epoch, but an iteration-based runner has no "
+                   "max_epochs")
+    else:
+        return _mmcv_cosine(base, per, target, max_progress), base, max_iters
+    return None
 
-    def regular(iteration: int) -> float:
-        if by_epoch:
-            progress, max_progress = iteration // epoch_len, max_epochs
+
+def _mmcv_cosine(base: float, per: int, target: Num, max_progress: int) -> FactorFn:
+    """CosineAnnealingLrUpdaterHook.get_lr: annealing_cos(base, target, progress / max),
+    where annealing_cos(start, end, f) = end + 0.5 * (start - end) * (cos(pi * f) + 1)."""
+    return lambda iteration: target + 0.5 * (base - target) * (
+        math.cos(math.pi * (iteration // per / max_progress)) + 1)
+
+
+def _mmcv_step(base: float, per: int, steps: Num | list[Num], gamma: Num,
+               min_lr: Num | None) -> FactorFn:
+    """StepLrUpdaterHook.get_lr: gamma once per ``step`` epochs (or per milestone passed),
+    floored at min_lr."""
+    def lr(iteration: int) -> float:
+        progress = iteration // per
+        if isinstance(steps, list):
+            exp = next((i for i, s in enumerate(steps) if progress < s), len(steps))
         else:
-            progress, max_progress = iteration, max_iters
-        if policy_name == "cosineannealing":
-            target = base * min_lr_ratio if min_lr_ratio is not None else min_lr
-            # annealing_cos(start, end, factor): end + 0.5 * (start - end) * (cos(pi*f) + 1)
-            cos_out = math.cos(math.pi * (progress / max_progress)) + 1  # type: ignore
-            return target + 0.5 * (base - target) * cos_out  # type: ignore[operator]
-        if isinstance(steps, int | float):
             exp = progress // int(steps)
-        else:
-            exp = len(steps)  # type: ignore[arg-type]
-            for i, s in enumerate(steps):  # type: ignore[arg-type]
-                if progress < s:
-                    exp = i
-                    break
-        lr = base * (gamma**exp)  # type: ignore[operator]
-        return max(lr, min_lr) if min_lr is not None else lr  # type: ignore[type-var]
+        decay: float = gamma**exp  # an int power of an int gamma stays exact, as upstream
+        value = base * decay
+        return max(value, min_lr) if min_lr is not None else value
+    return lr
 
-    def value(iteration: int) -> float:
-        reg = regular(iteration)
-        if warmup is None or iteration >= w_iters:
-            return reg
-        if warmup == "constant":
-            return reg * ratio  # type: ignore[operator]
-        if warmup == "linear":
-            k = (1 - iteration / w_iters) * (1 - ratio)  # type: ignore[operator]
-            return reg * (1 - k)
-        k = ratio ** (1 - iteration / w_iters)  # type: ignore[operator]
-        return reg * k
 
-    unit = "iter" if (ipe or not cfg.epoch_loop or not by_epoch or warmup) else "epoch"
-    phases = [(0, f"{warmup} warmup")] if warmup else []
-    phases.append((w_iters if warmup else 0, str(policy)))
-    schedule = FunctionSchedule(lambda k: value(min(k, max_iters - 1)) / base,
-                                f"mmcv {policy}", f"mmcv lr_config policy={policy} "
-                                f"warmup={warmup} warmup_iters={w_iters} ratio={ratio}",
-                                warmup=w_iters if warmup else 0, total=max_iters,
-                                phases=tuple(phases))
-    result.plan = Plan(schedule, (base,), "mmcv", unit)
-    result.horizon = max_iters
-    return result
+def _mmcv_warmup(regular: FactorFn, kind: str | None, iters: int, ratio: Num) -> FactorFn:
+    """LrUpdaterHook.get_warmup_lr over the policy's LR for the first ``iters`` iterations."""
+    def lr(iteration: int) -> float:
+        value = regular(iteration)
+        if kind is None or iteration >= iters:
+            return value
+        if kind == "constant":
+            return value * ratio
+        if kind == "linear":
+            return value * (1 - (1 - iteration / iters) * (1 - ratio))
+        exp: float = ratio ** (1 - iteration / iters)
+        return value * exp
+    return lr
 
 
 READER = register(Reader("mmengine", detect, read))
