@@ -106,7 +106,7 @@ def test_corpus_schedule_1x_needs_epoch_length() -> None:
     schedule = only(path)
     assert schedule.plan is None
     (node, why), = schedule.unresolved
-    assert "iters_per_epoch" in why and node.location == (7, 1)
+    assert "pass --updates-per-epoch N" in why and node.location == (7, 1)
     resolved = only(path, facts=RunFacts(updates_per_epoch=1000))
     plan = resolved.plan
     assert plan is not None and resolved.horizon == 12000

@@ -99,7 +99,7 @@ _MIXED_STEPPING = (
     "the schedulers mix per-iteration and per-epoch stepping (by_epoch=False or "
     "convert_to_iter_based=True beside by_epoch=True): the LR of each iteration depends on the "
     "iterations per epoch (len(train_dataloader)), which the config does not hold; pass "
-    "iters_per_epoch to read it (the schedule in epochs is in the notes)")
+    "--updates-per-epoch N to read it (the schedule in epochs is in the notes)")
 
 
 def _number(params: Params, key: str) -> Num:
@@ -764,7 +764,7 @@ def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
 _NEEDS_EPOCH_LENGTH = (
     "mmcv applies the warmup per iteration (and anneals per epoch, or per iteration over "
     "max_epochs x iterations per epoch), so the LR of each iteration depends on the epoch "
-    "length, which the config does not hold: pass iters_per_epoch")
+    "length, which the config does not hold: pass --updates-per-epoch N")
 
 
 @dataclass(frozen=True)
