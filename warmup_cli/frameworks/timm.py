@@ -116,6 +116,14 @@ _SWIN_KINDS = {"EPOCHS": "number", "WARMUP_EPOCHS": "number", "BASE_LR": "number
 _SWIN_SCHEDULER_KINDS = {"NAME": "text", "WARMUP_PREFIX": "flag", "DECAY_EPOCHS": "number",
                          "DECAY_RATE": "number", "GAMMA": "number", "MULTISTEPS": "numbers"}
 _CYCLIC = ("cosine", "tanh", "poly")  # the schedulers with cycles and a cooldown
+# The arguments a plan's params show: every scheduler's, then the ones its class takes.
+_SHOWN_ARGS = ("epochs", "warmup_epochs", "warmup_lr", "min_lr", "warmup_prefix",
+               "cooldown_epochs")
+_CYCLE_ARGS = ("lr_cycle_mul", "lr_cycle_decay", "lr_cycle_limit")
+_SCHED_ARGS = {"cosine": (*_CYCLE_ARGS, "lr_k_decay"), "tanh": _CYCLE_ARGS,
+               "poly": (*_CYCLE_ARGS, "lr_k_decay", "decay_rate"),
+               "step": ("decay_rate", "decay_epochs"),
+               "multistep": ("decay_rate", "decay_milestones"), "plateau": ("decay_rate",)}
 SCHEDS = ("cosine", "tanh", "step", "multistep", "plateau", "poly", "constant", "none")
 _UNMODELLED = ("wsd", "rsqrt")
 _ARG_KEYS = frozenset({"lr", "epochs", "warmup_epochs", "warmup_lr", "min_lr", "decay_rate",
@@ -457,21 +465,10 @@ def _args_get_lr(ctx: Reading, sched: str, lr: float, a: dict[str, Any], cycles:
 
 
 def _args_params(sched: str, lr: float, a: dict[str, Any], updates: int) -> dict[str, Any]:
-    params = {"sched": sched, "lr": lr, "epochs": a["epochs"],
-              "warmup_epochs": a["warmup_epochs"], "warmup_lr": a["warmup_lr"],
-              "min_lr": a["min_lr"], "warmup_prefix": a["warmup_prefix"],
-              "cooldown_epochs": a["cooldown_epochs"], "updates_per_epoch": updates}
-    if sched in _CYCLIC:
-        params.update(lr_cycle_mul=a["lr_cycle_mul"], lr_cycle_decay=a["lr_cycle_decay"],
-                      lr_cycle_limit=a["lr_cycle_limit"])
-    if sched in ("cosine", "poly"):
-        params["lr_k_decay"] = a["lr_k_decay"]
-    if sched in ("step", "multistep", "poly", "plateau"):
-        params["decay_rate"] = a["decay_rate"]
-    if sched == "step":
-        params["decay_epochs"] = a["decay_epochs"]
-    if sched == "multistep":
-        params["decay_milestones"] = list(a["decay_milestones"])
+    params = {"sched": sched, "lr": lr, **{key: a[key] for key in _SHOWN_ARGS},
+              "updates_per_epoch": updates}
+    for key in _SCHED_ARGS.get(sched, ()):
+        params[key] = list(a[key]) if isinstance(a[key], list) else a[key]
     return params
 
 
