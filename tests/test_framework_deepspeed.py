@@ -20,8 +20,8 @@ from tests.conftest import (
     worst_error,
 )
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import deepspeed
-from warmup_cli.frameworks.kit import READERS
+from warmup_cli.frameworks import READERS, deepspeed
+from warmup_cli.vocab import NO_FACTS
 
 FIXTURES = FRAMEWORK_FIXTURES / "deepspeed"
 GOLDEN_FILES = sorted(GOLDEN.glob("deepspeed_*.json"))
@@ -31,8 +31,24 @@ BIT_EXACT = ("WarmupCosineLR", "LRRangeTest")
 _read = partial(read_one, deepspeed)
 
 
-def test_registered() -> None:
-    assert READERS["deepspeed"].read is deepspeed.read
+OTHER_FIXTURES = sorted(p for p in FRAMEWORK_FIXTURES.rglob("*.*")
+                        if FIXTURES not in p.parents and p.suffix in (".yaml", ".yml", ".json",
+                                                                      ".py", ".toml"))
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
+def test_detects_its_own_configs(path: Path) -> None:
+    doc = load_document(path)
+    assert deepspeed.detect(doc)
+    (schedule,) = READERS["deepspeed"].read(doc, NO_FACTS)  # the registered reader reads it
+    assert schedule.framework == "deepspeed"
+
+
+@pytest.mark.parametrize("path", OTHER_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_does_not_detect_other_frameworks_configs(path: Path) -> None:
+    doc = load_document(path)
+    assert not deepspeed.detect(doc)
+    assert deepspeed.read(doc) == []
 
 
 def test_golden_files_exist() -> None:

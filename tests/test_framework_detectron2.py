@@ -19,16 +19,30 @@ from tests.conftest import (
     read_one,
 )
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import detectron2
-from warmup_cli.frameworks.kit import READERS
+from warmup_cli.frameworks import READERS, detectron2
+from warmup_cli.vocab import NO_FACTS
 
 FIXTURES = FRAMEWORK_FIXTURES / "detectron2"
 GOLDEN = golden_cases("detectron2_schedules.json")
 only = partial(read_one, detectron2)
 
 
-def test_registered() -> None:
-    assert READERS["detectron2"].read is detectron2.read
+OWN_FIXTURES = sorted(p for p in FIXTURES.rglob("*.*") if p.suffix in (".yaml", ".py"))
+OTHER_FIXTURES = sorted(p for p in FRAMEWORK_FIXTURES.rglob("*.*")
+                        if FIXTURES not in p.parents and p.suffix in (".yaml", ".yml", ".json",
+                                                                      ".py", ".toml"))
+
+
+@pytest.mark.parametrize("path", OWN_FIXTURES, ids=lambda p: p.name)
+def test_detects_its_own_configs(path: Path) -> None:
+    doc = load_document(path)
+    assert detectron2.detect(doc)
+    assert READERS["detectron2"].read(doc, NO_FACTS)  # the registered reader reads it
+
+
+@pytest.mark.parametrize("path", OTHER_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_does_not_detect_other_frameworks_configs(path: Path) -> None:
+    assert not detectron2.detect(load_document(path))
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
@@ -137,7 +151,7 @@ def test_corpus_lazyconfig_functions_are_unresolved() -> None:
 
 
 @pytest.mark.parametrize(("text", "needle"), [
-    ("SOLVER:\n  BASE_LR: abc\n", "not a valid value"),
+    ("SOLVER:\n  BASE_LR: abc\n", "not a number"),
     ("SOLVER:\n  MAX_ITER: 100\n  STEPS: (100,)\n", "smaller than total number of updates"),
     ("SOLVER:\n  MAX_ITER: 100\n  STEPS: [50, 20]\n", "smaller than start epoch"),
     ("SOLVER:\n  LR_SCHEDULER_NAME: WarmupCosineLR\n  BASE_LR: 0.1\n  BASE_LR_END: 1.0\n"

@@ -8,67 +8,72 @@ torch LR scheduler whose ``get_lr`` is ``base_lr * multiplier(last_epoch / max_i
 of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``; the fvcore
 formulas are reproduced below with fvcore's operation order and its ``WHERE_EPSILON``.
 
-Checks (framework-aware findings, located at the responsible key):
+Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
+``_BASE_`` line):
 
-======  ===========================  ========================================================
-code    name                         when
-======  ===========================  ========================================================
-WU301   warmup-longer-than-run       ``WARMUP_ITERS >= MAX_ITER``: detectron2 caps the warmup
-                                     at the whole run, so the main schedule never starts
-WU302   zero-lr-first-update         ``WARMUP_FACTOR`` 0 (or a LazyConfig ``warmup_factor``
-                                     0): the first iteration (every warmup iteration with the
-                                     constant method) runs at LR 0. Severity by the share of
-                                     the warmup lost: error >= 25 %, warning >= 1 %, else note
-WU308   unresolved-value             reported through ``FrameworkSchedule.unresolved``: a
-                                     ``_BASE_`` file that is not at hand, a LazyConfig value
-                                     computed in code (lint: notes); a value fvcore/
-                                     detectron2/yacs would reject is also a WU308 error
-                                     finding at that value
-======  ===========================  ========================================================
+* WU301 warmup-longer-than-run: ``WARMUP_ITERS >= MAX_ITER`` (detectron2 caps the warmup at the
+  whole run, so the main schedule never starts), a LazyConfig ``warmup_length >= 1``.
+* WU302 zero-lr-first-update: ``WARMUP_FACTOR`` (LazyConfig ``warmup_factor``) 0: the first
+  iteration (every warmup iteration with the constant method) runs at LR 0; severity by the
+  share of the warmup lost (``kit.zero_share_severity``).
+* WU308 unresolved-value: a ``_BASE_`` file that is not at hand, a LazyConfig value computed in
+  code (lint: notes); a value fvcore/detectron2/yacs would reject is also a WU308 error.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from warmup_cli.configs.document import Unresolved, load_document
+from warmup_cli.configs.document import load_document
 from warmup_cli.errors import WarmupError
 from warmup_cli.frameworks.kit import (
-    Finding,
     FrameworkSchedule,
     Reader,
+    Reading,
+    StopReading,
     mapping_at,
+    plan,
     register,
-    zero_lr_finding,
-    zero_updates,
+    warmup_vs_run,
+    zero_lr_start,
+    zero_share_text,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+from warmup_cli.vocab import NO_FACTS, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
-# detectron2/config/defaults.py (_C.SOLVER.*)
-DEFAULTS: dict[str, object] = {
-    "LR_SCHEDULER_NAME": "WarmupMultiStepLR",
-    "MAX_ITER": 40000,
-    "BASE_LR": 0.001,
-    "BASE_LR_END": 0.0,
-    "GAMMA": 0.1,
-    "STEPS": (30000,),
-    "NUM_DECAYS": 3,
-    "WARMUP_FACTOR": 1.0 / 1000,
-    "WARMUP_ITERS": 1000,
-    "WARMUP_METHOD": "linear",
-    "RESCALE_INTERVAL": False,
-    "REFERENCE_WORLD_SIZE": 0,
-    "BIAS_LR_FACTOR": 1.0,
-}
+FRAMEWORK = "detectron2"
+
+
+@dataclass(frozen=True)
+class _Solver:
+    """The SOLVER keys ``build_lr_scheduler`` reads, with detectron2's defaults
+    (detectron2/config/defaults.py ``_C.SOLVER``); yacs types each value like its default."""
+
+    LR_SCHEDULER_NAME: str = "WarmupMultiStepLR"
+    MAX_ITER: int = 40000
+    BASE_LR: float = 0.001
+    BASE_LR_END: float = 0.0
+    GAMMA: float = 0.1
+    STEPS: tuple[float | int, ...] = (30000,)
+    NUM_DECAYS: int = 3
+    WARMUP_FACTOR: float = 1.0 / 1000
+    WARMUP_ITERS: int = 1000
+    WARMUP_METHOD: str = "linear"
+    RESCALE_INTERVAL: bool = False
+    REFERENCE_WORLD_SIZE: int = 0
+    BIAS_LR_FACTOR: float = 1.0
+
+
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(_Solver)}
 SOLVER_KEYS = frozenset(DEFAULTS)
 MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 # fvcore/common/param_scheduler.py: ParamScheduler.WHERE_EPSILON
@@ -242,6 +247,11 @@ def _first(pred: Callable[[int], bool], lo: int, hi: int) -> int:
     return lo
 
 
+def _reached(total: int, milestone: int, k: int) -> bool:
+    # fvcore counts int((where + WHERE_EPSILON) * num_updates) against the milestone
+    return int((k / total + WHERE_EPSILON) * total) >= milestone
+
+
 @dataclass
 class _Multiplier:
     """What LRMultiplier runs: multiplier(k / max_iter) for iteration k."""
@@ -250,7 +260,8 @@ class _Multiplier:
     max_iter: int
     label: str
     spec: str
-    milestones: list[int] = field(default_factory=list)  # main-schedule drops, in iterations
+    milestones: Sequence[int] = ()  # main-schedule drops, in iterations
+    warmup_iters: int = 0  # as configured (yacs), for WU301
 
     def factor(self, step: int) -> float:
         # Iterations past MAX_ITER never run; hold the last iteration's value.
@@ -261,459 +272,310 @@ class _Multiplier:
         return _first(lambda k: self.multiplier.index(k / self.max_iter)[0] > 0, 0,
                       self.max_iter)
 
-    def schedule(self) -> FunctionSchedule:
-        end = self.warmup_end()
+    def report(self, out: FrameworkSchedule, base_lr: float, warmup_node: Node,
+               longer_than_run: str, factor_node: Node, factor_key: str,
+               length: float | None = None) -> None:
+        """The plan, WU301 (``longer_than_run``, when the warmup ``length`` as a share of the
+        run, or in iterations, reaches the run) and WU302 (a zero ``factor_key``)."""
+        end, total = self.warmup_end(), self.max_iter
         phases: list[tuple[int, str]] = [(0, "warmup")] if end > 0 else []
-        if end < self.max_iter:
+        if end < total:
             phases.append((end, self.label))
-        total = self.max_iter
         for i, milestone in enumerate(self.milestones, start=1):
-            # fvcore counts int((where + WHERE_EPSILON) * num_updates) against the milestone
-            at = _first(lambda k, m=milestone: int((k / total + WHERE_EPSILON) * total) >= m,
-                        0, total)
+            at = _first(partial(_reached, total, milestone), 0, total)
             if end <= at < total:
                 phases.append((at, f"{self.label} (drop {i})"))
-        phases.append((self.max_iter, "after MAX_ITER (training has ended)"))
-        return FunctionSchedule(self.factor, "detectron2 " + self.label, self.spec,
-                                warmup=end, total=self.max_iter, phases=tuple(phases))
+        phases.append((total, "after MAX_ITER (training has ended)"))
+        plan(out, self.factor, float(base_lr), Unit.ITER, "detectron2 " + self.label, self.spec,
+             warmup=end, total=total, phases=phases, source=FRAMEWORK)
+        warmup_vs_run(out, self.warmup_iters if length is None else length,
+                      total if length is None else 1.0, warmup_node, None, Unit.ITER,
+                      message=longer_than_run)
+        zero_lr_start(out, self.factor, end, factor_node, Unit.ITER, leading=False,
+                      message=lambda zeros, warmup: zero_share_text(
+                          zeros, warmup, "iteration", prefix=f"{factor_key} is 0: "))
 
 
 # --- yacs configs -----------------------------------------------------------------------
 
 
-@dataclass
-class _Setting:
-    node: Node
-    origin: str  # the file that set it
-
-
-@dataclass
-class _Chain:
-    solver: dict[str, _Setting] = field(default_factory=dict)
-    unresolved: list[tuple[Node, str]] = field(default_factory=list)
-    bases: list[str] = field(default_factory=list)
-    # _BASE_ values detectron2 itself cannot load (WU308 errors, beside their unresolved entry)
-    rejected: list[Finding] = field(default_factory=list)
-
-    def reject(self, node: Node, why: str) -> None:
-        self.unresolved.append((node, why))
-        self.rejected.append(Finding(Code.WU308, why, node, Severity.ERROR))
-
-
-def _load_chain(doc: Document) -> _Chain:
-    """SOLVER keys after detectron2's _BASE_ merge (child over base, recursively):
-    detectron2/config/config.py CfgNode.load_yaml_with_base."""
-    chain = _Chain()
-    base_node = doc.root.get("_BASE_")
-
-    def visit(current: Document, depth: int, seen: tuple[str, ...]) -> None:
-        base = current.root.get("_BASE_")
-        if base is not None:
-            blame = base_node if base_node is not None else base
-            if not isinstance(base.value, str):
-                chain.reject(blame, f"_BASE_ in {current.path} is not a path")
-            else:
-                target = os.path.expanduser(base.value)
-                if not target.startswith(("/", "https://", "http://")):
-                    target = os.path.join(os.path.dirname(current.path), target)
-                resolved = os.path.realpath(target)
-                if target.startswith(("https://", "http://")):
-                    chain.unresolved.append((blame, f"_BASE_ {base.value} is a URL; "
-                                             "warmup_cli reads local files only"))
-                elif resolved in seen:
-                    chain.reject(blame, f"_BASE_ chain loops back to {target}")
-                elif depth >= MAX_BASE_DEPTH:
-                    chain.unresolved.append((blame, f"_BASE_ chain is deeper than "
-                                             f"{MAX_BASE_DEPTH} files"))
-                elif not os.path.isfile(resolved):
-                    chain.unresolved.append((blame, f"the base config {base.value} "
-                                             f"({target}) is not at hand, so the SOLVER keys "
-                                             "it sets are unknown"))
-                else:
-                    try:
-                        parent = load_document(resolved)
-                    except WarmupError as exc:
-                        chain.unresolved.append((blame, f"the base config {base.value} cannot "
-                                                 f"be read: {exc.message}"))
-                    else:
-                        chain.bases.append(resolved)
-                        visit(parent, depth + 1, (*seen, resolved))
-        solver = mapping_at(current.root, "SOLVER")
-        if solver is not None:
-            for key, node in solver.value.items():
-                chain.solver[key] = _Setting(node, current.path)
-
-    visit(doc, 0, (os.path.realpath(doc.path),))
-    return chain
-
-
 def detect(doc: Document) -> bool:
     root = doc.root
-    if not isinstance(root.value, dict):
-        return False
+    keys = root.as_mapping()
     solver = mapping_at(root, "SOLVER")
-    if solver is not None and set(solver.value) & SOLVER_KEYS:
+    base = root.get("_BASE_")
+    if keys is None:
+        return False
+    if (solver is not None and set(solver.as_mapping() or ()) & SOLVER_KEYS) or (
+            doc.format == "yaml" and base is not None and base.as_str() is not None
+            and (root.get("MODEL") or solver)):
         return True
-    if doc.format == "yaml" and isinstance(root.get("_BASE_") and root.get("_BASE_").value,
-                                           str) and (root.get("MODEL") or root.get("SOLVER")):
-        return True
-    if doc.format == "python":
-        if any(key.startswith("lr_multiplier") for key in root.value):
-            return True
-        return any(_type_name(node).endswith("WarmupParamScheduler") for node in root.walk())
-    return False
+    return doc.format == "python" and (
+        any(key.startswith("lr_multiplier") for key in keys)
+        or any(_type_name(node).endswith("WarmupParamScheduler") for node in root.walk()))
 
 
 def _type_name(node: Node) -> str:
-    kind = node.get("type") if isinstance(node.value, dict) else None
-    return kind.value if kind is not None and isinstance(kind.value, str) else ""
+    kind = node.get("type")
+    return (kind.as_str() if kind is not None else None) or ""
 
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
-    if doc.format == "python":
-        return _read_lazy(doc)
-    return [_read_yacs(doc)]
+    """The schedules of ``doc``: the SOLVER keys, or each LazyConfig multiplier; MAX_ITER
+    (train.max_iter) is the run length, so ``facts`` are not used."""
+    return _read_lazy(doc) if doc.format == "python" else [_read_yacs(doc)]
 
 
-class _Values:
-    def __init__(self, chain: _Chain, doc: Document, result: FrameworkSchedule) -> None:
-        self.chain = chain
-        self.doc = doc
-        self.result = result
-        self.failed = False
+class _Yacs:
+    """The SOLVER keys after detectron2's _BASE_ merge (child over base, recursively:
+    detectron2/config/config.py CfgNode.load_yaml_with_base), each with the file that sets it
+    last. What cannot be followed is recorded in ``ctx``, blamed on this file's _BASE_ line."""
 
-    def node(self, key: str) -> Node | None:
-        setting = self.chain.solver.get(key)
-        return setting.node if setting else None
+    def __init__(self, ctx: Reading) -> None:
+        self.ctx = ctx
+        self.solver: dict[str, tuple[Node, str]] = {}
+        self.bases: list[str] = []
+        self._visit(ctx.doc, 0, (os.path.realpath(ctx.doc.path),))
+        if self.bases:
+            ctx.note("inherited through _BASE_: " + " <- ".join(os.path.basename(b)
+                                                                for b in self.bases))
+
+    def _visit(self, current: Document, depth: int, seen: tuple[str, ...]) -> None:
+        base = current.root.get("_BASE_")
+        if base is not None:
+            self._follow(current, self.ctx.doc.root.get("_BASE_") or base, base, depth, seen)
+        section = mapping_at(current.root, "SOLVER")
+        for key, node in (section.as_mapping() or {}).items() if section is not None else ():
+            self.solver[key] = (node, current.path)
+
+    def _follow(self, current: Document, blame: Node, base: Node, depth: int,
+                seen: tuple[str, ...]) -> None:
+        ctx, name = self.ctx, base.as_str()
+        if name is None:
+            ctx.reject(blame, f"_BASE_ in {current.path} is not a path")
+            return
+        target = os.path.expanduser(name)
+        if not target.startswith(("/", "https://", "http://")):
+            target = os.path.join(os.path.dirname(current.path), target)
+        resolved = os.path.realpath(target)
+        if target.startswith(("https://", "http://")):
+            ctx.unresolved(blame, f"_BASE_ {name} is a URL; warmup_cli reads local files only")
+        elif resolved in seen:
+            ctx.reject(blame, f"_BASE_ chain loops back to {target}")
+        elif depth >= MAX_BASE_DEPTH:
+            ctx.unresolved(blame, f"_BASE_ chain is deeper than {MAX_BASE_DEPTH} files")
+        elif not os.path.isfile(resolved):
+            ctx.unresolved(blame, f"the base config {name} ({target}) is not at hand, so the "
+                           "SOLVER keys it sets are unknown")
+        else:
+            try:
+                parent = load_document(resolved)
+            except WarmupError as exc:
+                ctx.unresolved(blame, f"the base config {name} cannot be read: {exc.message}")
+                return
+            self.bases.append(resolved)
+            self._visit(parent, depth + 1, (*seen, resolved))
 
     def blame(self, key: str) -> Node:
         """Where a finding about key points: the key itself when this file sets it, else the
         _BASE_ line (a node of another file has no place in this one)."""
-        setting = self.chain.solver.get(key)
-        if setting is not None and setting.origin == self.doc.path:
-            return setting.node
-        base = self.doc.root.get("_BASE_")
-        return base if base is not None else self.result.node
+        node, origin = self.solver.get(key, (None, None))
+        if node is not None and origin == self.ctx.doc.path:
+            return node
+        return self.ctx.doc.root.get("_BASE_") or self.ctx.out.node
 
     def where(self, key: str) -> str:
-        setting = self.chain.solver.get(key)
-        if setting is None:
+        node, origin = self.solver.get(key, (None, None))
+        if node is None or origin is None:
             return f"{key} (detectron2 default)"
-        if setting.origin == self.doc.path:
+        if origin == self.ctx.doc.path:
             return key
-        return f"{key} (from {os.path.basename(setting.origin)}:{setting.node.line})"
+        return f"{key} (from {os.path.basename(origin)}:{node.line})"
 
-    def get(self, key: str) -> object:
-        setting = self.chain.solver.get(key)
-        if setting is None:
-            return DEFAULTS[key]
-        node = setting.node
-        value = node.value
-        if isinstance(value, Unresolved):
-            self._fail(key, f"`{value.source}` {value.reason}")
-            return None
-        default = DEFAULTS[key]
-        if isinstance(default, bool):
-            if isinstance(value, bool):
-                return value
-        elif isinstance(default, str):
-            if isinstance(value, str):
-                return value
-        elif isinstance(default, tuple):
-            numbers = node.as_number_list()
-            if numbers is not None:
-                return tuple(numbers)
-        else:
-            number = node.as_number()
-            if number is not None and isinstance(default, int):
-                if isinstance(number, int):
-                    return number
-                # yacs refuses a float where the default is an int (type mismatch)
-                self._fail(key, f"{value!r} is not an integer (yacs requires one)",
-                           rejected=True)
-                return None
-            if number is not None:
-                return number
-        self._fail(key, f"{value!r} is not a valid value here", rejected=True)
-        return None
-
-    def _fail(self, key: str, why: str, rejected: bool = False) -> None:
-        """``key`` cannot be used; ``rejected``: detectron2 would refuse the value itself
-        (a WU308 error), not merely leave it unknown here."""
-        self.failed = True
-        message = f"SOLVER.{self.where(key)}: {why}"
-        self.result.unresolved.append((self.blame(key), message))
-        if rejected:
-            self.result.findings.append(Finding(Code.WU308, message, self.blame(key),
-                                                Severity.ERROR))
+    def read(self) -> _Solver:
+        """Every key typed like its default (yacs/config.py _check_and_coerce_cfg_value_type;
+        a null is no value here)."""
+        return _Solver(**{key: self.ctx.like(
+            self.solver[key][0] if key in self.solver else None, None, default,
+            label=f"SOLVER.{self.where(key)}", blame=self.blame(key), null=False,
+            whole_floats=False, consequence="yacs requires one")
+            for key, default in DEFAULTS.items()})
 
 
 def _read_yacs(doc: Document) -> FrameworkSchedule:
     declared = doc.root.get("SOLVER") or doc.root
-    result = FrameworkSchedule("detectron2", "SOLVER", declared, None)
-    chain = _load_chain(doc)
-    result.unresolved.extend(chain.unresolved)
-    result.findings.extend(chain.rejected)
-    if chain.bases:
-        result.notes.append("inherited through _BASE_: " +
-                            " <- ".join(os.path.basename(b) for b in chain.bases))
-    values = _Values(chain, doc, result)
-    settings = {key: values.get(key) for key in DEFAULTS}
-    if values.failed or chain.unresolved:
-        return result
+    ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None))
+    keys = _Yacs(ctx)
+    solver = keys.read()
+    if ctx.failed:
+        return ctx.out
     assumed = sorted(k for k in ("BASE_LR", "MAX_ITER", "WARMUP_ITERS", "WARMUP_FACTOR",
-                                 "WARMUP_METHOD", "LR_SCHEDULER_NAME")
-                     if k not in chain.solver)
+                                 "WARMUP_METHOD", "LR_SCHEDULER_NAME") if k not in keys.solver)
     if assumed:
-        result.notes.append("detectron2 defaults used for " + ", ".join(
-            f"{k}={DEFAULTS[k]!r}" for k in assumed))
-    if settings["REFERENCE_WORLD_SIZE"]:
-        result.notes.append("REFERENCE_WORLD_SIZE is set: DefaultTrainer.auto_scale_workers "
-                            "rescales BASE_LR, MAX_ITER, WARMUP_ITERS and STEPS for the actual "
-                            "number of GPUs; the values as written are shown")
-    if settings["BIAS_LR_FACTOR"] != 1.0:
-        result.notes.append("BIAS_LR_FACTOR != 1 gives biases their own LR group; the factor "
-                            "applies to both")
-    max_iter = settings["MAX_ITER"]
-    base_lr = settings["BASE_LR"]
-    assert isinstance(max_iter, int) and isinstance(base_lr, int | float)
+        ctx.note("detectron2 defaults used for " + ", ".join(f"{k}={DEFAULTS[k]!r}"
+                                                              for k in assumed))
+    if solver.REFERENCE_WORLD_SIZE:
+        ctx.note("REFERENCE_WORLD_SIZE is set: DefaultTrainer.auto_scale_workers rescales "
+                 "BASE_LR, MAX_ITER, WARMUP_ITERS and STEPS for the actual number of GPUs; the "
+                 "values as written are shown")
+    if solver.BIAS_LR_FACTOR != 1.0:
+        ctx.note("BIAS_LR_FACTOR != 1 gives biases their own LR group; the factor applies to "
+                 "both")
+    max_iter, name, warmup_iters = solver.MAX_ITER, solver.LR_SCHEDULER_NAME, solver.WARMUP_ITERS
     if max_iter <= 0:
-        values._fail("MAX_ITER", "must be positive (detectron2 divides by it)", rejected=True)
-        return result
-    result.horizon = max_iter
-    name = settings["LR_SCHEDULER_NAME"]
-    milestones: list[int] = []
-    # detectron2/solver/build.py build_lr_scheduler
+        ctx.reject(keys.blame("MAX_ITER"), f"SOLVER.{keys.where('MAX_ITER')} must be positive, "
+                   f"got {max_iter} (detectron2 divides by it)")
+        return ctx.out
+    ctx.out.horizon = max_iter
     try:
-        if name == "WarmupMultiStepLR":
-            steps_all = settings["STEPS"]
-            assert isinstance(steps_all, tuple)
-            steps = [x for x in steps_all if x <= max_iter]
-            if len(steps) != len(steps_all):
-                result.notes.append("SOLVER.STEPS has values past MAX_ITER; detectron2 ignores "
-                                    "them (with a warning)")
-            gamma = settings["GAMMA"]
-            assert isinstance(gamma, int | float)
-            sched, milestones, _ = multistep_sched(
-                values=[gamma**k for k in range(len(steps) + 1)],
-                milestones=[int(s) for s in steps], num_updates=max_iter)
-            label, spec = "multistep", f"steps={list(steps)}, gamma={gamma:g}"
-        elif name == "WarmupCosineLR":
-            end = settings["BASE_LR_END"]
-            assert isinstance(end, int | float)
-            end_value = end / base_lr
-            if not 0.0 <= end_value <= 1.0:
-                raise Rejected(f"BASE_LR_END / BASE_LR = {end_value:g} must be in [0, 1] "
-                               "(detectron2 asserts it)")
-            sched = cosine_sched(1, end_value)
-            label, spec = "cosine", f"end={end_value:g}"
-        elif name == "WarmupStepWithFixedGammaLR":
-            gamma, decays = settings["GAMMA"], settings["NUM_DECAYS"]
-            assert isinstance(gamma, int | float) and isinstance(decays, int)
-            sched = step_fixed_gamma_sched(1.0, decays, gamma, max_iter)
-            label, spec = "step with fixed gamma", f"num_decays={decays}, gamma={gamma:g}"
-            width = max_iter / (decays + 1)
-            milestones = [math.ceil(width * i) for i in range(1, decays + 1)]
-        else:
-            result.unresolved.append((values.blame("LR_SCHEDULER_NAME"),
-                                      f"LR_SCHEDULER_NAME {name!r} is not one of detectron2's "
-                                      "(WarmupMultiStepLR, WarmupCosineLR, "
-                                      "WarmupStepWithFixedGammaLR); projects that add their "
-                                      "own are not supported"))
-            return result
-        warmup_iters, factor = settings["WARMUP_ITERS"], settings["WARMUP_FACTOR"]
-        method, rescale = settings["WARMUP_METHOD"], settings["RESCALE_INTERVAL"]
-        assert isinstance(warmup_iters, int | float) and isinstance(factor, int | float)
-        assert isinstance(method, str) and isinstance(rescale, bool)
-        multiplier = warmup_param_scheduler(sched, factor, min(warmup_iters / max_iter, 1.0),
-                                            method, rescale)
+        main = _main_schedule(ctx, solver)
+        if main is None:
+            ctx.unresolved(keys.blame("LR_SCHEDULER_NAME"), f"LR_SCHEDULER_NAME {name!r} is not "
+                           "one of detectron2's (WarmupMultiStepLR, WarmupCosineLR, "
+                           "WarmupStepWithFixedGammaLR); projects that add their own are not "
+                           "supported")
+            return ctx.out
+        sched, label, spec, milestones = main
+        multiplier = warmup_param_scheduler(sched, solver.WARMUP_FACTOR,
+                                            min(warmup_iters / max_iter, 1.0),
+                                            solver.WARMUP_METHOD, solver.RESCALE_INTERVAL)
     except Rejected as exc:
-        message = f"detectron2 would fail to build the scheduler: {exc}"
-        result.unresolved.append((declared, message))
-        result.findings.append(Finding(Code.WU308, message, declared, Severity.ERROR))
-        return result
-    run = _Multiplier(multiplier, max_iter, label,
-                      f"detectron2 {name}({spec}, warmup_iters={warmup_iters}, "
-                      f"warmup_factor={factor:g}, warmup_method={method}, max_iter={max_iter})",
-                      milestones)
-    result.plan = Plan(run.schedule(), (float(base_lr),), "detectron2", "iter")
-    if warmup_iters >= max_iter:
-        result.findings.append(Finding(
-            Code.WU301, f"WARMUP_ITERS ({warmup_iters}) is not shorter than MAX_ITER ({max_iter}): "
-            "detectron2 caps the warmup at the whole run, so the main schedule never starts",
-            values.blame("WARMUP_ITERS")))
-    _zero_check(run, result, values.blame("WARMUP_FACTOR"), values.where("WARMUP_FACTOR"))
-    return result
+        ctx.reject(declared, f"detectron2 would fail to build the scheduler: {exc}")
+        return ctx.out
+    _Multiplier(multiplier, max_iter, label, f"detectron2 {name}({spec}, warmup_iters="
+                f"{warmup_iters}, warmup_factor={solver.WARMUP_FACTOR:g}, warmup_method="
+                f"{solver.WARMUP_METHOD}, max_iter={max_iter})", milestones, warmup_iters).report(
+        ctx.out, solver.BASE_LR, keys.blame("WARMUP_ITERS"), f"WARMUP_ITERS ({warmup_iters}) is "
+        f"not shorter than MAX_ITER ({max_iter}): detectron2 caps the warmup at the whole run, "
+        "so the main schedule never starts", keys.blame("WARMUP_FACTOR"),
+        keys.where("WARMUP_FACTOR"))
+    return ctx.out
 
 
-def _zero_check(run: _Multiplier, result: FrameworkSchedule, node: Node, what: str) -> None:
-    warmup = run.warmup_end()
-    if warmup <= 0:
-        return
-    zeros = zero_updates(run.factor, warmup)
-    if zeros:
-        result.findings.append(zero_lr_finding(zeros, warmup, "iteration", node,
-                                               prefix=f"{what} is 0: "))
+def _main_schedule(ctx: Reading, solver: _Solver) -> tuple[WhereFn, str, str, list[int]] | None:
+    """detectron2/solver/build.py build_lr_scheduler: the main schedule, its label and spec and
+    its drops (iterations); None for a name detectron2 does not know."""
+    name, max_iter, gamma = solver.LR_SCHEDULER_NAME, solver.MAX_ITER, solver.GAMMA
+    if name == "WarmupMultiStepLR":
+        steps = [x for x in solver.STEPS if x <= max_iter]
+        if len(steps) != len(solver.STEPS):
+            ctx.note("SOLVER.STEPS has values past MAX_ITER; detectron2 ignores them (with a "
+                     "warning)")
+        sched, milestones, _ = multistep_sched(
+            values=[gamma**k for k in range(len(steps) + 1)],
+            milestones=[int(s) for s in steps], num_updates=max_iter)
+        return sched, "multistep", f"steps={list(steps)}, gamma={gamma:g}", milestones
+    if name == "WarmupCosineLR":
+        end_value = solver.BASE_LR_END / solver.BASE_LR
+        if not 0.0 <= end_value <= 1.0:
+            raise Rejected(f"BASE_LR_END / BASE_LR = {end_value:g} must be in [0, 1] "
+                           "(detectron2 asserts it)")
+        return cosine_sched(1, end_value), "cosine", f"end={end_value:g}", []
+    if name == "WarmupStepWithFixedGammaLR":
+        decays = solver.NUM_DECAYS
+        width = max_iter / (decays + 1)
+        return (step_fixed_gamma_sched(1.0, decays, gamma, max_iter), "step with fixed gamma",
+                f"num_decays={decays}, gamma={gamma:g}",
+                [math.ceil(width * i) for i in range(1, decays + 1)])
+    return None
 
 
 # --- LazyConfig (Python) ------------------------------------------------------------------
 
-
-class _Unusable(Exception):
-    """A LazyConfig value that cannot be used; ``rejected``: fvcore/detectron2 would refuse
-    it (a WU308 error), as opposed to a value warmup_cli cannot see (computed in code)."""
-
-    def __init__(self, node: Node, why: str, rejected: bool = False) -> None:
-        super().__init__(why)
-        self.node = node
-        self.why = why
-        self.rejected = rejected
+# fvcore ParamSchedulers a LazyConfig writes as L(Class)(...): the builder, its arguments
+_FVCORE: dict[str, tuple[Callable[..., WhereFn], tuple[str, ...], str]] = {
+    "CosineParamScheduler": (cosine_sched, ("start_value", "end_value"), "cosine"),
+    "LinearParamScheduler": (linear_sched, ("start_value", "end_value"), "linear"),
+    "ConstantParamScheduler": (constant_sched, ("value",), "constant"),
+    "ExponentialParamScheduler": (exponential_sched, ("start_value", "decay"), "exponential"),
+    "PolynomialDecayParamScheduler": (poly_sched, ("base_value", "power"), "polynomial decay"),
+}
 
 
-def _lazy_number(node: Node | None, what: str, default: float | None = None) -> float:
-    if node is None:
-        if default is None:
-            raise KeyError(what)
-        return default
-    if isinstance(node.value, Unresolved):
-        raise _Unusable(node, f"{what}: `{node.value.source}` {node.value.reason}")
-    number = node.as_number()
-    if number is None:
-        raise _Unusable(node, f"{what} is {node.value!r}, not a number", rejected=True)
-    return number
-
-
-def _lazy_numbers(node: Node | None, what: str) -> list[float] | None:
-    if node is None:
-        return None
-    if isinstance(node.value, Unresolved):
-        raise _Unusable(node, f"{what}: `{node.value.source}` {node.value.reason}")
-    if isinstance(node.value, list):
-        return [_lazy_number(item, what) for item in node.value]
-    numbers = node.as_number_list()
-    if numbers is None:
-        raise _Unusable(node, f"{what} is {node.value!r}, not a list of numbers",
-                        rejected=True)
-    return numbers
-
-
-def _fvcore_from_node(node: Node) -> tuple[WhereFn, list[int], str]:
+def _fvcore_from_node(ctx: Reading, node: Node) -> tuple[WhereFn, str]:
     """A fvcore ParamScheduler written as L(Class)(...) in a LazyConfig."""
-    if isinstance(node.value, Unresolved):
-        raise _Unusable(node, f"`{node.value.source}` {node.value.reason}")
+    ctx.usable(node, "scheduler")
     kind = _type_name(node).split(".")[-1]
 
-    def num(key: str, default: float | None = None) -> float:
-        try:
-            return _lazy_number(node.get(key), key, default)
-        except KeyError:
-            raise _Unusable(node, f"{kind} needs {key}", rejected=True) from None
+    def num(key: str) -> float:
+        value = ctx.number(node, key, None, null=False)
+        if value is None:
+            ctx.fail(node, f"{kind} needs {key}", rejected=True)
+        return value
 
     try:
+        if kind in _FVCORE:
+            build, keys, label = _FVCORE[kind]
+            return build(*[num(key) for key in keys]), label
         if kind == "MultiStepParamScheduler":
-            values = _lazy_numbers(node.get("values"), "values")
-            milestones = _lazy_numbers(node.get("milestones"), "milestones")
-            updates = node.get("num_updates")
+            values = ctx.numbers(node, "values", None, null=False)
+            milestones = ctx.numbers(node, "milestones", None, null=False)
             if values is None:
-                raise _Unusable(node, "MultiStepParamScheduler needs values", rejected=True)
-            fn, kept, _ = multistep_sched(
-                values, int(num("num_updates")) if updates is not None else None,
+                ctx.fail(node, "MultiStepParamScheduler needs values", rejected=True)
+            fn, _, _ = multistep_sched(
+                values, int(num("num_updates")) if node.get("num_updates") is not None else None,
                 [int(m) for m in milestones] if milestones is not None else None)
-            return fn, kept, "multistep"
-        if kind == "CosineParamScheduler":
-            return cosine_sched(num("start_value"), num("end_value")), [], "cosine"
-        if kind == "LinearParamScheduler":
-            return linear_sched(num("start_value"), num("end_value")), [], "linear"
-        if kind == "ConstantParamScheduler":
-            return constant_sched(num("value")), [], "constant"
-        if kind == "ExponentialParamScheduler":
-            return exponential_sched(num("start_value"), num("decay")), [], "exponential"
-        if kind == "PolynomialDecayParamScheduler":
-            return poly_sched(num("base_value"), num("power")), [], "polynomial decay"
+            return fn, "multistep"
         if kind == "StepWithFixedGammaParamScheduler":
             return step_fixed_gamma_sched(num("base_value"), int(num("num_decays")),
-                                          num("gamma"), int(num("num_updates"))), [], "step"
+                                          num("gamma"), int(num("num_updates"))), "step"
     except Rejected as exc:
-        raise _Unusable(node, f"fvcore would reject {kind}: {exc}", rejected=True) from None
-    raise _Unusable(node, f"{kind or 'this scheduler'} is not a fvcore ParamScheduler "
-                    "warmup_cli reproduces")
+        ctx.fail(node, f"fvcore would reject {kind}: {exc}", rejected=True)
+    ctx.fail(node, f"{kind or 'this scheduler'} is not a fvcore ParamScheduler warmup_cli "
+             "reproduces")
 
 
 def _read_lazy(doc: Document) -> list[FrameworkSchedule]:
-    root = doc.root
-    assert isinstance(root.value, dict)
     found: list[FrameworkSchedule] = []
-    for key, node in root.value.items():
+    for key, node in (doc.root.as_mapping() or {}).items():
         wrapped = _type_name(node).endswith("WarmupParamScheduler")
-        if not (wrapped or key.startswith("lr_multiplier")):
-            continue
-        result = FrameworkSchedule("detectron2", key, node, None)
-        found.append(result)
-        if isinstance(node.value, Unresolved):
-            result.unresolved.append((node, f"{key}: `{node.value.source}` "
-                                      f"{node.value.reason}"))
-            continue
-        if not wrapped:
-            result.unresolved.append((node, f"{key} is not a WarmupParamScheduler "
-                                      "warmup_cli can read"))
-            continue
-        try:
-            _read_lazy_one(root, node, result)
-        except _Unusable as exc:
-            result.unresolved.append((exc.node, exc.why))
-            if exc.rejected:
-                result.findings.append(Finding(Code.WU308, exc.why, exc.node, Severity.ERROR))
+        if wrapped or key.startswith("lr_multiplier"):
+            found.append(FrameworkSchedule(FRAMEWORK, key, node, None))
+            # detectron2 raises at the first bad value: so does this reading
+            ctx = Reading(doc, found[-1], stop=True)
+            with contextlib.suppress(StopReading):
+                ctx.usable(node, key)
+                if not wrapped:
+                    ctx.fail(node, f"{key} is not a WarmupParamScheduler warmup_cli can read")
+                _read_lazy_one(ctx, doc.root, node)
     return found
 
 
-def _read_lazy_one(root: Node, node: Node, result: FrameworkSchedule) -> None:
+def _read_lazy_one(ctx: Reading, root: Node, node: Node) -> None:
     inner = node.get("scheduler")
     if inner is None:
-        raise _Unusable(node, "WarmupParamScheduler needs scheduler=", rejected=True)
-    sched, milestones_where, label = _fvcore_from_node(inner)
-    warmup_length = _lazy_number(node.get("warmup_length"), "warmup_length", -1.0)
+        ctx.fail(node, "WarmupParamScheduler needs scheduler=", rejected=True)
+    sched, label = _fvcore_from_node(ctx, inner)
+    warmup_length = ctx.number(node, "warmup_length", -1.0, null=False)
     if warmup_length < 0:
-        raise _Unusable(node, "WarmupParamScheduler needs warmup_length", rejected=True)
-    factor = _lazy_number(node.get("warmup_factor"), "warmup_factor", -1.0)
+        ctx.fail(node, "WarmupParamScheduler needs warmup_length", rejected=True)
+    factor = ctx.number(node, "warmup_factor", -1.0, null=False)
     if factor < 0:
-        raise _Unusable(node, "WarmupParamScheduler needs warmup_factor", rejected=True)
-    method_node = node.get("warmup_method")
-    method = method_node.value if method_node is not None else "linear"
-    rescale_node = node.get("rescale_interval")
+        ctx.fail(node, "WarmupParamScheduler needs warmup_factor", rejected=True)
+    method = ctx.text(node, "warmup_method", "linear", null=False)
+    rescale_node = node.get("rescale_interval")  # used as `if rescale_interval:`
     rescale = bool(rescale_node.value) if rescale_node is not None else False
-    if not isinstance(method, str):
-        raise _Unusable(method_node or node, "warmup_method is not a string", rejected=True)
     try:
         multiplier = warmup_param_scheduler(sched, factor, warmup_length, method, rescale)
     except Rejected as exc:
-        raise _Unusable(node, f"detectron2 would reject it: {exc}", rejected=True) from None
-    train = root.get("train")
-    max_iter_node = train.get("max_iter") if train is not None else None
+        ctx.fail(node, f"detectron2 would reject it: {exc}", rejected=True)
+    max_iter_node = ctx.node_at(root.get("train"), "max_iter")
     if max_iter_node is None:
-        raise _Unusable(node, "the multiplier is evaluated at iteration / train.max_iter, and "
-                        "train.max_iter is not in this file")
-    max_iter = int(_lazy_number(max_iter_node, "train.max_iter"))
+        ctx.fail(node, "the multiplier is evaluated at iteration / train.max_iter, and "
+                 "train.max_iter is not in this file")
+    max_iter = int(ctx.number(max_iter_node, None, 0, label="train.max_iter", null=False))
     if max_iter <= 0:
-        raise _Unusable(max_iter_node, "train.max_iter must be positive", rejected=True)
-    optimizer = root.get("optimizer")
-    lr_node = optimizer.get("lr") if optimizer is not None else None
-    base_lr = 1.0
+        ctx.fail(max_iter_node, "train.max_iter must be positive", rejected=True)
+    lr_node = ctx.node_at(root.get("optimizer"), "lr")
     if lr_node is None:
-        result.unresolved.append((node, "optimizer.lr is not in this file: LRs are shown "
-                                  "relative to it"))
-    else:
-        base_lr = _lazy_number(lr_node, "optimizer.lr")
-    run = _Multiplier(multiplier, max_iter, label,
-                      f"detectron2 WarmupParamScheduler({label}, warmup_length="
-                      f"{warmup_length:g}, warmup_factor={factor:g}, warmup_method={method}, "
-                      f"max_iter={max_iter})", [])
-    result.horizon = max_iter
-    result.plan = Plan(run.schedule(), (float(base_lr),), "detectron2", "iter")
-    if warmup_length >= 1.0:
-        result.findings.append(Finding(
-            Code.WU301, f"warmup_length {warmup_length:g} covers the whole run", node))
-    _zero_check(run, result, node.get("warmup_factor") or node, "warmup_factor")
-    del milestones_where
+        ctx.missing(node, "optimizer.lr is not in this file: LRs are shown relative to it")
+    base_lr = ctx.number(lr_node, None, 1.0, label="optimizer.lr", null=False)
+    ctx.out.horizon = max_iter
+    _Multiplier(multiplier, max_iter, label, f"detectron2 WarmupParamScheduler({label}, "
+                f"warmup_length={warmup_length:g}, warmup_factor={factor:g}, warmup_method="
+                f"{method}, max_iter={max_iter})").report(ctx.out, base_lr, node,
+        f"warmup_length {warmup_length:g} covers the whole run",
+        node.get("warmup_factor") or node, "warmup_factor", length=warmup_length)
 
 
-READER = register(Reader("detectron2", detect, read))
+READER = register(Reader(FRAMEWORK, detect, read))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from warmup_cli.schedule import FunctionSchedule, Plan
 from warmup_cli.vocab import Code, RunFacts, Severity, Unit
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 D = TypeVar("D")
+T = TypeVar("T")
 FactorFn = Callable[[int], float]
 Phases = Iterable[tuple[int, str]]
 
@@ -138,6 +139,12 @@ def ordered_phases(phases: Phases) -> tuple[tuple[int, str], ...]:
 
 # --- reading values -------------------------------------------------------------------------
 
+class StopReading(Exception):
+    """Raised by a :class:`Reading` made with ``stop=True`` at the first value that leaves the
+    schedule without a plan (after recording why): the reader catches it around one schedule
+    and stops there, as the framework itself raises at the first bad value."""
+
+
 Yaml11Note = Callable[[str, "Node", float | int], str]
 """The note a reader gives for a number PyYAML (YAML 1.1) leaves a string: (label, node,
 number) -> text."""
@@ -152,21 +159,24 @@ class Reading:
     ``null=False``) gives ``default``. A value that cannot be used as it stands (an
     unevaluated Python expression; with ``hydra`` a ``${...}`` interpolation or ``???``; with
     ``auto`` the string ``"auto"``) is recorded as unresolved (a WU308 note in lint); a value
-    the framework itself would reject is a WU308 error and unresolved (:meth:`reject`). Both
-    set ``failed`` and return ``default``, so a reader reads all its values, then stops once
-    on ``failed``. Records go to ``blame`` when given (e.g. the ``_BASE_`` line of a value set
-    in another file), else to the value's node. ``label`` names the value in messages
-    (default: ``key``).
+    the framework itself would reject is a WU308 error and unresolved (:meth:`reject`). Both set
+    ``failed`` and return ``default``, so a reader reads all its values, then stops once on
+    ``failed``; with ``stop=True`` they raise :class:`StopReading` instead (after recording),
+    for a reader that stops at the first bad value. Records go to ``blame`` when given (e.g. the
+    ``_BASE_`` line of a value set in another file), else to the value's node. ``label`` names
+    the value in messages (default: ``key``).
     """
 
     def __init__(self, doc: Document, out: FrameworkSchedule, *, hydra: bool = False,
-                 auto: str | None = None, yaml11: Yaml11Note | None = None) -> None:
+                 auto: str | None = None, yaml11: Yaml11Note | None = None,
+                 stop: bool = False) -> None:
         self.doc = doc
         self.out = out
         self.failed = False
         self.hydra = hydra  # ${...} and ??? are OmegaConf's: unresolved, never evaluated
         self.auto = auto  # why "auto" is unresolved (DeepSpeed's HF launcher fills it)
         self.yaml11 = yaml11
+        self.stop = stop
 
     # records
 
@@ -180,6 +190,8 @@ class Reading:
     def unresolved(self, node: Node, reason: str) -> None:
         self.out.unresolved.append((node, reason))
         self.failed = True
+        if self.stop:
+            raise StopReading(reason)
 
     def reject(self, node: Node, message: str) -> None:
         """A value the framework would reject: WU308 (error) and no plan."""
@@ -187,6 +199,20 @@ class Reading:
         self.unresolved(node, message)
 
     bad = reject
+
+    def fail(self, node: Node, message: str, *, rejected: bool = False) -> NoReturn:
+        """The schedule cannot be built: records why (``rejected``: the framework itself
+        refuses it, a WU308 error too) and raises :class:`StopReading`."""
+        if rejected:
+            self.finding(Code.WU308, message, node, Severity.ERROR)
+        self.out.unresolved.append((node, message))
+        self.failed = True
+        raise StopReading(message)
+
+    def missing(self, node: Node, reason: str) -> None:
+        """A value this file does not hold that the plan can do without (e.g. the optimizer's
+        lr: LRs are then shown relative to it): unresolved, but ``failed`` stays as it is."""
+        self.out.unresolved.append((node, reason))
 
     # values
 
@@ -309,15 +335,8 @@ class Reading:
              label: str | None = None, blame: Node | None = None,
              null: bool = True) -> str | D:
         """A string (a name such as a scheduler type)."""
-        node = self.node_at(where, key)
-        name = label or key or "value"
-        if node is None or not self._present(node, null) or not self.usable(node, name, blame):
-            return default
-        value = node.as_str()
-        if value is None:
-            self.reject(blame or node, f"{name} is {shown(node)}, not a name")
-            return default
-        return value
+        return self._scalar(self.node_at(where, key), label or key or "value", default, blame,
+                            null, lambda node: node.as_str(), "a name")
 
     def choice(self, where: Node | None, key: str | None, default: D, options: Sequence[str], *,
                label: str | None = None, blame: Node | None = None, null: bool = True,
@@ -339,15 +358,48 @@ class Reading:
              label: str | None = None, blame: Node | None = None,
              null: bool = True) -> bool | D:
         """A bool (YAML ``true``/``false``)."""
-        node = self.node_at(where, key)
-        name = label or key or "value"
+        return self._scalar(self.node_at(where, key), label or key or "value", default, blame,
+                            null, lambda node: node.as_bool(), "true/false")
+
+    def _scalar(self, node: Node | None, name: str, default: D, blame: Node | None, null: bool,
+                accessor: Callable[[Node], T | None], kind: str) -> T | D:
+        """``accessor(node)``, or ``default`` (missing, unusable, or rejected as not ``kind``)."""
         if node is None or not self._present(node, null) or not self.usable(node, name, blame):
             return default
-        value = node.as_bool()
+        value = accessor(node)
         if value is None:
-            self.reject(blame or node, f"{name} is {shown(node)}, not true/false")
+            self.reject(blame or node, f"{name} is {shown(node)}, not {kind}")
             return default
         return value
+
+    def like(self, where: Node | None, key: str | None, default: D, *,
+             label: str | None = None, blame: Node | None = None, null: bool = True,
+             whole_floats: bool = True, consequence: str = "") -> D:
+        """A value of its default's type, as argparse-style and yacs configs type theirs: a
+        bool, a name, a whole number (``whole_floats=False``: ``5.0`` is refused, as yacs's
+        type check refuses it; ``consequence`` says so), a number, or a tuple/list of numbers
+        (given back as the default's kind)."""
+        node = self.node_at(where, key)
+        name = label or key or "value"
+        given: Any
+        if isinstance(default, bool):
+            given = self.flag(node, None, default, label=name, blame=blame, null=null)
+        elif isinstance(default, str):
+            given = self.text(node, None, default, label=name, blame=blame, null=null)
+        elif isinstance(default, tuple | list):
+            given = type(default)(self.numbers(node, None, default, label=name, blame=blame,
+                                               null=null))
+        else:
+            given = self.number(node, None, default, label=name, blame=blame, null=null)
+            whole = given if isinstance(given, int) or not whole_floats else integral(given)
+            if isinstance(default, int) and node is not None and not isinstance(whole, int):
+                self.reject(blame or node, f"{name} is {shown(node)}, not an integer"
+                            + (f" ({consequence})" if consequence else ""))
+                given = default
+            elif isinstance(default, int):
+                given = whole
+        typed: D = given  # the branches above give back the default's own type
+        return typed
 
     def _yaml11(self, label: str, node: Node, number: float | int) -> None:
         if self.yaml11 is not None and node.as_str() is not None and self.doc.format == "yaml":
@@ -373,7 +425,7 @@ def plan(out: FrameworkSchedule, fn: FactorFn, base_lrs: float | Sequence[float]
     plan came from (default: ``label``)."""
     schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=total,
                                 phases=tuple(phases), extra=dict(extra or {}))
-    lrs = (float(base_lrs),) if isinstance(base_lrs, int | float) else tuple(base_lrs)
+    lrs = (base_lrs,) if isinstance(base_lrs, int | float) else tuple(base_lrs)
     out.plan = Plan(schedule, lrs, source if source is not None else label, unit)
     return out.plan
 
