@@ -66,12 +66,10 @@ from warmup_cli.frameworks.kit import (
     Reading,
     first_updates_run,
     fmt,
-    integral,
     mapping_at,
     ordered_phases,
     plan,
     register,
-    shown,
     spec_text,
     warmup_vs_run,
     zero_lr_start,
@@ -103,7 +101,8 @@ SWIN_SCHEDULER_DEFAULTS: dict[str, Any] = {
     "GAMMA": 0.1, "MULTISTEPS": [],
 }
 # How each value is read, in the order it is read (argparse's type= / yacs' literal values):
-# "whole" is argparse's type=int (any sign), the rest are Reading methods.
+# "number" is a float whatever its default; the others are the default's type ("whole":
+# argparse's type=int, any sign), as kit's Reading.like reads them.
 _LR_BASE_KINDS = {"lr_base": "number", "lr_base_size": "number", "batch_size": "whole",
                   "grad_accum_steps": "whole", "lr_base_scale": "text", "opt": "text"}
 _ARG_KINDS = {"epochs": "whole", "warmup_epochs": "whole", "warmup_lr": "number",
@@ -332,21 +331,10 @@ def _yaml11_note(label: str, node: Node, number: float | int) -> str:
 
 def _values(ctx: Reading, where: Node | None, defaults: Mapping[str, Any],
             kinds: Mapping[str, str]) -> dict[str, Any]:
-    """``where[key]`` read as ``kinds[key]`` for every key, or ``defaults[key]``."""
-    read: dict[str, Callable[[Node | None, str, Any], Any]] = {
-        "number": ctx.number, "numbers": ctx.numbers, "flag": ctx.flag, "text": ctx.text}
-    values: dict[str, Any] = {}
-    for key, kind in kinds.items():
-        if kind != "whole":
-            values[key] = read[kind](where, key, defaults[key])
-            continue
-        number = ctx.number(where, key, None)
-        values[key] = defaults[key] if number is None else integral(number)
-        node = Reading.node_at(where, key)
-        if values[key] is None and node is not None:
-            ctx.reject(node, f"{key} is {shown(node)}, not an integer")
-            values[key] = defaults[key]
-    return values
+    """``where[key]`` for every key of ``kinds``, or ``defaults[key]``: a float where argparse
+    says type=float (the default may be an int), else of the default's own type."""
+    return {key: ctx.number(where, key, defaults[key]) if kind == "number" else
+            ctx.like(where, key, defaults[key]) for key, kind in kinds.items()}
 
 
 def _read_args(doc: Document, per_epoch: int | None) -> FrameworkSchedule:
