@@ -15,17 +15,23 @@ import pytest
 
 from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, finding_codes, needs_corpus, read_one
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import hf
+from warmup_cli.frameworks import hf, readers
 from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
-from warmup_cli.vocab import RunFacts
+from warmup_cli.vocab import NO_FACTS, RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "hf"
 _read = partial(read_one, hf)
 
 
-def test_registered() -> None:
-    assert READERS["hf"].read is hf.read
-    assert READERS["hf"].detect is hf.detect
+def test_the_registry_gives_training_arguments_to_hf_alone() -> None:
+    """A real TrainingArguments dump is claimed by hf and no other reader; a DeepSpeed config
+    (which also has a scheduler and an LR) is not hf's."""
+    training_args = load_document(FIXTURES / "training_args.json")
+    assert [r.name for r in readers().values() if r.detect(training_args)] == ["hf"]
+    (schedule,) = READERS["hf"].read(training_args, NO_FACTS)
+    assert schedule.framework == "hf" and schedule.plan is not None
+    deepspeed = load_document(FRAMEWORK_FIXTURES / "deepspeed" / "cosine_defaults.json")
+    assert not READERS["hf"].detect(deepspeed)
 
 
 # --- parity with the real transformers schedulers ------------------------------------------

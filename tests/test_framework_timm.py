@@ -26,9 +26,9 @@ from tests.conftest import (
     worst_error,
 )
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import timm
+from warmup_cli.frameworks import readers, timm
 from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
-from warmup_cli.vocab import RunFacts
+from warmup_cli.vocab import NO_FACTS, RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "timm"
 GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
@@ -59,8 +59,17 @@ def _golden_schedule(golden: dict[str, Any], name: str) -> FrameworkSchedule:
                  facts=RunFacts(updates_per_epoch=steps))
 
 
-def test_registered() -> None:
-    assert READERS["timm"].read is timm.read
+def test_the_registry_gives_train_py_and_swin_configs_to_timm_alone() -> None:
+    """timm train.py arguments and a Swin yacs config are claimed by timm and no other reader;
+    a detectron2 config (upper-case yacs keys too) is not timm's."""
+    for name in ("args_warmup_lr_zero.yaml", "swin_defaults.yaml"):
+        doc = load_document(FIXTURES / name)
+        assert [r.name for r in readers().values() if r.detect(doc)] == ["timm"], name
+        (schedule,) = READERS["timm"].read(doc, NO_FACTS)
+        assert schedule.framework == "timm" and schedule.plan is not None, name
+    detectron2 = load_document(FRAMEWORK_FIXTURES / "detectron2" / "configs" / "quick" /
+                               "child.yaml")
+    assert not READERS["timm"].detect(detectron2)
 
 
 def test_golden_files_exist() -> None:

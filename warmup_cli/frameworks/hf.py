@@ -41,53 +41,53 @@ Warmup steps W:
   ``warmup_steps``; 5.2 removed the argument, noted). When both are set, 4.x uses
   ``warmup_steps`` and so does this reader (noted).
 
-Checks (``Finding`` codes; "rule" leaves the severity to the rule's default):
+Checks (``Finding`` codes; the rule's default severity unless said):
 
-| code  | fires when                                                  | severity  | located at    |
-|-------|-------------------------------------------------------------|-----------|---------------|
-| WU301 | the warmup is at least as long as the run (W >= N)          | rule      | warmup key    |
-| WU302 | leading updates run at LR 0 (every HF warmup has factor 0   | scaled,   | warmup key    |
-|       | at step 0; ``cosine_warmup_with_min_lr`` does not)          | see below |               |
-| WU303 | the warmup is ignored: ``constant``,                        | rule      | warmup key /  |
-|       | ``reduce_lr_on_plateau`` or ``greedy`` with a warmup; or an |           | empty key     |
-|       | empty scheduler key with a warmup (the implicit default     |           |               |
-|       | schedule gets it)                                           |           |               |
-| WU305 | ``max_steps > 0`` and the epochs both set (max_steps wins)  | rule      | max_steps     |
-| WU306 | a cosine with ``num_cycles != 0.5``: the LR rises again, or | rule      | num_cycles    |
-|       | never reaches its floor                                     |           |               |
-| WU307 | ``warmup_stable_decay`` ends after max_steps                | rule      | kwargs        |
-| WU308 | a value cannot be resolved: unknown scheduler name,         | error;    | the value     |
-|       | non-number, bad kwargs; axolotl-only schedulers             | note      |               |
-
-WU302 severity: the generic scale is error when the zero-LR updates are >= 25 % of the warmup,
-warning >= 1 %, else note. For HF it is lowered one level (error -> warning, warning -> note):
-the zero first update is how every HF warmup is defined (transformers#34754) and users pick
-it knowingly; it is worth more than a note only when the warmup is so short that the lost
-update is a large part of it (e.g. 2 warmup steps).
+* WU301, at the warmup key: the warmup is at least as long as the run (W >= N).
+* WU302, at the warmup key: leading updates run at LR 0 (every HF warmup has factor 0 at step
+  0; ``cosine_warmup_with_min_lr`` does not). The generic scale (error >= 25 % of the warmup,
+  warning >= 1 %, else note) lowered one level (``kit.zero_share_severity_lowered``): the zero
+  first update is how every HF warmup is defined (transformers#34754) and users pick it
+  knowingly; it is worth more than a note only when the warmup is so short that the lost
+  update is a large part of it (e.g. 2 warmup steps).
+* WU303, at the warmup key / the empty key: the warmup is ignored (``constant``,
+  ``reduce_lr_on_plateau`` or ``greedy`` with a warmup), or an empty scheduler key with a
+  warmup (the implicit default schedule gets it).
+* WU305, at max_steps: ``max_steps > 0`` and the epochs both set (max_steps wins).
+* WU306, at num_cycles: a cosine with ``num_cycles != 0.5`` rises again, or never reaches its
+  floor.
+* WU307, at the kwargs: ``warmup_stable_decay`` ends after max_steps.
+* WU308, at the value: an error for what transformers rejects (unknown scheduler name,
+  non-number, bad kwargs), a note for axolotl-only schedulers.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warmup_cli.frameworks.kit import (
+    FactorFn,
     FrameworkSchedule,
     Reader,
     Reading,
     first_updates_run,
     fmt,
     integral,
-    leading_zero_updates,
+    key_of,
+    ordered_phases,
+    plan,
     plural,
     register,
-    zero_share_severity,
+    shown,
+    spec_text,
+    warmup_vs_run,
+    zero_lr_start,
+    zero_share_severity_lowered,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -138,7 +138,7 @@ def _warmup_fraction(t: int, warmup: int) -> float:
     return float(t) / float(max(1, warmup))
 
 
-def linear_lambda(warmup: int, total: int) -> Callable[[int], float]:
+def linear_lambda(warmup: int, total: int) -> FactorFn:
     # optimization.py _get_linear_schedule_with_warmup_lr_lambda
     def fn(t: int) -> float:
         if t < warmup:
@@ -149,7 +149,7 @@ def linear_lambda(warmup: int, total: int) -> Callable[[int], float]:
 
 
 def cosine_lambda(warmup: int, total: int, num_cycles: float,
-                  min_lr_rate: float = 0.0) -> Callable[[int], float]:
+                  min_lr_rate: float = 0.0) -> FactorFn:
     # optimization.py _get_cosine_schedule_with_warmup_lr_lambda: the module defines it twice
     # and the second definition (with min_lr_rate=0.0) is the one both cosine and
     # cosine_with_min_lr bind, so plain cosine also computes factor * (1 - 0.0) + 0.0.
@@ -164,7 +164,7 @@ def cosine_lambda(warmup: int, total: int, num_cycles: float,
     return fn
 
 
-def cosine_restarts_lambda(warmup: int, total: int, num_cycles: float) -> Callable[[int], float]:
+def cosine_restarts_lambda(warmup: int, total: int, num_cycles: float) -> FactorFn:
     # optimization.py _get_cosine_with_hard_restarts_schedule_with_warmup_lr_lambda
     def fn(t: int) -> float:
         if t < warmup:
@@ -178,7 +178,7 @@ def cosine_restarts_lambda(warmup: int, total: int, num_cycles: float) -> Callab
 
 
 def polynomial_lambda(warmup: int, total: int, lr_end: float, power: float,
-                      lr_init: float) -> Callable[[int], float]:
+                      lr_init: float) -> FactorFn:
     # optimization.py _get_polynomial_decay_schedule_with_warmup_lr_lambda; lr_init is
     # optimizer.defaults["lr"], the Trainer's learning_rate. decay_steps is 0 when W == N and
     # step N then divides by zero, as in transformers.
@@ -190,13 +190,13 @@ def polynomial_lambda(warmup: int, total: int, lr_end: float, power: float,
         lr_range = lr_init - lr_end
         decay_steps = total - warmup
         pct_remaining = 1 - (t - warmup) / decay_steps
-        decay = lr_range * pct_remaining**power + lr_end
+        decay: float = lr_range * pct_remaining**power + lr_end
         return decay / lr_init
 
     return fn
 
 
-def constant_lambda() -> Callable[[int], float]:
+def constant_lambda() -> FactorFn:
     # optimization.py _get_constant_lambda returns the int 1
     def fn(t: int) -> float:
         return 1
@@ -204,7 +204,7 @@ def constant_lambda() -> Callable[[int], float]:
     return fn
 
 
-def constant_with_warmup_lambda(warmup: int) -> Callable[[int], float]:
+def constant_with_warmup_lambda(warmup: int) -> FactorFn:
     # optimization.py _get_constant_schedule_with_warmup_lr_lambda (max(1.0, W), a float)
     def fn(t: int) -> float:
         if t < warmup:
@@ -214,7 +214,7 @@ def constant_with_warmup_lambda(warmup: int) -> Callable[[int], float]:
     return fn
 
 
-def inverse_sqrt_lambda(warmup: int, timescale: float) -> Callable[[int], float]:
+def inverse_sqrt_lambda(warmup: int, timescale: float) -> FactorFn:
     # optimization.py _get_inverse_sqrt_schedule_lr_lambda
     def fn(t: int) -> float:
         if t < warmup:
@@ -226,7 +226,7 @@ def inverse_sqrt_lambda(warmup: int, timescale: float) -> Callable[[int], float]
 
 
 def cosine_warmup_min_lr_lambda(warmup: int, total: int, num_cycles: float, min_lr_rate: float,
-                                warmup_lr_rate: float | None) -> Callable[[int], float]:
+                                warmup_lr_rate: float | None) -> FactorFn:
     # optimization.py _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda: everything
     # in floats, the warmup starts at 1/W (or warmup_lr_rate), progress counts from W - 1.
     def fn(t: int) -> float:
@@ -247,7 +247,7 @@ def cosine_warmup_min_lr_lambda(warmup: int, total: int, num_cycles: float, min_
 
 
 def wsd_lambda(warmup: int, stable: int, decay: int, warmup_type: str, decay_type: str,
-               min_lr_ratio: float, num_cycles: float) -> Callable[[int], float]:
+               min_lr_ratio: float, num_cycles: float) -> FactorFn:
     # optimization.py _get_wsd_scheduler_lambda
     def fn(t: int) -> float:
         if t < warmup:
@@ -277,13 +277,11 @@ def wsd_lambda(warmup: int, stable: int, decay: int, warmup_type: str, decay_typ
     return fn
 
 
-# --- helpers ---------------------------------------------------------------------------------
+
+# --- detection -------------------------------------------------------------------------------
 
 
-# --- reading --------------------------------------------------------------------------------
-
-
-@dataclass
+@dataclass(frozen=True)
 class _Dialect:
     name: str  # "transformers" or "axolotl"
     scheduler_key: str
@@ -303,18 +301,16 @@ _AXOLOTL_KEYS = frozenset({"base_model", "micro_batch_size", "num_epochs", "sequ
 
 
 def _scalar_or_missing(node: Node | None) -> bool:
-    return node is None or not isinstance(node.value, dict | list)
+    return node is None or (node.as_mapping() is None and node.as_sequence() is None)
 
 
 def _dialect(root: Node) -> _Dialect | None:
-    if not isinstance(root.value, dict):
-        return None
-    keys = set(root.value)
+    keys = set(root.as_mapping() or ())
     if "lr_scheduler_type" in keys and _scalar_or_missing(root.get("lr_scheduler_type")):
         return _TRANSFORMERS
     # axolotl's lr_scheduler is a name (or empty); Lightning CLI's is a class_path mapping.
-    scheduler = root.get("lr_scheduler")
-    if "lr_scheduler" in keys and _scalar_or_missing(scheduler) and keys & _AXOLOTL_KEYS:
+    if "lr_scheduler" in keys and _scalar_or_missing(root.get("lr_scheduler")) and \
+            keys & _AXOLOTL_KEYS:
         return _AXOLOTL
     if "learning_rate" in keys and _scalar_or_missing(root.get("learning_rate")):
         if keys & _AXOLOTL_KEYS and "lr_scheduler" not in keys:
@@ -330,39 +326,24 @@ def detect(doc: Document) -> bool:
     return _dialect(doc.root) is not None
 
 
-class _Reading(Reading):
-    def __init__(self, doc: Document, schedule: FrameworkSchedule) -> None:
-        super().__init__(doc, schedule)
-        # Where an unknown run length is reported: the epochs key, else the scheduler key.
-        self.run_node: Node = schedule.node
-
-    def number(self, key: str, node: Node | None) -> float | int | None:
-        """The number at ``node``; None when absent or null; WU308 when not a number."""
-        if node is None or node.value is None:
-            return None
-        value = node.as_number()
-        if value is None:
-            self.bad(node, f"{key} is {_shown(node)}, not a number")
-            return None
-        if isinstance(node.value, str) and self.doc.format == "yaml":
-            # PyYAML (YAML 1.1) reads 2e-05 as a str; HfArgumentParser.parse_yaml_file hands
-            # such strings to TrainingArguments unchanged.
-            self.note(f"{key}: {node.value} is a string under YAML 1.1 (PyYAML) and was read as "
-                      f"{fmt(value)}; loaders that keep it a string fail on it: write it with "
-                      "a dot and a signed exponent, e.g. 2.0e-05")
-        return value
+# --- reading ---------------------------------------------------------------------------------
 
 
-def _shown(node: Node) -> str:
-    value = node.value
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str | int | float | bool) or value is None:
-        return repr(value)
-    source = getattr(value, "source", None)
-    return f"the expression {source}" if source else repr(value)
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # PyYAML (YAML 1.1) reads 2e-05 as a str; HfArgumentParser.parse_yaml_file hands such
+    # strings to TrainingArguments unchanged.
+    return (f"{label}: {node.value} is a string under YAML 1.1 (PyYAML) and was read as "
+            f"{fmt(number)}; loaders that keep it a string fail on it: write it with a dot and "
+            "a signed exponent, e.g. 2.0e-05")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The run length N (None: unknown) and the key it comes from; an unknown N is reported
+    there (at the scheduler key when no key sets it)."""
+
+    total: int | None
+    node: Node | None
 
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
@@ -370,153 +351,124 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     number of optimizer updates per epoch and ``facts.total_steps`` the run length N itself,
     both used only when ``max_steps`` is not set (the updates per epoch win when both are
     given)."""
-    steps_per_epoch, total_steps = facts.updates_per_epoch, facts.total_steps
     dialect = _dialect(doc.root)
     if dialect is None:
         return []
-    root = doc.root
     key = dialect.scheduler_key
-    scheduler_node = root.get(key)
-    result = FrameworkSchedule(FRAMEWORK, key, scheduler_node or root, None)
-    ctx = _Reading(doc, result)
-
-    warmup_steps_node = root.get("warmup_steps")
-    warmup_ratio_node = root.get("warmup_ratio")
-    warmup_steps = ctx.number("warmup_steps", warmup_steps_node)
-    warmup_ratio = ctx.number("warmup_ratio", warmup_ratio_node)
-    warmup_given = bool(warmup_steps) or bool(warmup_ratio)
-    warmup_node = (warmup_steps_node if warmup_steps else
-                   warmup_ratio_node if warmup_ratio else None)
-
-    name = _scheduler_name(ctx, dialect, scheduler_node, warmup_given, warmup_node)
-    lr = _learning_rate(ctx, root.get("learning_rate"))
-    kwargs = _scheduler_kwargs(ctx, root.get("lr_scheduler_kwargs"))
-    total, total_node = _run_length(ctx, dialect, root, steps_per_epoch, total_steps)
-    result.horizon = total
-    if total is None and total_node is not None:
-        ctx.run_node = total_node
-
-    if name is None:
-        return [result]
-    if dialect is _AXOLOTL and name == "cosine":
-        for extra in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio"):
-            node = root.get(extra)
-            if node is not None and node.value is not None:
-                ctx.finding(Code.WU308, f"{extra} makes axolotl replace the cosine with its own "
-                            "min-LR cosine scheduler, which warmup_cli does not model", node,
-                            Severity.NOTE)
-                ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
-    if name in _WARMUP_IGNORED and warmup_given and warmup_node is not None:
-        ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
-                    f"({_key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
-                    f"it without num_warmup_steps"
-                    + ("; use constant_with_warmup" if name == "constant" else ""), warmup_node)
-    if name in _METRIC_DRIVEN:
-        ctx.note(f"{name} changes the LR from evaluation metrics; shown as the constant "
-                 "learning_rate it starts from")
-    if name in ("constant", "constant_with_warmup") and kwargs:
-        ctx.note(f"lr_scheduler_kwargs are ignored by {name} (get_scheduler does not pass them)")
-        kwargs = {}
-    if name in _METRIC_DRIVEN:
-        kwargs = {}  # ReduceLROnPlateau / GreedyLR arguments: metric behaviour, not shown
-
-    warmup = _warmup_steps(ctx, dialect, name, total, warmup_steps, warmup_ratio,
-                           warmup_steps_node, warmup_ratio_node)
-    if ctx.failed or lr is None:
-        return [result]
-    schedule = _build(ctx, name, warmup, total, kwargs, lr, root)
-    if schedule is None:
-        return [result]
-    result.plan = Plan(schedule, (lr,), f"{doc.path} [{dialect.name} {name}]", "step")
-    _check(ctx, schedule, name, warmup, total, warmup_node, total_node)
+    result = FrameworkSchedule(FRAMEWORK, key, doc.root.get(key) or doc.root, None)
+    _read_schedule(Reading(doc, result, yaml11=_yaml11_note), dialect, facts)
     return [result]
 
 
-def _key_of(node: Node) -> str:
-    return str(node.path[-1]) if node.path else "value"
+def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
+    root = ctx.doc.root
+    warmup_steps = ctx.number(root, "warmup_steps", None)
+    warmup_ratio = ctx.number(root, "warmup_ratio", None)
+    warmup_node = (root.get("warmup_steps") if warmup_steps else
+                   root.get("warmup_ratio") if warmup_ratio else None)
+    name = _scheduler_name(ctx, dialect, warmup_node)
+    lr = _learning_rate(ctx, root)
+    kwargs = _scheduler_kwargs(ctx, root.get("lr_scheduler_kwargs"))
+    run = _run_length(ctx, dialect, root, facts)
+    ctx.out.horizon = run.total
+    if name is None:
+        return
+    kwargs = _what_the_type_ignores(ctx, dialect, name, warmup_node, kwargs)
+    warmup = _warmup_steps(ctx, dialect, name, run, warmup_steps, warmup_ratio)
+    if ctx.failed or lr is None:
+        return
+    built = _build(ctx, name, warmup, run, kwargs, lr)
+    if built is not None:
+        ctx.out.plan = plan(ctx.out, built.fn, (lr,), Unit.STEP, f"hf {name}",
+                            spec_text(f"hf {name}", built.params), warmup=warmup,
+                            total=built.length, phases=built.phases,
+                            source=f"{ctx.doc.path} [{dialect.name} {name}]",
+                            extra={"framework": FRAMEWORK, "type": name, "params": built.params})
+        _check(ctx, built, name, warmup, run, warmup_node)
 
 
-def _scheduler_name(ctx: _Reading, dialect: _Dialect, node: Node | None, warmup_given: bool,
-                    warmup_node: Node | None) -> str | None:
-    key = dialect.scheduler_key
-    if node is None or node.value is None or node.value == "":
-        default = dialect.default_scheduler
-        if node is None:
-            ctx.note(f"{key} is not set: {dialect.name}'s default {default!r} applies")
-            return default
+def _scheduler_name(ctx: Reading, dialect: _Dialect, warmup_node: Node | None) -> str | None:
+    key, default = dialect.scheduler_key, dialect.default_scheduler
+    node = ctx.doc.root.get(key)
+    if node is None:
+        ctx.note(f"{key} is not set: {dialect.name}'s default {default!r} applies")
+        return default
+    if node.value is None or node.as_str() == "":
         ctx.note(f"{key} is empty: {dialect.name} uses its default {default!r}"
                  + (" (transformers itself rejects a null lr_scheduler_type)"
                     if dialect is _TRANSFORMERS else ""))
-        if warmup_given and warmup_node is not None:
+        if warmup_node is not None:
             ctx.finding(Code.WU303, f"{key} is empty, so the warmup "
-                        f"({_key_of(warmup_node)} {fmt(warmup_node.value)}) goes to the "
+                        f"({key_of(warmup_node)} {fmt(warmup_node.value)}) goes to the "
                         f"implicit default schedule {default!r}: name the scheduler", node)
         return default
-    value = node.value
-    if not isinstance(value, str):
-        ctx.bad(node, f"{key} is {_shown(node)}, not a scheduler name")
+    value = node.as_str()
+    if not ctx.usable(node, key):
         return None
-    if dialect is _AXOLOTL and value in _AXOLOTL_ONLY:
+    if value is None:
+        ctx.reject(node, f"{key} is {shown(node)}, not a scheduler name")
+    elif dialect is _AXOLOTL and value in _AXOLOTL_ONLY:
         ctx.finding(Code.WU308, f"{key} {value!r} is axolotl's own scheduler, which warmup_cli "
                     "does not model", node, Severity.NOTE)
         ctx.unresolved(node, f"axolotl's {value!r} scheduler is not modelled")
-        return None
-    if value not in SCHEDULER_TYPES:
-        ctx.bad(node, f"{key} {value!r} is not a transformers SchedulerType (one of "
-                f"{', '.join(SCHEDULER_TYPES)})")
-        return None
-    return value
+    elif value not in SCHEDULER_TYPES:
+        ctx.reject(node, f"{key} {value!r} is not a transformers SchedulerType (one of "
+                   f"{', '.join(SCHEDULER_TYPES)})")
+    else:
+        return value
+    return None
 
 
-def _learning_rate(ctx: _Reading, node: Node | None) -> float | None:
-    value = ctx.number("learning_rate", node)
-    if value is None:
-        if node is None or node.value is None:
-            ctx.note(f"learning_rate is not set: the TrainingArguments default {DEFAULT_LR!r} "
-                     "applies")
-            return DEFAULT_LR
-        return None
-    return value
-
-
-def _scheduler_kwargs(ctx: _Reading, node: Node | None) -> dict[str, Any]:
+def _learning_rate(ctx: Reading, root: Node) -> float | None:
+    lr = ctx.number(root, "learning_rate", None)
+    node = root.get("learning_rate")
     if node is None or node.value is None:
+        ctx.note(f"learning_rate is not set: the TrainingArguments default {DEFAULT_LR!r} "
+                 "applies")
+        return DEFAULT_LR
+    return lr
+
+
+def _scheduler_kwargs(ctx: Reading, node: Node | None) -> dict[str, object]:
+    if node is None or node.value is None or not ctx.usable(node, "lr_scheduler_kwargs"):
         return {}
-    value = node.value
-    if isinstance(value, str):
-        if not value.strip():
-            return {}
-        # TrainingArguments.__post_init__ json.loads strings that start with "{" and converts
-        # "true"/"false"/number strings (_convert_str_dict).
-        if not value.startswith("{"):
-            ctx.bad(node, "lr_scheduler_kwargs is a string that is not a JSON object")
-            return {}
-        try:
-            loaded = json.loads(value)
-        except ValueError as exc:
-            ctx.bad(node, f"lr_scheduler_kwargs is not valid JSON: {exc}")
-            return {}
-        if not isinstance(loaded, dict):
-            ctx.bad(node, "lr_scheduler_kwargs JSON is not an object")
-            return {}
-        return {str(k): _converted(v) for k, v in loaded.items()}
-    if not isinstance(value, dict):
-        ctx.bad(node, f"lr_scheduler_kwargs is {_shown(node)}, not a mapping")
+    text, children = node.as_str(), node.as_mapping()
+    if text is not None:
+        return _json_kwargs(ctx, node, text)
+    if children is None:
+        ctx.reject(node, f"lr_scheduler_kwargs is {shown(node)}, not a mapping")
         return {}
-    kwargs: dict[str, Any] = {}
-    for name, child in value.items():
-        raw = child.value
-        if isinstance(raw, str) and child.as_number() is not None:
-            number = ctx.number(f"lr_scheduler_kwargs.{name}", child)
-            kwargs[name] = number
-        elif isinstance(raw, bool | int | float | str) or raw is None:
-            kwargs[name] = raw
+    kwargs: dict[str, object] = {}
+    for name, child in children.items():
+        label = f"lr_scheduler_kwargs.{name}"
+        if not ctx.usable(child, label):
+            continue
+        if child.as_mapping() is not None or child.as_sequence() is not None:
+            ctx.reject(child, f"{label} is {shown(child)}")
+        elif child.as_str() is not None and child.as_number() is not None:
+            kwargs[name] = ctx.number(child, None, None, label=label)
         else:
-            ctx.bad(child, f"lr_scheduler_kwargs.{name} is {_shown(child)}")
+            kwargs[name] = child.value
     return kwargs
 
 
-def _converted(value: Any) -> Any:
+def _json_kwargs(ctx: Reading, node: Node, text: str) -> dict[str, object]:
+    # TrainingArguments.__post_init__ json.loads strings that start with "{" and converts
+    # "true"/"false"/number strings (_convert_str_dict).
+    if not text.strip():
+        return {}
+    if not text.startswith("{"):
+        ctx.reject(node, "lr_scheduler_kwargs is a string that is not a JSON object")
+        return {}
+    try:
+        loaded = json.loads(text)
+    except ValueError as exc:
+        ctx.reject(node, f"lr_scheduler_kwargs is not valid JSON: {exc}")
+        return {}
+    return {str(k): _converted(v) for k, v in loaded.items()}
+
+
+def _converted(value: object) -> object:
     # transformers training_args._convert_str_dict: "true"/"false" -> bool, digits -> int,
     # other number strings -> float.
     if isinstance(value, str):
@@ -531,58 +483,77 @@ def _converted(value: Any) -> Any:
     return value
 
 
-def _run_length(ctx: _Reading, dialect: _Dialect, root: Node,
-                steps_per_epoch: int | None, total_steps: int | None = None
-                ) -> tuple[int | None, Node | None]:
+def _run_length(ctx: Reading, dialect: _Dialect, root: Node, facts: RunFacts) -> _Run:
     max_steps_node = root.get("max_steps")
-    max_steps = ctx.number("max_steps", max_steps_node)
-    epochs_node = root.get(dialect.epochs_key) or root.get("num_train_epochs")
-    epochs_key = _key_of(epochs_node) if epochs_node is not None else dialect.epochs_key
-    epochs = ctx.number(epochs_key, epochs_node)
-    if max_steps is not None and max_steps > 0:
+    max_steps = ctx.number(max_steps_node, None, None, label="max_steps")
+    epochs_key = dialect.epochs_key if root.get(dialect.epochs_key) else "num_train_epochs"
+    epochs_node = root.get(epochs_key)
+    epochs = ctx.number(epochs_node, None, DEFAULT_EPOCHS, label=epochs_key)
+    if max_steps_node is not None and max_steps is not None and max_steps > 0:
         steps = integral(max_steps)
         if steps is None:
-            assert max_steps_node is not None
-            ctx.bad(max_steps_node, f"max_steps {max_steps!r} is not an integer")
-            return None, max_steps_node
-        if epochs_node is not None and epochs_node.value is not None and \
-                max_steps_node is not None:
-            ctx.finding(Code.WU305, f"max_steps {steps} and {_key_of(epochs_node)} "
+            ctx.reject(max_steps_node, f"max_steps {max_steps!r} is not an integer")
+        elif epochs_node is not None and epochs_node.value is not None:
+            ctx.finding(Code.WU305, f"max_steps {steps} and {epochs_key} "
                         f"{fmt(epochs_node.value)} are both set: max_steps wins, the epoch "
                         "count is ignored", max_steps_node)
-        return steps, max_steps_node
-    if epochs is None:
-        epochs = DEFAULT_EPOCHS
-    if steps_per_epoch is not None and steps_per_epoch > 0:
+        return _Run(steps, max_steps_node)
+    per_epoch, total = facts.updates_per_epoch, facts.total_steps
+    if per_epoch is not None and per_epoch > 0:
         # Trainer.set_initial_training_values: max_steps = ceil(num_train_epochs * updates)
-        total = math.ceil(epochs * steps_per_epoch)
-        ctx.note(f"run length {total} = ceil({fmt(epochs)} epochs x {steps_per_epoch} updates "
+        total = math.ceil(epochs * per_epoch)
+        ctx.note(f"run length {total} = ceil({fmt(epochs)} epochs x {per_epoch} updates "
                  "per epoch) (updates per epoch supplied by the caller)")
-        return total, epochs_node
-    if total_steps is not None and total_steps > 0:
+    elif total is not None and total > 0:
         # The caller knows N (lint's --horizon): Trainer would compute it from the dataset.
-        ctx.note(f"run length {total_steps} supplied by the caller (the config leaves it to "
+        ctx.note(f"run length {total} supplied by the caller (the config leaves it to "
                  "the dataset size)")
-        return total_steps, epochs_node
-    return None, epochs_node
+    else:
+        total = None
+    return _Run(total, epochs_node)
 
 
-def _needs_total(name: str, kwargs: Mapping[str, Any]) -> bool:
-    if name in _N_FREE:
-        return False
-    return not (name == "warmup_stable_decay" and kwargs.get("num_stable_steps") is not None)
+def _what_the_type_ignores(ctx: Reading, dialect: _Dialect, name: str, warmup_node: Node | None,
+                           kwargs: dict[str, object]) -> dict[str, object]:
+    """Findings and notes on the settings ``name`` does not use; the kwargs get_scheduler
+    passes on."""
+    if dialect is _AXOLOTL and name == "cosine":
+        for extra in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio"):
+            node = ctx.doc.root.get(extra)
+            if node is not None and node.value is not None:
+                ctx.finding(Code.WU308, f"{extra} makes axolotl replace the cosine with its own "
+                            "min-LR cosine scheduler, which warmup_cli does not model", node,
+                            Severity.NOTE)
+                ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
+    if name in _WARMUP_IGNORED and warmup_node is not None:
+        ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
+                    f"({key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
+                    f"it without num_warmup_steps"
+                    + ("; use constant_with_warmup" if name == "constant" else ""), warmup_node)
+    if name in _METRIC_DRIVEN:
+        ctx.note(f"{name} changes the LR from evaluation metrics; shown as the constant "
+                 "learning_rate it starts from")
+        return {}  # ReduceLROnPlateau / GreedyLR arguments: metric behaviour, not shown
+    if name in ("constant", "constant_with_warmup") and kwargs:
+        ctx.note(f"lr_scheduler_kwargs are ignored by {name} (get_scheduler does not pass them)")
+        return {}
+    return kwargs
 
 
-def _warmup_steps(ctx: _Reading, dialect: _Dialect, name: str, total: int | None,
-                  warmup_steps: float | int | None, warmup_ratio: float | int | None,
-                  steps_node: Node | None, ratio_node: Node | None) -> int:
+# --- warmup steps W: TrainingArguments.get_warmup_steps, axolotl core/builders ---------------
+
+
+def _warmup_steps(ctx: Reading, dialect: _Dialect, name: str, run: _Run,
+                  warmup_steps: float | int | None, warmup_ratio: float | int | None) -> int:
     """W as Trainer computes it; 0 with ``ctx.failed`` set when it needs an unknown N."""
+    root = ctx.doc.root
+    steps_node, ratio_node = root.get("warmup_steps"), root.get("warmup_ratio")
     if warmup_steps is not None and warmup_steps < 0 and steps_node is not None:
-        ctx.bad(steps_node, f"warmup_steps {warmup_steps!r} is negative "
-                "(TrainingArguments raises ValueError)")
+        ctx.reject(steps_node, f"warmup_steps {warmup_steps!r} is negative "
+                   "(TrainingArguments raises ValueError)")
         return 0
     if warmup_ratio is not None and warmup_ratio < 0 and ratio_node is not None:
-        ctx.bad(ratio_node, f"warmup_ratio {warmup_ratio!r} is negative")
+        ctx.reject(ratio_node, f"warmup_ratio {warmup_ratio!r} is negative")
         return 0
     if warmup_ratio and dialect is _TRANSFORMERS:
         ctx.note("warmup_ratio was deprecated in transformers 5.0 and removed in 5.2 "
@@ -591,270 +562,279 @@ def _warmup_steps(ctx: _Reading, dialect: _Dialect, name: str, total: int | None
         ctx.note("warmup_steps and warmup_ratio are both set: transformers 4.x and axolotl use "
                  "warmup_steps (shown), transformers 5.0-5.1 use warmup_ratio")
     ignored = name in _WARMUP_IGNORED
-    warmup: int | None
+    warmup: int | None = 0
     if warmup_steps is not None and (warmup_steps or dialect is _AXOLOTL):
-        if warmup_steps >= 1:
-            warmup = int(warmup_steps)  # TrainingArguments.get_warmup_steps: int(w) if w >= 1
-            if warmup != warmup_steps:
-                ctx.note(f"warmup_steps {warmup_steps!r} is truncated to {warmup}")
-        elif warmup_steps == 0:
-            warmup = 0
-        else:
-            warmup = _ratio(ctx, total, warmup_steps, steps_node, ignored, ceil=True)
-            what = f"ceil(N x {warmup_steps!r})" + ("" if warmup is None else f" = {warmup}")
-            ctx.note(f"warmup_steps {warmup_steps!r} < 1 is a ratio of the run in transformers "
-                     f">= 5 ({what}); transformers 4.x expects an integer step count")
+        warmup = _from_warmup_steps(ctx, run, warmup_steps, steps_node, ignored)
     elif warmup_ratio:
-        if dialect is _AXOLOTL:
-            # axolotl core/builders: max(int(warmup_ratio * total_num_steps), 0)
-            warmup = _ratio(ctx, total, warmup_ratio, ratio_node, ignored, ceil=False)
-        else:
-            warmup = _ratio(ctx, total, warmup_ratio, ratio_node, ignored, ceil=True)
+        # transformers: math.ceil(N * ratio); axolotl: max(int(warmup_ratio * N), 0)
+        warmup = _share(ctx, run, warmup_ratio, ratio_node, ignored,
+                        ceil=dialect is _TRANSFORMERS)
     elif dialect is _AXOLOTL:
-        # axolotl adds min(int(0.03 * N), 100) warmup steps when neither key is set
-        warmup = None if total is None else min(int(0.03 * total), 100)
-        if warmup is None and not ignored:
-            ctx.unresolved(ctx.run_node, f"{UNKNOWN_RUN_LENGTH} (axolotl's default warmup "
-                           "min(int(0.03 * N), 100) needs it)")
-            return 0
-        if warmup:
-            ctx.note(f"no warmup key: axolotl adds min(int(0.03 x {total}), 100) = {warmup} "
-                     "warmup steps")
-    else:
-        warmup = 0
-    if warmup is None:
-        return 0
-    if dialect is _AXOLOTL and warmup == 1:
+        warmup = _axolotl_default_warmup(ctx, run, ignored)
+    if warmup == 1 and dialect is _AXOLOTL:
         warmup = 2  # axolotl core/builders: "if warmup_steps == 1: warmup_steps = 2"
         ctx.note("axolotl turns a 1-step warmup into 2 steps")
-    return warmup
+    return warmup or 0
 
 
-def _ratio(ctx: _Reading, total: int | None, ratio: float, node: Node | None, ignored: bool,
-           *, ceil: bool) -> int | None:
-    if total is None:
+def _from_warmup_steps(ctx: Reading, run: _Run, warmup_steps: float | int, node: Node | None,
+                       ignored: bool) -> int | None:
+    if warmup_steps >= 1:
+        warmup = int(warmup_steps)  # TrainingArguments.get_warmup_steps: int(w) if w >= 1
+        if warmup != warmup_steps:
+            ctx.note(f"warmup_steps {warmup_steps!r} is truncated to {warmup}")
+        return warmup
+    if warmup_steps == 0:
+        return 0
+    shared = _share(ctx, run, warmup_steps, node, ignored, ceil=True)
+    what = f"ceil(N x {warmup_steps!r})" + ("" if shared is None else f" = {shared}")
+    ctx.note(f"warmup_steps {warmup_steps!r} < 1 is a ratio of the run in transformers "
+             f">= 5 ({what}); transformers 4.x expects an integer step count")
+    return shared
+
+
+def _share(ctx: Reading, run: _Run, ratio: float, node: Node | None, ignored: bool, *,
+           ceil: bool) -> int | None:
+    if run.total is None:
         if not ignored and node is not None:
-            ctx.unresolved(ctx.run_node, f"{UNKNOWN_RUN_LENGTH} ({_key_of(node)} "
+            ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} ({key_of(node)} "
                            f"{fmt(node.value)} is a share of it)")
         return None
     # transformers get_warmup_steps: math.ceil(N * ratio); axolotl: int(ratio * N)
-    return math.ceil(total * ratio) if ceil else max(int(ratio * total), 0)
+    return math.ceil(run.total * ratio) if ceil else max(int(ratio * run.total), 0)
 
 
-def _build(ctx: _Reading, name: str, warmup: int, total: int | None, kwargs: dict[str, Any],
-           lr: float, root: Node) -> FunctionSchedule | None:
-    kwargs_node = root.get("lr_scheduler_kwargs") or ctx.out.node
-    allowed = _KWARGS.get(name, frozenset())
-    unknown = sorted(set(kwargs) - allowed)
+def _axolotl_default_warmup(ctx: Reading, run: _Run, ignored: bool) -> int | None:
+    # axolotl adds min(int(0.03 * N), 100) warmup steps when neither key is set
+    if run.total is None:
+        if not ignored:
+            ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} (axolotl's default "
+                           "warmup min(int(0.03 * N), 100) needs it)")
+        return None
+    warmup = min(int(0.03 * run.total), 100)
+    if warmup:
+        ctx.note(f"no warmup key: axolotl adds min(int(0.03 x {run.total}), 100) = {warmup} "
+                 "warmup steps")
+    return warmup
+
+
+# --- the schedule get_scheduler builds -------------------------------------------------------
+
+Phases = list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class _Built:
+    fn: FactorFn
+    length: int | None  # the schedule's own length (None: it runs on)
+    params: dict[str, object]
+    phases: tuple[tuple[int, str], ...]
+
+
+class _Kwargs:
+    """lr_scheduler_kwargs as get_scheduler passes them to the type's function; a value that
+    is not a number where the function computes with it is a WU308 error at the kwargs key."""
+
+    def __init__(self, ctx: Reading, values: dict[str, object]) -> None:
+        self.ctx = ctx
+        self.values = values
+        self.node = ctx.doc.root.get("lr_scheduler_kwargs") or ctx.out.node
+
+    def number(self, key: str, default: float | None) -> float | None:
+        value = self.values.get(key, default)
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return value
+        self.reject(f"lr_scheduler_kwargs.{key} is {value!r}, not a number")
+        return None
+
+    def reject(self, message: str) -> None:
+        self.ctx.reject(self.node, message)
+
+
+def _needs_total(name: str, kwargs: dict[str, object]) -> bool:
+    if name in _N_FREE:
+        return False
+    return not (name == "warmup_stable_decay" and kwargs.get("num_stable_steps") is not None)
+
+
+def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, object],
+           lr: float) -> _Built | None:
+    kw = _Kwargs(ctx, kwargs)
+    unknown = sorted(set(kwargs) - _KWARGS.get(name, frozenset()))
     if unknown and name not in ("constant", "constant_with_warmup", *_METRIC_DRIVEN):
-        ctx.bad(kwargs_node, f"lr_scheduler_kwargs {', '.join(unknown)} not accepted by "
-                f"{name} (transformers raises TypeError)")
+        kw.reject(f"lr_scheduler_kwargs {', '.join(unknown)} not accepted by {name} "
+                  "(transformers raises TypeError)")
         return None
-    if _needs_total(name, kwargs) and total is None:
-        ctx.unresolved(ctx.run_node, f"{UNKNOWN_RUN_LENGTH} ({name} decays over it)")
+    needs_total = _needs_total(name, kwargs)
+    if needs_total and run.total is None:
+        ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} ({name} decays over it)")
         return None
-    params: dict[str, Any] = {"warmup": warmup}
-    if total is not None and _needs_total(name, kwargs):
-        params["total"] = total
+    params: dict[str, object] = {"warmup": warmup}
+    if needs_total:
+        params["total"] = run.total
     params.update(kwargs)
-    phases: list[tuple[int, str]] = [(0, "warmup")] if warmup > 0 else []
-    length: int | None = total
-    label = f"hf {name}"
+    n = run.total if run.total is not None else 0
+    made: tuple[FactorFn, Phases, int | None] | None
+    if name == "warmup_stable_decay":
+        made = _wsd(kw, warmup, run.total, params)
+    elif needs_total:
+        decay = _decay_factor(kw, name, warmup, n, lr, params)
+        made = None if decay is None else (decay[0], _after_warmup(warmup, decay[1]), run.total)
+    else:
+        made = _open_factor(kw, name, warmup, params)
+    if made is None or ctx.failed:
+        return None
+    fn, phases, length = made
+    if run.total is not None and length is not None and name != "warmup_stable_decay":
+        # The Trainer stops after N updates: nothing that starts later is shown as a phase.
+        phases = [(start, label) for start, label in phases if start < run.total]
+        phases.append((run.total, "after max_steps"))
+    return _Built(fn, length, params, ordered_phases(phases))
 
-    def numeric(key: str, default: Any) -> Any:
-        value = kwargs.get(key, default)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            ctx.bad(kwargs_node, f"lr_scheduler_kwargs.{key} is {value!r}, not a number")
-            return None
-        return value
 
-    fn: Callable[[int], float]
-    assert total is not None or not _needs_total(name, kwargs)
-    n = total if total is not None else 0
+def _after_warmup(warmup: int, label: str) -> Phases:
+    return [(0, "warmup"), (warmup, label)] if warmup > 0 else [(warmup, label)]
+
+
+def _decay_factor(kw: _Kwargs, name: str, warmup: int, total: int, lr: float,
+                  params: dict[str, object]) -> tuple[FactorFn, str] | None:
+    """The types that decay over N, with the phase after their warmup."""
     if name == "linear":
-        fn = linear_lambda(warmup, n)
-        phases.append((warmup, "linear decay"))
-    elif name == "cosine":
-        cycles = numeric("num_cycles", 0.5)
-        if cycles is None:
-            return None
-        fn = cosine_lambda(warmup, n, cycles)
-        phases.append((warmup, "cosine decay"))
-    elif name == "cosine_with_restarts":
-        cycles = numeric("num_cycles", 1)
-        if cycles is None:
-            return None
-        fn = cosine_restarts_lambda(warmup, n, cycles)
-        phases.append((warmup, "cosine restarts"))
-    elif name == "polynomial":
-        lr_end, power = numeric("lr_end", 1e-7), numeric("power", 1.0)
+        return linear_lambda(warmup, total), "linear decay"
+    if name == "polynomial":
+        lr_end, power = kw.number("lr_end", 1e-7), kw.number("power", 1.0)
         if lr_end is None or power is None:
             return None
-        # get_polynomial_decay_schedule_with_warmup: raises unless lr_init > lr_end
-        if not lr > lr_end:
-            ctx.bad(kwargs_node, f"lr_end ({lr_end!r}) must be smaller than the "
-                    f"learning_rate ({lr!r}): transformers raises ValueError")
+        if not lr > lr_end:  # get_polynomial_decay_schedule_with_warmup raises
+            kw.reject(f"lr_end ({lr_end!r}) must be smaller than the learning_rate ({lr!r}): "
+                      "transformers raises ValueError")
             return None
-        fn = polynomial_lambda(warmup, n, lr_end, power, lr)
-        phases.append((warmup, "polynomial decay"))
-    elif name in ("constant", *_METRIC_DRIVEN):
-        fn = constant_lambda()
-        phases = []
-        length = None
-    elif name == "constant_with_warmup":
-        fn = constant_with_warmup_lambda(warmup)
-        phases.append((warmup, "constant"))
-        length = warmup
-    elif name == "inverse_sqrt":
-        timescale = numeric("timescale", None)
+        return polynomial_lambda(warmup, total, lr_end, power, lr), "polynomial decay"
+    if name == "cosine_with_restarts":
+        cycles = kw.number("num_cycles", 1)
+        return None if cycles is None else (cosine_restarts_lambda(warmup, total, cycles),
+                                            "cosine restarts")
+    cycles = kw.number("num_cycles", 0.5)
+    if name == "cosine":
+        return None if cycles is None else (cosine_lambda(warmup, total, cycles), "cosine decay")
+    rate = _min_lr_rate(kw, lr)
+    if cycles is None or rate is None:
+        return None
+    fn = cosine_lambda(warmup, total, cycles, rate)
+    if name == "cosine_warmup_with_min_lr":
+        warmup_rate = kw.number("warmup_lr_rate", None)
+        fn = cosine_warmup_min_lr_lambda(warmup, total, cycles, rate, warmup_rate)
+    params["min_lr_rate"] = rate
+    return fn, "cosine decay"
+
+
+def _open_factor(kw: _Kwargs, name: str, warmup: int, params: dict[str, object]
+                 ) -> tuple[FactorFn, Phases, int | None] | None:
+    """The types whose factor does not depend on N."""
+    if name == "constant_with_warmup":
+        return constant_with_warmup_lambda(warmup), _after_warmup(warmup, "constant"), warmup
+    if name == "inverse_sqrt":
+        timescale = kw.number("timescale", None)
         if timescale is None:
-            # get_inverse_sqrt_schedule: timescale = num_warmup_steps or 10_000
-            timescale = warmup or 10_000
+            timescale = warmup or 10_000  # get_inverse_sqrt_schedule: num_warmup_steps or 10_000
         elif timescale == 0:
-            ctx.bad(kwargs_node, "timescale 0 divides by zero")
+            kw.reject("timescale 0 divides by zero")
             return None
         params["timescale"] = timescale
-        fn = inverse_sqrt_lambda(warmup, timescale)
-        phases.append((warmup, "inverse sqrt decay"))
-        length = None
-    elif name in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
-        cycles = numeric("num_cycles", 0.5)
-        rate = _min_lr_rate(ctx, kwargs, lr, kwargs_node, numeric)
-        if cycles is None or rate is None:
-            return None
-        if name == "cosine_with_min_lr":
-            fn = cosine_lambda(warmup, n, cycles, rate)
-        else:
-            warmup_rate = numeric("warmup_lr_rate", None)
-            if ctx.failed:
-                return None
-            fn = cosine_warmup_min_lr_lambda(warmup, n, cycles, rate, warmup_rate)
-        params["min_lr_rate"] = rate
-        phases.append((warmup, "cosine decay"))
-    elif name == "warmup_stable_decay":
-        built = _wsd(ctx, kwargs, warmup, total, kwargs_node, numeric, params)
-        if built is None:
-            return None
-        fn, phases, length = built
-    else:  # pragma: no cover - SCHEDULER_TYPES is checked before
-        raise AssertionError(name)
-    if ctx.failed:
-        return None
-    if total is not None and length is not None and name != "warmup_stable_decay":
-        # The Trainer stops after N updates: nothing that starts later is shown as a phase.
-        phases = [(start, label) for start, label in phases if start < total]
-        phases.append((total, "after max_steps"))
-    phases = _monotone(phases)
-    spec = f"{label}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
-    return FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=length,
-                            phases=tuple(phases), extra={"framework": FRAMEWORK, "type": name,
-                                                         "params": params})
+        return (inverse_sqrt_lambda(warmup, timescale),
+                _after_warmup(warmup, "inverse sqrt decay"), None)
+    return constant_lambda(), [], None  # constant and the metric-driven types
 
 
-def _monotone(phases: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Phases sorted by start, empty ranges dropped (a later phase at the same start wins)."""
-    by_start: dict[int, str] = {}
-    for start, label in sorted(phases, key=lambda p: p[0]):
-        by_start[start] = label
-    return sorted(by_start.items())
-
-
-def _min_lr_rate(ctx: _Reading, kwargs: Mapping[str, Any], lr: float, node: Node,
-                 numeric: Callable[[str, Any], Any]) -> float | None:
+def _min_lr_rate(kw: _Kwargs, lr: float) -> float | None:
     # get_cosine_with_min_lr_schedule_with_warmup(_lr_rate): exactly one of min_lr / min_lr_rate
-    has_lr, has_rate = kwargs.get("min_lr") is not None, kwargs.get("min_lr_rate") is not None
+    has_lr = kw.values.get("min_lr") is not None
+    has_rate = kw.values.get("min_lr_rate") is not None
     if has_lr and has_rate:
-        ctx.bad(node, "only one of min_lr and min_lr_rate may be set (transformers raises "
-                "ValueError)")
-        return None
-    if has_lr:
-        min_lr = numeric("min_lr", None)
+        kw.reject("only one of min_lr and min_lr_rate may be set (transformers raises "
+                  "ValueError)")
+    elif has_lr:
+        min_lr = kw.number("min_lr", None)
         return None if min_lr is None else min_lr / lr  # min_lr / optimizer.defaults["lr"]
-    if has_rate:
-        return numeric("min_lr_rate", None)
-    ctx.bad(node, "one of min_lr or min_lr_rate must be set in lr_scheduler_kwargs "
-            "(transformers raises ValueError)")
+    elif has_rate:
+        return kw.number("min_lr_rate", None)
+    else:
+        kw.reject("one of min_lr or min_lr_rate must be set in lr_scheduler_kwargs "
+                  "(transformers raises ValueError)")
     return None
 
 
-def _wsd(ctx: _Reading, kwargs: Mapping[str, Any], warmup: int, total: int | None, node: Node,
-         numeric: Callable[[str, Any], Any], params: dict[str, Any]
-         ) -> tuple[Callable[[int], float], list[tuple[int, str]], int] | None:
+def _wsd(kw: _Kwargs, warmup: int, total: int | None, params: dict[str, object]
+         ) -> tuple[FactorFn, Phases, int] | None:
     # get_wsd_schedule: num_decay_steps is required; num_stable_steps defaults to
     # N - W - D; warmup_type "linear", decay_type "cosine", min_lr_ratio 0, num_cycles 0.5.
-    decay = numeric("num_decay_steps", None)
+    ctx = kw.ctx
+    decay = kw.number("num_decay_steps", None)
     if decay is None:
         if not ctx.failed:
-            ctx.bad(node, "warmup_stable_decay needs lr_scheduler_kwargs.num_decay_steps "
-                    "(transformers raises TypeError)")
+            kw.reject("warmup_stable_decay needs lr_scheduler_kwargs.num_decay_steps "
+                      "(transformers raises TypeError)")
         return None
-    stable = numeric("num_stable_steps", None)
-    if stable is None and not ctx.failed:
-        assert total is not None
+    stable = kw.number("num_stable_steps", None)
+    if stable is None and not ctx.failed and total is not None:
         stable = total - warmup - decay
-    ratio, cycles = numeric("min_lr_ratio", 0), numeric("num_cycles", 0.5)
-    shapes = {}
+    ratio, cycles = kw.number("min_lr_ratio", 0), kw.number("num_cycles", 0.5)
+    shapes: list[str] = []
     for key, default in (("warmup_type", "linear"), ("decay_type", "cosine")):
-        value = kwargs.get(key, default)
-        if value not in _WSD_SHAPES:
-            ctx.bad(node, f"{key} {value!r} is not one of {', '.join(_WSD_SHAPES)} "
-                    "(transformers raises ValueError)")
+        shape = kw.values.get(key, default)
+        if not isinstance(shape, str) or shape not in _WSD_SHAPES:
+            kw.reject(f"{key} {shape!r} is not one of {', '.join(_WSD_SHAPES)} "
+                      "(transformers raises ValueError)")
             return None
-        shapes[key] = value
+        shapes.append(shape)
     if ctx.failed or stable is None or ratio is None or cycles is None:
         return None
     decay_i, stable_i = integral(decay), integral(stable)
     if decay_i is None or stable_i is None:
-        ctx.bad(node, "num_decay_steps and num_stable_steps must be integers")
+        kw.reject("num_decay_steps and num_stable_steps must be integers")
         return None
     params["num_stable_steps"] = stable_i
-    fn = wsd_lambda(warmup, stable_i, decay_i, shapes["warmup_type"], shapes["decay_type"],
-                    ratio, cycles)
     end = warmup + stable_i + decay_i
     phases = [(0, "warmup")] if warmup > 0 else []
-    phases += [(warmup, "stable"), (warmup + stable_i, f"{shapes['decay_type']} decay"),
-               (end, "min lr")]
+    phases += [(warmup, "stable"), (warmup + stable_i, f"{shapes[1]} decay"), (end, "min lr")]
+    fn = wsd_lambda(warmup, stable_i, decay_i, shapes[0], shapes[1], ratio, cycles)
     return fn, phases, end
 
 
-def _check(ctx: _Reading, schedule: FunctionSchedule, name: str, warmup: int, total: int | None,
-           warmup_node: Node | None, total_node: Node | None) -> None:
-    where = warmup_node or ctx.out.node
-    fn = schedule.fn
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _check(ctx: Reading, built: _Built, name: str, warmup: int, run: _Run,
+           warmup_node: Node | None) -> None:
     if name in _WARMUP_IGNORED:
         return
-    # WU301: the last update (N - 1) is still in the warmup, the peak is never reached.
-    if total is not None and warmup > 0 and warmup >= total:
+    total, fn = run.total, built.fn
+    if total is not None and warmup >= total:
+        # the last update (N - 1) is still in the warmup: the peak is never reached
         peak = fn(total - 1) if total > 0 else 0.0
-        ctx.finding(Code.WU301, f"the warmup ({plural(warmup, 'step')}) is "
-                    f"{'as long as' if warmup == total else 'longer than'} the run "
-                    f"({plural(total, 'step')}): the LR only reaches {peak:.1%} of "
-                    "learning_rate", warmup_node or total_node)
-    # WU302: leading updates at LR 0, relative to the warmup.
-    if warmup > 0:
-        zeros = leading_zero_updates(fn, min(warmup, 1000))
-        if zeros:
-            generic = zero_share_severity(zeros, warmup)
-            lowered = generic.lower()
-            ctx.finding(Code.WU302, f"{first_updates_run(zeros)} at LR 0, {zeros} of the "
-                        f"{warmup} warmup steps ({zeros / warmup:.1%}): HF warmups start from "
-                        "factor 0 at step 0", where, lowered)
-    params = schedule.extra.get("params", {})
-    cycles = params.get("num_cycles")
+        warmup_vs_run(ctx.out, warmup, total, warmup_node, run.node, Unit.STEP, message=(
+            f"the warmup ({plural(warmup, 'step')}) is "
+            f"{'as long as' if warmup == total else 'longer than'} the run "
+            f"({plural(total, 'step')}): the LR only reaches {peak:.1%} of learning_rate"))
+    zero_lr_start(ctx.out, fn, warmup, warmup_node, Unit.STEP, scan=1000,
+                  policy=zero_share_severity_lowered, message=lambda zeros, of: (
+                      f"{first_updates_run(zeros)} at LR 0, {zeros} of the {of} warmup steps "
+                      f"({zeros / of:.1%}): HF warmups start from factor 0 at step 0"))
+    cycles = built.params.get("num_cycles")
     if name in ("cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr") and \
-            cycles is not None and cycles != 0.5:
-        node = _kwarg_node(ctx, "num_cycles")
+            isinstance(cycles, int | float) and cycles != 0.5:
         effect = ("the LR rises again after the half period" if cycles > 0.5 else
                   "the cosine stops before reaching its floor")
-        ctx.finding(Code.WU306, f"num_cycles {fmt(cycles)} != 0.5: {effect}", node)
-    if name == "warmup_stable_decay" and total is not None and schedule.total is not None \
-            and schedule.total > total:
-        ctx.finding(Code.WU307, f"warmup + stable + decay = {schedule.total} steps ends after the "
+        ctx.finding(Code.WU306, f"num_cycles {fmt(cycles)} != 0.5: {effect}",
+                    _kwarg_node(ctx, "num_cycles"))
+    if name == "warmup_stable_decay" and total is not None and built.length is not None and \
+            built.length > total:
+        ctx.finding(Code.WU307, f"warmup + stable + decay = {built.length} steps ends after the "
                     f"run ({total} steps): the decay never finishes",
                     _kwarg_node(ctx, "num_stable_steps"))
 
 
-def _kwarg_node(ctx: _Reading, key: str) -> Node:
+def _kwarg_node(ctx: Reading, key: str) -> Node:
     kwargs = ctx.doc.root.get("lr_scheduler_kwargs")
     child = kwargs.get(key) if kwargs is not None else None
     return child or kwargs or ctx.out.node

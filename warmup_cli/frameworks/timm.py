@@ -40,43 +40,41 @@ pins (no warmup prefix; Swin's ``t_mul=`` argument only exists in timm < 0.6). S
 BASE_LR, WARMUP_LR and MIN_LR by ``DATA.BATCH_SIZE x world size / 512`` (x accumulation steps)
 in main.py: the config's own values are shown (noted).
 
-Checks (``Finding`` codes; "rule" leaves the severity to the rule's default):
+Checks (``Finding`` codes; the rule's default severity unless said):
 
-| code  | fires when                                                   | severity | located at     |
-|-------|--------------------------------------------------------------|----------|----------------|
-| WU301 | the warmup is at least as long as the run (warmup_epochs >=  | rule     | warmup_epochs  |
-|       | the scheduled epochs), or Swin's t_initial <= 0              |          |                |
-| WU302 | warmup_lr / WARMUP_LR 0: the first epoch (Swin: the first 2  | scaled   | warmup_lr      |
-|       | updates) run at LR 0                                         | by share |                |
-| WU308 | unknown or unmodelled ``sched`` / LR_SCHEDULER.NAME,         | error /  | the value      |
-|       | non-numbers, plateau with sched_on_updates (timm asserts)    | note     |                |
-
-WU302 severity: error when the zero-LR steps are >= 25 % of the warmup, warning >= 1 %, else
-note.
+* WU301, at warmup_epochs: the warmup is at least as long as the run (warmup_epochs >= the
+  scheduled epochs), or Swin's t_initial <= 0.
+* WU302, at warmup_lr / WARMUP_LR: it is 0, so the first epoch (Swin: the first 2 updates)
+  runs at LR 0; error when the zero-LR steps are >= 25 % of the warmup, warning >= 1 %, else
+  note.
+* WU308, at the value: an error for unknown ``sched`` / LR_SCHEDULER.NAME, non-numbers,
+  plateau with sched_on_updates (timm asserts); a note for unmodelled schedulers.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.frameworks.kit import (
+    FactorFn,
     FrameworkSchedule,
     Reader,
     Reading,
     first_updates_run,
     fmt,
-    integral,
-    leading_zero_updates,
     mapping_at,
+    ordered_phases,
+    plan,
     register,
-    zero_share_severity,
+    spec_text,
+    warmup_vs_run,
+    zero_lr_start,
 )
-from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -102,6 +100,29 @@ SWIN_SCHEDULER_DEFAULTS: dict[str, Any] = {
     "NAME": "cosine", "DECAY_EPOCHS": 30, "DECAY_RATE": 0.1, "WARMUP_PREFIX": True,
     "GAMMA": 0.1, "MULTISTEPS": [],
 }
+# How each value is read, in the order it is read (argparse's type= / yacs' literal values):
+# "number" is a float whatever its default; the others are the default's type ("whole":
+# argparse's type=int, any sign), as kit's Reading.like reads them.
+_LR_BASE_KINDS = {"lr_base": "number", "lr_base_size": "number", "batch_size": "whole",
+                  "grad_accum_steps": "whole", "lr_base_scale": "text", "opt": "text"}
+_ARG_KINDS = {"epochs": "whole", "warmup_epochs": "whole", "warmup_lr": "number",
+              "min_lr": "number", "warmup_prefix": "flag", "cooldown_epochs": "whole",
+              "decay_epochs": "number", "decay_milestones": "numbers", "decay_rate": "number",
+              "lr_cycle_mul": "number", "lr_cycle_decay": "number", "lr_cycle_limit": "whole",
+              "lr_k_decay": "number", "sched_on_updates": "flag"}
+_SWIN_KINDS = {"EPOCHS": "number", "WARMUP_EPOCHS": "number", "BASE_LR": "number",
+               "WARMUP_LR": "number", "MIN_LR": "number"}
+_SWIN_SCHEDULER_KINDS = {"NAME": "text", "WARMUP_PREFIX": "flag", "DECAY_EPOCHS": "number",
+                         "DECAY_RATE": "number", "GAMMA": "number", "MULTISTEPS": "numbers"}
+_CYCLIC = ("cosine", "tanh", "poly")  # the schedulers with cycles and a cooldown
+# The arguments a plan's params show: every scheduler's, then the ones its class takes.
+_SHOWN_ARGS = ("epochs", "warmup_epochs", "warmup_lr", "min_lr", "warmup_prefix",
+               "cooldown_epochs")
+_CYCLE_ARGS = ("lr_cycle_mul", "lr_cycle_decay", "lr_cycle_limit")
+_SCHED_ARGS = {"cosine": (*_CYCLE_ARGS, "lr_k_decay"), "tanh": _CYCLE_ARGS,
+               "poly": (*_CYCLE_ARGS, "lr_k_decay", "decay_rate"),
+               "step": ("decay_rate", "decay_epochs"),
+               "multistep": ("decay_rate", "decay_milestones"), "plateau": ("decay_rate",)}
 SCHEDS = ("cosine", "tanh", "step", "multistep", "plateau", "poly", "constant", "none")
 _UNMODELLED = ("wsd", "rsqrt")
 _ARG_KEYS = frozenset({"lr", "epochs", "warmup_epochs", "warmup_lr", "min_lr", "decay_rate",
@@ -142,6 +163,7 @@ class Cycles:
 
     def locate(self, t: int | float) -> tuple[int | float, float, float]:
         """(i, t_i, t_curr), CosineLRScheduler._get_lr's cycle arithmetic."""
+        i: int | float
         if self.mul != 1:
             i = math.floor(math.log(1 - t / self.t_initial * (1 - self.mul), self.mul))
             t_i = self.mul ** i * self.t_initial
@@ -221,7 +243,8 @@ def poly_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, pref
         lr_max = base * gamma
         k = k_decay
         if i < cycles.limit:
-            return lr_min + (lr_max - lr_min) * (1 - t_curr ** k / t_i ** k) ** power
+            lr: float = lr_min + (lr_max - lr_min) * (1 - t_curr ** k / t_i ** k) ** power
+            return lr
         return lr_min
 
     return _with_warmup(warmup, prefix, after_warmup)
@@ -263,20 +286,19 @@ def stepped(get_lr: Callable[[int | float], float], initial: float, base: float,
     return factor
 
 
-# --- detection --------------------------------------------------------------------------------
+
+# --- detection -------------------------------------------------------------------------------
 
 
 def _swin_train(root: Node) -> Node | None:
     train = mapping_at(root, "TRAIN")
-    return train if train is not None and set(train.value) & _SWIN_KEYS else None
+    return train if train is not None and set(train.as_mapping() or ()) & _SWIN_KEYS else None
 
 
 def _is_args(root: Node) -> bool:
-    if not isinstance(root.value, dict):
-        return False
-    keys = set(root.value)
+    keys = set(root.as_mapping() or ())
     sched = root.get("sched")
-    if sched is not None and isinstance(sched.value, str) and keys & _ARG_KEYS:
+    if sched is not None and sched.as_str() is not None and keys & _ARG_KEYS:
         return True
     return {"lr", "epochs", "warmup_epochs", "warmup_lr"} <= keys
 
@@ -287,90 +309,51 @@ def detect(doc: Document) -> bool:
     return _is_args(doc.root) or _swin_train(doc.root) is not None
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-class _Reading(Reading):
-    def value(self, parent: Node, key: str, defaults: dict[str, Any], kind: str) -> Any:
-        """``parent[key]`` as ``kind`` ("number", "int", "bool", "str", "numbers"), or the
-        default when absent or null."""
-        node = parent.get(key)
-        if node is None or node.value is None:
-            return defaults[key]
-        if kind in ("number", "int"):
-            number = node.as_number()
-            if number is None or (kind == "int" and integral(number) is None):
-                self.bad(node, f"{key} is {node.value!r}, not "
-                         f"{'an integer' if kind == 'int' else 'a number'}")
-                return defaults[key]
-            if isinstance(node.value, str) and self.doc.format == "yaml":
-                # PyYAML (YAML 1.1) leaves 2e-05 a str; argparse converts string defaults
-                # with type=float (timm train.py) and yacs literal_evals them (Swin).
-                self.note(f"{key}: {node.value} is a string under YAML 1.1 (PyYAML); "
-                          f"{'yacs' if key.isupper() else 'argparse'} reads it as "
-                          f"{fmt(number)}, other YAML 1.1 loaders keep a string")
-            return integral(number) if kind == "int" else number
-        if kind == "numbers":
-            numbers = node.as_number_list()
-            if numbers is None:
-                self.bad(node, f"{key} is {node.value!r}, not a list of numbers")
-                return defaults[key]
-            return numbers
-        if kind == "bool":
-            if not isinstance(node.value, bool):
-                self.bad(node, f"{key} is {node.value!r}, not true/false")
-                return defaults[key]
-            return node.value
-        if not isinstance(node.value, str):
-            self.bad(node, f"{key} is {node.value!r}, not a name")
-            return defaults[key]
-        return node.value
+# --- reading ---------------------------------------------------------------------------------
 
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """The timm / Swin schedule of ``doc``; ``facts.updates_per_epoch`` is the number of
     optimizer updates per epoch, used by per-update schedules (``sched_on_updates``, Swin)."""
-    steps_per_epoch = facts.updates_per_epoch
     if _is_args(doc.root):
-        return [_read_args(doc, steps_per_epoch)]
+        return [_read_args(doc, facts.updates_per_epoch)]
     train = _swin_train(doc.root)
-    if train is not None:
-        return [_read_swin(doc, train, steps_per_epoch)]
-    return []
+    return [] if train is None else [_read_swin(doc, train, facts.updates_per_epoch)]
 
 
-def _read_args(doc: Document, steps_per_epoch: int | None) -> FrameworkSchedule:
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # PyYAML (YAML 1.1) leaves 2e-05 a str; argparse converts string defaults with type=float
+    # (timm train.py) and yacs literal_evals them (Swin).
+    return (f"{label}: {node.value} is a string under YAML 1.1 (PyYAML); "
+            f"{'yacs' if label.isupper() else 'argparse'} reads it as {fmt(number)}, other "
+            "YAML 1.1 loaders keep a string")
+
+
+def _values(ctx: Reading, where: Node | None, defaults: Mapping[str, Any],
+            kinds: Mapping[str, str]) -> dict[str, Any]:
+    """``where[key]`` for every key of ``kinds``, or ``defaults[key]``: a float where argparse
+    says type=float (the default may be an int), else of the default's own type."""
+    return {key: ctx.number(where, key, defaults[key]) if kind == "number" else
+            ctx.like(where, key, defaults[key]) for key, kind in kinds.items()}
+
+
+def _read_args(doc: Document, per_epoch: int | None) -> FrameworkSchedule:
     root = doc.root
     sched_node = root.get("sched")
     out = FrameworkSchedule(FRAMEWORK, "sched", sched_node or root, None)
-    ctx = _Reading(doc, out)
-    get = ctx.value
-    sched = get(root, "sched", ARG_DEFAULTS, "str")
+    ctx = Reading(doc, out, yaml11=_yaml11_note)
+    sched = ctx.text(root, "sched", ARG_DEFAULTS["sched"])
     if sched not in SCHEDS:
-        node = sched_node or root
         if sched in _UNMODELLED:
             ctx.finding(Code.WU308, f"sched {sched!r} (timm's WSDLRScheduler) is not modelled",
-                        node, Severity.NOTE)
-            out.unresolved.append((node, f"sched {sched!r} is not modelled"))
+                        out.node, Severity.NOTE)
+            ctx.unresolved(out.node, f"sched {sched!r} is not modelled")
         else:
-            ctx.bad(node, f"sched {sched!r} is not a timm scheduler (create_scheduler_v2 "
-                    f"raises ValueError; one of {', '.join(SCHEDS)})")
+            ctx.reject(out.node, f"sched {sched!r} is not a timm scheduler (create_scheduler_v2 "
+                       f"raises ValueError; one of {', '.join(SCHEDS)})")
         return out
     lr = _args_lr(ctx, root)
-    epochs = get(root, "epochs", ARG_DEFAULTS, "int")
-    warmup_epochs = get(root, "warmup_epochs", ARG_DEFAULTS, "int")
-    warmup_lr = get(root, "warmup_lr", ARG_DEFAULTS, "number")
-    min_lr = get(root, "min_lr", ARG_DEFAULTS, "number")
-    prefix = get(root, "warmup_prefix", ARG_DEFAULTS, "bool")
-    cooldown = get(root, "cooldown_epochs", ARG_DEFAULTS, "int")
-    decay_epochs = get(root, "decay_epochs", ARG_DEFAULTS, "number")
-    milestones = get(root, "decay_milestones", ARG_DEFAULTS, "numbers")
-    decay_rate = get(root, "decay_rate", ARG_DEFAULTS, "number")
-    cycle_mul = get(root, "lr_cycle_mul", ARG_DEFAULTS, "number")
-    cycle_decay = get(root, "lr_cycle_decay", ARG_DEFAULTS, "number")
-    cycle_limit = get(root, "lr_cycle_limit", ARG_DEFAULTS, "int")
-    k_decay = get(root, "lr_k_decay", ARG_DEFAULTS, "number")
-    on_updates = get(root, "sched_on_updates", ARG_DEFAULTS, "bool")
+    args = _values(ctx, root, ARG_DEFAULTS, _ARG_KINDS)
     for key in ("lr_noise", "layer_decay"):
         node = root.get(key)
         if node is not None and node.value not in (None, 0, 0.0):
@@ -380,91 +363,108 @@ def _read_args(doc: Document, steps_per_epoch: int | None) -> FrameworkSchedule:
                                           "plan shows the base group"))
     if ctx.failed or lr is None:
         return out
-    if sched == "plateau" and on_updates:
-        ctx.bad(sched_node or root, "plateau only steps per epoch: create_scheduler_v2 asserts "
-                "'Plateau LR only supports step per epoch'")
+    if sched == "plateau" and args["sched_on_updates"]:
+        ctx.reject(out.node, "plateau only steps per epoch: create_scheduler_v2 asserts "
+                   "'Plateau LR only supports step per epoch'")
         return out
+    _args_plan(ctx, sched, lr, args, per_epoch)
+    return out
 
+
+def _args_lr(ctx: Reading, root: Node) -> float | None:
+    lr = ctx.number(root, "lr", None)
+    node = root.get("lr")
+    if lr or (node is not None and node.value is not None and lr is None):
+        return lr
+    # train.py: "if not args.lr:" the LR is lr_base * global batch / lr_base_size
+    base = _values(ctx, root, ARG_DEFAULTS, _LR_BASE_KINDS)
+    if ctx.failed:
+        return None
+    accum = max(1, base["grad_accum_steps"])
+    global_batch_size = base["batch_size"] * 1 * accum
+    batch_ratio = global_batch_size / base["lr_base_size"]
+    scale = base["lr_base_scale"] or (
+        "sqrt" if any(o in base["opt"].lower() for o in ("ada", "lamb")) else "linear")
+    if scale == "sqrt":
+        batch_ratio = batch_ratio ** 0.5
+    scaled: float = base["lr_base"] * batch_ratio
+    ctx.note(f"lr is not set: train.py uses lr_base {fmt(base['lr_base'])} x (batch "
+             f"{base['batch_size']} x {accum} accumulation x world size, assumed 1) / "
+             f"{fmt(base['lr_base_size'])}, {scale} scaling = {fmt(scaled)}")
+    return scaled
+
+
+def _args_plan(ctx: Reading, sched: str, lr: float, a: dict[str, Any],
+               per_epoch: int | None) -> None:
     # create_scheduler_v2: lengths in epochs, or in updates when stepping per update
-    updates = 1
-    unit = "epoch"
-    if on_updates:
-        if steps_per_epoch:
-            updates = steps_per_epoch
-            unit = "step"
-        else:
-            ctx.note("sched_on_updates: timm steps per update with every length x updates per "
-                     "epoch, which the config does not give; shown per epoch (1 update per "
-                     "epoch)")
-    t_initial = epochs * updates
-    warmup_t = warmup_epochs * updates
-    decay_t = decay_epochs * updates
-    decay_milestones = [d * updates for d in milestones]
-    cooldown_t = cooldown * updates
-    if sched == "none":
-        warmup_t = 0  # no scheduler at all: the warmup arguments are not used
-    cycles = Cycles(t_initial, cycle_mul, cycle_decay, cycle_limit)
-    warmup = make_warmup(warmup_t, warmup_lr, lr)
-    initial = warmup_lr if warmup_t else lr  # Scheduler.__init__, then update_groups(init)
+    updates, unit, on_updates = 1, Unit.EPOCH, a["sched_on_updates"]
+    if on_updates and per_epoch:
+        updates, unit = per_epoch, Unit.STEP
+    elif on_updates:
+        ctx.note("sched_on_updates: timm steps per update with every length x updates per "
+                 "epoch, which the config does not give; shown per epoch (1 update per epoch)")
+    # sched "none": no scheduler at all, the warmup arguments are not used
+    warmup_t = 0 if sched == "none" else a["warmup_epochs"] * updates
+    cycles = Cycles(a["epochs"] * updates, a["lr_cycle_mul"], a["lr_cycle_decay"],
+                    a["lr_cycle_limit"])
+    get_lr = _args_get_lr(ctx, sched, lr, a, cycles, make_warmup(warmup_t, a["warmup_lr"], lr),
+                          updates)
     phases: list[tuple[int, str]] = [(0, "warmup")] if warmup_t else []
-    get_lr: Callable[[int | float], float]
-    if sched == "cosine":
-        get_lr = cosine_get_lr(lr, min_lr, cycles, warmup, prefix, k_decay)
-    elif sched == "tanh":
-        get_lr, warmup = tanh_get_lr(lr, min_lr, cycles, warmup_t, warmup_lr, prefix)
-    elif sched == "poly":
-        # scheduler_factory: power=decay_rate ("overloading 'decay_rate' as polynomial power")
-        get_lr = poly_get_lr(lr, min_lr, cycles, warmup, prefix, decay_rate, k_decay)
-    elif sched == "step":
-        get_lr = step_get_lr(lr, decay_t, decay_rate, warmup, prefix)
-    elif sched == "constant":
-        get_lr = step_get_lr(lr, 1, 1., warmup, prefix)  # StepLRScheduler(decay_t=1, rate=1.)
-    elif sched == "multistep":
-        get_lr = multistep_get_lr(lr, decay_milestones, decay_rate, warmup, prefix)
-    else:  # plateau, none
-        get_lr = _flat(sched, lr, warmup, ctx)
-    if sched in ("cosine", "tanh", "poly"):
+    if sched in _CYCLIC:
         # create_scheduler_v2: get_cycle_length() + cooldown_t, in epochs
-        cycle_end = cycles.length(warmup_t, prefix)
-        length = cycle_end + cooldown_t
+        cycle_end = cycles.length(warmup_t, a["warmup_prefix"])
+        length = cycle_end + a["cooldown_epochs"] * updates
         scheduled = length if not on_updates else length // updates
-        phases.append((_ceil(warmup_t), f"{sched} decay"))
-        phases.append((_ceil(cycle_end), "min lr"))
+        phases += [(_ceil(warmup_t), f"{sched} decay"), (_ceil(cycle_end), "min lr")]
     else:
-        scheduled = epochs + (warmup_epochs if prefix else 0)
+        scheduled = a["epochs"] + (a["warmup_epochs"] if a["warmup_prefix"] else 0)
         label = {"step": "step decay", "multistep": "multistep decay", "constant": "constant",
                  "plateau": "plateau (metric-driven)", "none": "constant"}[sched]
         phases.append((_ceil(warmup_t) + (1 if sched == "plateau" and warmup_t else 0), label))
-    horizon = _ceil(scheduled * (updates if unit == "step" else 1))
+    horizon = _ceil(scheduled * (updates if unit is Unit.STEP else 1))
     phases.append((horizon, "after the run"))
-    out.horizon = horizon
-    fn = stepped(get_lr, initial, lr)
-    params = {"sched": sched, "lr": lr, "epochs": epochs, "warmup_epochs": warmup_epochs,
-              "warmup_lr": warmup_lr, "min_lr": min_lr, "warmup_prefix": prefix,
-              "cooldown_epochs": cooldown, "updates_per_epoch": updates}
-    if sched in ("cosine", "tanh", "poly"):
-        params.update(lr_cycle_mul=cycle_mul, lr_cycle_decay=cycle_decay,
-                      lr_cycle_limit=cycle_limit)
-    if sched in ("cosine", "poly"):
-        params["lr_k_decay"] = k_decay
-    if sched in ("step", "multistep", "poly", "plateau"):
-        params["decay_rate"] = decay_rate
+    ctx.out.horizon = horizon
+    # Scheduler.__init__ sets warmup_lr_init (or lr without a warmup) before the first epoch
+    fn = stepped(get_lr, a["warmup_lr"] if warmup_t else lr, lr)
+    if _plan(ctx, f"timm {sched}", fn, lr, _ceil(warmup_t), horizon, phases,
+             _args_params(sched, lr, a, updates), unit):
+        _warmup_checks(ctx, fn, _ceil(warmup_t), horizon, ctx.doc.root.get("warmup_lr"),
+                       ctx.doc.root.get("warmup_epochs"), a["warmup_lr"], "warmup_lr", unit)
+
+
+def _args_get_lr(ctx: Reading, sched: str, lr: float, a: dict[str, Any], cycles: Cycles,
+                 warmup: Warmup, updates: int) -> Callable[[int | float], float]:
+    prefix, lr_min, k_decay = a["warmup_prefix"], a["min_lr"], a["lr_k_decay"]
+    if sched == "cosine":
+        return cosine_get_lr(lr, lr_min, cycles, warmup, prefix, k_decay)
+    if sched == "tanh":
+        return tanh_get_lr(lr, lr_min, cycles, warmup.t, a["warmup_lr"], prefix)[0]
+    if sched == "poly":
+        # scheduler_factory: power=decay_rate ("overloading 'decay_rate' as polynomial power")
+        return poly_get_lr(lr, lr_min, cycles, warmup, prefix, a["decay_rate"], k_decay)
     if sched == "step":
-        params["decay_epochs"] = decay_epochs
+        return step_get_lr(lr, a["decay_epochs"] * updates, a["decay_rate"], warmup, prefix)
+    if sched == "constant":
+        return step_get_lr(lr, 1, 1., warmup, prefix)  # StepLRScheduler(decay_t=1, rate=1.)
     if sched == "multistep":
-        params["decay_milestones"] = list(milestones)
-    _plan(ctx, f"timm {sched}", fn, lr, _ceil(warmup_t), horizon, phases, params, unit)
-    _warmup_checks(ctx, fn, _ceil(warmup_t), horizon, root.get("warmup_lr"),
-                   root.get("warmup_epochs"), warmup_lr, "warmup_lr")
-    return out
+        return multistep_get_lr(lr, [d * updates for d in a["decay_milestones"]],
+                                a["decay_rate"], warmup, prefix)
+    return _flat(ctx, sched, lr, warmup)  # plateau, none
+
+
+def _args_params(sched: str, lr: float, a: dict[str, Any], updates: int) -> dict[str, Any]:
+    params = {"sched": sched, "lr": lr, **{key: a[key] for key in _SHOWN_ARGS},
+              "updates_per_epoch": updates}
+    for key in _SCHED_ARGS.get(sched, ()):
+        params[key] = list(a[key]) if isinstance(a[key], list) else a[key]
+    return params
 
 
 def _ceil(value: int | float) -> int:
     return value if isinstance(value, int) else math.ceil(value)
 
 
-def _flat(sched: str, lr: float, warmup: Warmup,
-          ctx: _Reading) -> Callable[[int | float], float]:
+def _flat(ctx: Reading, sched: str, lr: float, warmup: Warmup) -> Callable[[int | float], float]:
     if sched == "none":
         ctx.note("sched 'none': timm creates no scheduler and the LR stays at lr")
         return lambda t: lr
@@ -481,160 +481,118 @@ def _flat(sched: str, lr: float, warmup: Warmup,
     return get_lr
 
 
-def _args_lr(ctx: _Reading, root: Node) -> float | None:
-    node = root.get("lr")
-    value = None if node is None or node.value is None else node.as_number()
-    if node is not None and node.value is not None and value is None:
-        ctx.bad(node, f"lr is {node.value!r}, not a number")
-        return None
-    if value:
-        return value
-    # train.py: "if not args.lr:" the LR is lr_base * global batch / lr_base_size
-    get = ctx.value
-    lr_base = get(root, "lr_base", ARG_DEFAULTS, "number")
-    base_size = get(root, "lr_base_size", ARG_DEFAULTS, "number")
-    batch = get(root, "batch_size", ARG_DEFAULTS, "int")
-    accum = max(1, get(root, "grad_accum_steps", ARG_DEFAULTS, "int"))
-    scale = get(root, "lr_base_scale", ARG_DEFAULTS, "str")
-    opt = get(root, "opt", ARG_DEFAULTS, "str")
-    if ctx.failed:
-        return None
-    global_batch_size = batch * 1 * accum
-    batch_ratio = global_batch_size / base_size
-    if not scale:
-        scale = "sqrt" if any(o in opt.lower() for o in ("ada", "lamb")) else "linear"
-    if scale == "sqrt":
-        batch_ratio = batch_ratio ** 0.5
-    lr: float = lr_base * batch_ratio
-    ctx.note(f"lr is not set: train.py uses lr_base {fmt(lr_base)} x (batch {batch} x "
-             f"{accum} accumulation x world size, assumed 1) / {fmt(base_size)}, {scale} "
-             f"scaling = {fmt(lr)}")
-    return lr
-
-
-def _read_swin(doc: Document, train: Node, steps_per_epoch: int | None) -> FrameworkSchedule:
+def _read_swin(doc: Document, train: Node, per_epoch: int | None) -> FrameworkSchedule:
     scheduler = train.get("LR_SCHEDULER")
-    name_node = scheduler.get("NAME") if scheduler is not None else None
     out = FrameworkSchedule(FRAMEWORK, "TRAIN.LR_SCHEDULER", scheduler or train, None)
-    ctx = _Reading(doc, out)
-    get = ctx.value
-    epochs = get(train, "EPOCHS", SWIN_DEFAULTS, "number")
-    warmup_epochs = get(train, "WARMUP_EPOCHS", SWIN_DEFAULTS, "number")
-    base = get(train, "BASE_LR", SWIN_DEFAULTS, "number")
-    warmup_lr = get(train, "WARMUP_LR", SWIN_DEFAULTS, "number")
-    min_lr = get(train, "MIN_LR", SWIN_DEFAULTS, "number")
-    sched_node = scheduler if scheduler is not None and isinstance(scheduler.value, dict) \
-        else None
-    if sched_node is not None:
-        name = get(sched_node, "NAME", SWIN_SCHEDULER_DEFAULTS, "str")
-        prefix = get(sched_node, "WARMUP_PREFIX", SWIN_SCHEDULER_DEFAULTS, "bool")
-        decay_epochs = get(sched_node, "DECAY_EPOCHS", SWIN_SCHEDULER_DEFAULTS, "number")
-        decay_rate = get(sched_node, "DECAY_RATE", SWIN_SCHEDULER_DEFAULTS, "number")
-        gamma = get(sched_node, "GAMMA", SWIN_SCHEDULER_DEFAULTS, "number")
-        multisteps = get(sched_node, "MULTISTEPS", SWIN_SCHEDULER_DEFAULTS, "numbers")
-    else:
-        name, prefix = SWIN_SCHEDULER_DEFAULTS["NAME"], SWIN_SCHEDULER_DEFAULTS["WARMUP_PREFIX"]
-        decay_epochs = SWIN_SCHEDULER_DEFAULTS["DECAY_EPOCHS"]
-        decay_rate = SWIN_SCHEDULER_DEFAULTS["DECAY_RATE"]
-        gamma, multisteps = SWIN_SCHEDULER_DEFAULTS["GAMMA"], SWIN_SCHEDULER_DEFAULTS["MULTISTEPS"]
-    base_list = doc.root.get("BASE")
-    if base_list is not None and base_list.value not in (None, [], [""]):
+    ctx = Reading(doc, out, yaml11=_yaml11_note)
+    t = _values(ctx, train, SWIN_DEFAULTS, _SWIN_KINDS)
+    # a scheduler that is not a mapping keeps every default, as yacs would refuse it
+    s = _values(ctx, mapping_at(train, "LR_SCHEDULER"), SWIN_SCHEDULER_DEFAULTS,
+                _SWIN_SCHEDULER_KINDS)
+    bases = doc.root.get("BASE")
+    items = bases.as_sequence() if bases is not None else None
+    if bases is not None and bases.value is not None and \
+            not (items is not None and all(item.as_str() == "" for item in items)):
         ctx.note("BASE configs are not followed: missing keys take Swin's config.py defaults")
     ctx.note("Swin's main.py scales BASE_LR, WARMUP_LR and MIN_LR by DATA.BATCH_SIZE x world "
              "size / 512 (x ACCUMULATION_STEPS): the config's own values are shown, the curve's "
              "shape does not change")
+    name = s["NAME"]
     if name not in ("cosine", "linear", "step", "multistep"):
-        ctx.bad(name_node or out.node, f"LR_SCHEDULER.NAME {name!r} is not one of Swin's "
-                "cosine, linear, step, multistep (build_scheduler returns None)")
+        ctx.reject(_name_node(out), f"LR_SCHEDULER.NAME {name!r} is not one of Swin's "
+                   "cosine, linear, step, multistep (build_scheduler returns None)")
     if ctx.failed:
         return out
-    if steps_per_epoch:
-        n, unit = steps_per_epoch, "step"
+    if per_epoch:
+        n, unit = per_epoch, Unit.STEP
     else:
-        n, unit = 1, "epoch"
+        n, unit = 1, Unit.EPOCH
         ctx.note("Swin steps per iteration (t_in_epochs=False, lengths x iterations per epoch), "
                  "which the config does not give: shown with 1 iteration per epoch")
     # lr_scheduler.py build_scheduler
-    num_steps = int(epochs * n)
-    warmup_steps = int(warmup_epochs * n)
-    decay_steps = int(decay_epochs * n)
-    multi_steps = [i * n for i in multisteps]
-    warmup = make_warmup(warmup_steps, warmup_lr, base)
-    initial = warmup_lr if warmup_steps else base
-    warmup_node = train.get("WARMUP_EPOCHS")
-    phases: list[tuple[int, str]] = [(0, "warmup")] if warmup_steps else []
-    get_lr: Callable[[int | float], float]
+    num_steps, warmup_steps = int(t["EPOCHS"] * n), int(t["WARMUP_EPOCHS"] * n)
+    base, warmup_lr = t["BASE_LR"], t["WARMUP_LR"]
+    made = _swin_get_lr(ctx, train, t, s, n, num_steps, warmup_steps)
+    if made is None:
+        return out
+    get_lr, decay_phases = made
+    phases = ([(0, "warmup")] if warmup_steps else []) + decay_phases
+    phases.append((num_steps, "after the run"))
+    out.horizon = num_steps
+    # main.py: step_update(epoch * num_steps + idx) after update idx -> update j uses j - 1
+    fn = stepped(get_lr, warmup_lr if warmup_steps else base, base, lag=1)
+    params = {"NAME": name, "EPOCHS": t["EPOCHS"], "WARMUP_EPOCHS": t["WARMUP_EPOCHS"],
+              "BASE_LR": base, "WARMUP_LR": warmup_lr, "MIN_LR": t["MIN_LR"],
+              "WARMUP_PREFIX": s["WARMUP_PREFIX"], "iterations_per_epoch": n}
+    warmup_updates = warmup_steps + 1 if warmup_steps else 0
+    if _plan(ctx, f"swin {name}", fn, base, warmup_updates, num_steps, phases, params, unit):
+        _warmup_checks(ctx, fn, warmup_updates, num_steps, train.get("WARMUP_LR"),
+                       train.get("WARMUP_EPOCHS"), warmup_lr, "WARMUP_LR", unit)
+    return out
+
+
+def _name_node(out: FrameworkSchedule) -> Node:
+    return out.node.get("NAME") or out.node
+
+
+def _swin_get_lr(ctx: Reading, train: Node, t: dict[str, Any], s: dict[str, Any], n: int,
+                 num_steps: int, warmup_steps: int) -> tuple[Callable[[int | float], float],
+                                             list[tuple[int, str]]] | None:
+    """The scheduler build_scheduler makes, and its phases after the warmup."""
+    name, prefix, base = s["NAME"], s["WARMUP_PREFIX"], t["BASE_LR"]
+    warmup = make_warmup(warmup_steps, t["WARMUP_LR"], base)
+    after = warmup_steps + 1  # the warmup's last LR is that of update warmup_steps
     if name == "cosine":
         t_initial = (num_steps - warmup_steps) if prefix else num_steps
         if t_initial <= 0:
             # CosineLRScheduler.__init__: assert t_initial > 0
-            ctx.finding(Code.WU301, f"WARMUP_EPOCHS {fmt(warmup_epochs)} leaves no cosine after "
-                        f"the warmup (EPOCHS {fmt(epochs)}): timm asserts t_initial > 0",
-                        warmup_node or out.node)
-            out.unresolved.append((warmup_node or out.node, "t_initial <= 0"))
-            return out
-        get_lr = cosine_get_lr(base, min_lr, Cycles(t_initial, 1.0, 1.0, 1), warmup, prefix, 1.0)
-        phases += [(warmup_steps + 1, "cosine decay"),
-                   ((warmup_steps if prefix else 0) + t_initial + 1, "min lr")]
-    elif name == "linear":
-        get_lr = swin_linear_get_lr(base, num_steps, 0.01, warmup)
-        phases.append((warmup_steps + 1, "linear decay"))
-    elif name == "step":
-        get_lr = step_get_lr(base, decay_steps, decay_rate, warmup, False)
-        phases.append((warmup_steps + 1, "step decay"))
-    else:
-        if not multi_steps or warmup_steps > min(multi_steps):
-            ctx.bad(name_node or out.node, "Swin's MultiStepLRScheduler asserts warmup_t <= "
-                    "min(milestones): MULTISTEPS must be set and not inside the warmup")
-            return out
-        get_lr = multistep_get_lr(base, multi_steps, gamma, warmup, False, offset=0)
-        phases.append((warmup_steps + 1, "multistep decay"))
-    phases.append((num_steps, "after the run"))
-    out.horizon = num_steps
-    # main.py: step_update(epoch * num_steps + idx) after update idx -> update j uses j - 1
-    fn = stepped(get_lr, initial, base, lag=1)
-    params = {"NAME": name, "EPOCHS": epochs, "WARMUP_EPOCHS": warmup_epochs, "BASE_LR": base,
-              "WARMUP_LR": warmup_lr, "MIN_LR": min_lr, "WARMUP_PREFIX": prefix,
-              "iterations_per_epoch": n}
-    warmup_updates = warmup_steps + 1 if warmup_steps else 0
-    _plan(ctx, f"swin {name}", fn, base, warmup_updates, num_steps, phases, params, unit)
-    _warmup_checks(ctx, fn, warmup_updates, num_steps, train.get("WARMUP_LR"), warmup_node,
-                   warmup_lr, "WARMUP_LR")
-    return out
+            where = train.get("WARMUP_EPOCHS") or ctx.out.node
+            ctx.finding(Code.WU301, f"WARMUP_EPOCHS {fmt(t['WARMUP_EPOCHS'])} leaves no cosine "
+                        f"after the warmup (EPOCHS {fmt(t['EPOCHS'])}): timm asserts "
+                        "t_initial > 0", where)
+            ctx.unresolved(where, "t_initial <= 0")
+            return None
+        get_lr = cosine_get_lr(base, t["MIN_LR"], Cycles(t_initial, 1.0, 1.0, 1), warmup, prefix,
+                               1.0)
+        return get_lr, [(after, "cosine decay"),
+                        ((warmup_steps if prefix else 0) + t_initial + 1, "min lr")]
+    if name == "linear":
+        return swin_linear_get_lr(base, num_steps, 0.01, warmup), [(after, "linear decay")]
+    if name == "step":
+        return (step_get_lr(base, int(s["DECAY_EPOCHS"] * n), s["DECAY_RATE"], warmup, False),
+                [(after, "step decay")])
+    multi_steps = [i * n for i in s["MULTISTEPS"]]
+    if not multi_steps or warmup_steps > min(multi_steps):
+        ctx.reject(_name_node(ctx.out), "Swin's MultiStepLRScheduler asserts warmup_t <= "
+                   "min(milestones): MULTISTEPS must be set and not inside the warmup")
+        return None
+    return (multistep_get_lr(base, multi_steps, s["GAMMA"], warmup, False, offset=0),
+            [(after, "multistep decay")])
 
 
-def _plan(ctx: _Reading, label: str, fn: Callable[[int], float], base: float, warmup: int,
-          length: int | None, phases: list[tuple[int, str]], params: dict[str, Any],
-          unit: str) -> None:
-    ordered: dict[int, str] = {}
-    for start, name in sorted(phases, key=lambda p: p[0]):
-        # the run stops at ``length``: later phases are never reached
-        if length is None or start < length or name == "after the run":
-            ordered[start] = name
+def _plan(ctx: Reading, label: str, fn: FactorFn, base: float, warmup: int, length: int,
+          phases: list[tuple[int, str]], params: dict[str, Any], unit: Unit) -> bool:
+    """Sets the plan (False: the base LR is 0, which the factor lr_t / base cannot have)."""
     if base == 0:
-        ctx.bad(ctx.out.node, "the base LR is 0")
-        return
-    spec = f"{label}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
-    schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=length,
-                                phases=tuple(sorted(ordered.items())),
-                                extra={"framework": FRAMEWORK, "params": params,
-                                       "source": SOURCE})
-    ctx.out.plan = Plan(schedule, (base,), f"{ctx.doc.path} [{label}]", unit)
+        ctx.reject(ctx.out.node, "the base LR is 0")
+        return False
+    # the run stops at ``length``: later phases are never reached
+    reached = [(start, name) for start, name in phases if start < length or
+               name == "after the run"]
+    plan(ctx.out, fn, (base,), unit, label, spec_text(label, params), warmup=warmup,
+         total=length, phases=ordered_phases(reached), source=f"{ctx.doc.path} [{label}]",
+         extra={"framework": FRAMEWORK, "params": params, "source": SOURCE})
+    return True
 
 
-def _warmup_checks(ctx: _Reading, fn: Callable[[int], float], warmup: int, horizon: int,
-                   lr_node: Node | None, warmup_node: Node | None, warmup_lr: float,
-                   key: str) -> None:
-    unit = ctx.out.plan.unit if ctx.out.plan else "step"
-    if warmup and warmup >= horizon:
-        ctx.finding(Code.WU301, f"the warmup ({warmup} {unit}s) is at least as long as the run "
-                    f"({horizon} {unit}s): the LR never reaches its peak",
-                    warmup_node or ctx.out.node)
-    zeros = leading_zero_updates(fn, warmup)
-    if zeros:
-        ctx.finding(Code.WU302, f"{first_updates_run(zeros, unit)} at LR 0, {zeros} of {warmup} "
-                    f"warmup {unit}s ({zeros / warmup:.1%}): {key} is {fmt(warmup_lr)}",
-                    lr_node or warmup_node or ctx.out.node, zero_share_severity(zeros, warmup))
+def _warmup_checks(ctx: Reading, fn: FactorFn, warmup: int, horizon: int, lr_node: Node | None,
+                   warmup_node: Node | None, warmup_lr: float, key: str, unit: Unit) -> None:
+    warmup_vs_run(ctx.out, warmup, horizon, warmup_node, None, unit, message=(
+        f"the warmup ({warmup} {unit}s) is at least as long as the run ({horizon} {unit}s): "
+        "the LR never reaches its peak"))
+    zero_lr_start(ctx.out, fn, warmup, lr_node or warmup_node, unit, message=lambda zeros, of: (
+        f"{first_updates_run(zeros, unit)} at LR 0, {zeros} of {of} warmup {unit}s "
+        f"({zeros / of:.1%}): {key} is {fmt(warmup_lr)}"))
 
 
 READER = register(Reader(FRAMEWORK, detect, read))
