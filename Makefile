@@ -26,9 +26,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check warmup_cli tests bench tools
+	$(BIN)/mypy --strict warmup_cli
 
 lint: install
 	$(BIN)/ruff check warmup_cli tests bench tools
+	$(BIN)/mypy --strict warmup_cli
 
 bench: install
 	$(PIP) install -c requirements/constraints.txt -e '.[test,bench]'
