@@ -79,7 +79,7 @@ SOLVER_KEYS = frozenset(DEFAULTS)
 MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 
 
-# --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier ----------------
+# --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier -----------
 
 
 def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_length: float,
@@ -345,7 +345,7 @@ def _main_schedule(ctx: Reading,
     return None
 
 
-# --- LazyConfig (Python) ------------------------------------------------------------------
+# --- LazyConfig (Python) ----------------------------------------------------------------
 
 
 def _fvcore_from_node(ctx: Reading, node: Node) -> tuple[WhereFn, str]:
