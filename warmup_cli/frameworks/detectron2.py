@@ -85,7 +85,8 @@ MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_length: float,
                            warmup_method: str = "linear",
                            rescale_interval: bool = False) -> Composite:
-    """detectron2/solver/lr_scheduler.py WarmupParamScheduler (with rescale_interval)."""
+    """WarmupParamScheduler.__init__ (with rescale_interval): a fvcore Composite of the warmup
+    and ``scheduler``."""
     end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
     start_value = warmup_factor * scheduler(0.0)
     if warmup_method == "constant":
@@ -95,7 +96,7 @@ def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_leng
     else:
         raise Rejected(f"Unknown warmup method: {warmup_method}")
     return fvcore.composite([warmup, scheduler], [warmup_length, 1 - warmup_length],
-                     ["rescaled", "rescaled" if rescale_interval else "fixed"])
+                            ["rescaled", "rescaled" if rescale_interval else "fixed"])
 
 
 def _first(pred: Callable[[int], bool], lo: int, hi: int) -> int:
@@ -116,7 +117,7 @@ def _reached(total: int, milestone: int, k: int) -> bool:
 
 @dataclass
 class _Multiplier:
-    """What LRMultiplier runs: multiplier(k / max_iter) for iteration k."""
+    """What LRMultiplier runs (LRMultiplier.get_lr): multiplier(k / max_iter) for iteration k."""
 
     multiplier: Composite
     max_iter: int
