@@ -20,7 +20,7 @@ from tests.conftest import (
     worst_error,
 )
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import READERS, deepspeed
+from warmup_cli.frameworks import READERS, deepspeed, deepspeed_lr_schedules
 from warmup_cli.vocab import NO_FACTS
 
 FIXTURES = FRAMEWORK_FIXTURES / "deepspeed"
@@ -54,7 +54,7 @@ def test_does_not_detect_other_frameworks_configs(path: Path) -> None:
 def test_golden_files_exist() -> None:
     assert len(GOLDEN_FILES) >= 14
     kinds = {json.loads(p.read_text())["config"]["scheduler"]["type"] for p in GOLDEN_FILES}
-    assert kinds == set(deepspeed.TYPES)
+    assert kinds == set(deepspeed_lr_schedules.TYPES)
 
 
 @pytest.mark.parametrize("path", GOLDEN_FILES, ids=[p.stem for p in GOLDEN_FILES])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_does_not_detect_other_frameworks_configs(path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
-def test_matches_fvcore(case: dict) -> None:
+def test_matches_fvcore(case: dict[str, Any]) -> None:
     """tools/golden/detectron2_golden.py ran fvcore's schedulers through LRMultiplier on torch."""
     doc = load_document(f"{case['name']}.{case.get('ext', 'yaml')}", text=case["config"])
     assert detectron2.detect(doc)

@@ -5,8 +5,8 @@ detectron2 builds every schedule the same way (detectron2/solver/build.py,
 ``build_lr_scheduler``): a fvcore ``ParamScheduler`` for the main schedule, wrapped in
 ``WarmupParamScheduler`` (detectron2/solver/lr_scheduler.py), driven by ``LRMultiplier``, a
 torch LR scheduler whose ``get_lr`` is ``base_lr * multiplier(last_epoch / max_iter)``. The LR
-of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``; the fvcore
-formulas are reproduced below with fvcore's operation order and its ``WHERE_EPSILON``.
+of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``. The fvcore
+formulas are in ``warmup_cli.frameworks.fvcore``; detectron2's two wrappers are below.
 
 Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
 ``_BASE_`` line):
@@ -22,7 +22,6 @@ Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import math
 import os
@@ -33,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from warmup_cli.configs.document import load_document
 from warmup_cli.errors import ConfigError
+from warmup_cli.frameworks import fvcore
+from warmup_cli.frameworks.fvcore import Composite, Rejected, WhereFn
 from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
@@ -76,164 +77,26 @@ class _Solver:
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(_Solver)}
 SOLVER_KEYS = frozenset(DEFAULTS)
 MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
-# fvcore/common/param_scheduler.py: ParamScheduler.WHERE_EPSILON
-WHERE_EPSILON = 1e-6
-
-WhereFn = Callable[[float], float]
 
 
-# --- fvcore ParamSchedulers (fvcore/common/param_scheduler.py) -----------------------------
-
-
-class Rejected(ValueError):
-    """fvcore/detectron2 would raise while building the scheduler (message is theirs)."""
-
-
-def constant_sched(value: float) -> WhereFn:
-    def fn(where: float) -> float:  # ConstantParamScheduler.__call__
-        if where >= 1.0:
-            raise RuntimeError(f"where in ParamScheduler must be in [0, 1]: got {where}")
-        return value
-
-    return fn
-
-
-def linear_sched(start: float, end: float) -> WhereFn:
-    # LinearParamScheduler: self._end_value * where + self._start_value * (1 - where)
-    return lambda where: end * where + start * (1 - where)
-
-
-def cosine_sched(start: float, end: float) -> WhereFn:
-    # CosineParamScheduler: end + 0.5 * (start - end) * (1 + cos(pi * where))
-    return lambda where: end + 0.5 * (start - end) * (1 + math.cos(math.pi * where))
-
-
-def exponential_sched(start: float, decay: float) -> WhereFn:
-    # ExponentialParamScheduler: start * (decay ** where)
-    return lambda where: start * (decay**where)
-
-
-def poly_sched(base: float, power: float) -> WhereFn:
-    # PolynomialDecayParamScheduler: base * (1 - where) ** power
-    return lambda where: base * (1 - where) ** power
-
-
-def multistep_sched(values: Sequence[float], num_updates: int | None = None,
-                    milestones: Sequence[int] | None = None) -> tuple[WhereFn, list[int], int]:
-    """MultiStepParamScheduler; also returns the milestones and num_updates it settled on."""
-    if num_updates is None and milestones is None:
-        raise Rejected("num_updates and milestones cannot both be None")
-    if milestones is None:
-        assert num_updates is not None
-        milestones = []
-        step_width = math.ceil(num_updates / float(len(values)))
-        for idx in range(len(values) - 1):
-            milestones.append(step_width * (idx + 1))
-    elif len(milestones) != len(values) - int(num_updates is not None):
-        raise Rejected("MultiStep scheduler requires a list of "
-                       f"{len(values) - int(num_updates is not None)} miletones")
-    milestones = list(milestones)
-    if num_updates is None:
-        num_updates, milestones = milestones[-1], milestones[:-1]
-    if num_updates < len(values):
-        raise Rejected("Total num_updates must be greater than length of param schedule")
-    start = 0
-    for milestone in milestones:
-        if milestone >= num_updates:
-            raise Rejected("Milestone must be smaller than total number of updates: "
-                           f"num_updates={num_updates}, milestone={milestone}")
-        if start >= milestone:
-            raise Rejected("Milestone must be smaller than start epoch: "
-                           f"start_epoch={start}, milestone={milestone}")
-        start = milestone
-    total = num_updates
-    table = list(values)
-
-    def fn(where: float) -> float:
-        if where > 1.0:
-            raise RuntimeError(f"where in ParamScheduler must be in [0, 1]: got {where}")
-        epoch_num = int((where + WHERE_EPSILON) * total)
-        return table[bisect.bisect_right(milestones, epoch_num)]
-
-    return fn, milestones, total
-
-
-def step_sched(num_updates: float, values: Sequence[float]) -> WhereFn:
-    # StepParamScheduler: values[int((where + WHERE_EPSILON) * len(values))]
-    if num_updates <= 0:
-        raise Rejected("Number of updates must be larger than 0")
-    if len(values) == 0:
-        raise Rejected("Step scheduler requires a list of at least one param value")
-    table = list(values)
-    return lambda where: table[int((where + WHERE_EPSILON) * len(table))]
-
-
-def step_fixed_gamma_sched(base_value: float, num_decays: int, gamma: float,
-                           num_updates: int) -> WhereFn:
-    # StepWithFixedGammaParamScheduler
-    for k in (base_value, gamma):
-        if not (isinstance(k, int | float) and k > 0):
-            raise Rejected("base_value and gamma must be positive numbers")
-    for k in (num_decays, num_updates):
-        if not (isinstance(k, int) and k > 0):
-            raise Rejected("num_decays and num_updates must be positive integers")
-    values = [base_value]
-    for _ in range(num_decays):
-        values.append(values[-1] * gamma)
-    return step_sched(num_updates, values)
-
-
-@dataclass(frozen=True)
-class Composite:
-    """CompositeParamScheduler, with the index of the piece in use exposed for phases."""
-
-    schedulers: tuple[WhereFn, ...]
-    lengths: tuple[float, ...]
-    scaling: tuple[str, ...]
-
-    def index(self, where: float) -> tuple[int, float]:
-        i = 0
-        running_total = self.lengths[i]
-        while (where + WHERE_EPSILON) > running_total and i < len(self.schedulers) - 1:
-            i += 1
-            running_total += self.lengths[i]
-        return i, running_total
-
-    def __call__(self, where: float) -> float:
-        i, running_total = self.index(where)
-        scheduler_where = where
-        if self.scaling[i] == "rescaled":
-            scheduler_start = running_total - self.lengths[i]
-            scheduler_where = (where - scheduler_start) / self.lengths[i]
-        return self.schedulers[i](scheduler_where)
-
-
-def composite(schedulers: Sequence[WhereFn], lengths: Sequence[float],
-              interval_scaling: Sequence[str]) -> Composite:
-    if len(schedulers) != len(lengths):
-        raise Rejected("Schedulers and lengths must be same length")
-    if abs(sum(lengths) - 1.0) >= 1e-3:
-        raise Rejected("The sum of all values in lengths must be 1")
-    fixed = list(lengths)
-    if sum(fixed) != 1.0:
-        fixed[-1] = 1.0 - sum(fixed[:-1])
-    return Composite(tuple(schedulers), tuple(fixed), tuple(interval_scaling))
+# --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier -----------
 
 
 def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_length: float,
                            warmup_method: str = "linear",
                            rescale_interval: bool = False) -> Composite:
-    """detectron2/solver/lr_scheduler.py WarmupParamScheduler (with rescale_interval)."""
+    """WarmupParamScheduler.__init__ (with rescale_interval): a fvcore Composite of the warmup
+    and ``scheduler``."""
     end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
     start_value = warmup_factor * scheduler(0.0)
     if warmup_method == "constant":
-        warmup = constant_sched(start_value)
+        warmup = fvcore.constant(start_value)
     elif warmup_method == "linear":
-        warmup = linear_sched(start_value, end_value)
+        warmup = fvcore.linear(start_value, end_value)
     else:
         raise Rejected(f"Unknown warmup method: {warmup_method}")
-    return composite([warmup, scheduler], [warmup_length, 1 - warmup_length],
-                     ["rescaled", "rescaled" if rescale_interval else "fixed"])
+    return fvcore.composite([warmup, scheduler], [warmup_length, 1 - warmup_length],
+                            ["rescaled", "rescaled" if rescale_interval else "fixed"])
 
 
 def _first(pred: Callable[[int], bool], lo: int, hi: int) -> int:
@@ -248,13 +111,13 @@ def _first(pred: Callable[[int], bool], lo: int, hi: int) -> int:
 
 
 def _reached(total: int, milestone: int, k: int) -> bool:
-    # fvcore counts int((where + WHERE_EPSILON) * num_updates) against the milestone
-    return int((k / total + WHERE_EPSILON) * total) >= milestone
+    # MultiStepParamScheduler compares its epoch_num at where = k / total with the milestone
+    return fvcore.scaled_index(k / total, total) >= milestone
 
 
 @dataclass
 class _Multiplier:
-    """What LRMultiplier runs: multiplier(k / max_iter) for iteration k."""
+    """What LRMultiplier runs (LRMultiplier.get_lr): multiplier(k / max_iter) for iteration k."""
 
     multiplier: Composite
     max_iter: int
@@ -454,7 +317,8 @@ def _read_yacs(doc: Document) -> FrameworkSchedule:
     return ctx.out
 
 
-def _main_schedule(ctx: Reading, solver: _Solver) -> tuple[WhereFn, str, str, list[int]] | None:
+def _main_schedule(ctx: Reading,
+                   solver: _Solver) -> tuple[WhereFn, str, str, Sequence[int]] | None:
     """detectron2/solver/build.py build_lr_scheduler: the main schedule, its label and spec and
     its drops (iterations); None for a name detectron2 does not know."""
     name, max_iter, gamma = solver.LR_SCHEDULER_NAME, solver.MAX_ITER, solver.GAMMA
@@ -463,35 +327,26 @@ def _main_schedule(ctx: Reading, solver: _Solver) -> tuple[WhereFn, str, str, li
         if len(steps) != len(solver.STEPS):
             ctx.note("SOLVER.STEPS has values past MAX_ITER; detectron2 ignores them (with a "
                      "warning)")
-        sched, milestones, _ = multistep_sched(
-            values=[gamma**k for k in range(len(steps) + 1)],
-            milestones=[int(s) for s in steps], num_updates=max_iter)
-        return sched, "multistep", f"steps={list(steps)}, gamma={gamma:g}", milestones
+        multistep = fvcore.multistep(values=[gamma**k for k in range(len(steps) + 1)],
+                                     milestones=[int(s) for s in steps], num_updates=max_iter)
+        return (multistep, "multistep", f"steps={list(steps)}, gamma={gamma:g}",
+                multistep.milestones)
     if name == "WarmupCosineLR":
         end_value = solver.BASE_LR_END / solver.BASE_LR
         if not 0.0 <= end_value <= 1.0:
             raise Rejected(f"BASE_LR_END / BASE_LR = {end_value:g} must be in [0, 1] "
                            "(detectron2 asserts it)")
-        return cosine_sched(1, end_value), "cosine", f"end={end_value:g}", []
+        return fvcore.cosine(1, end_value), "cosine", f"end={end_value:g}", []
     if name == "WarmupStepWithFixedGammaLR":
         decays = solver.NUM_DECAYS
         width = max_iter / (decays + 1)
-        return (step_fixed_gamma_sched(1.0, decays, gamma, max_iter), "step with fixed gamma",
-                f"num_decays={decays}, gamma={gamma:g}",
+        return (fvcore.step_with_fixed_gamma(1.0, decays, gamma, max_iter),
+                "step with fixed gamma", f"num_decays={decays}, gamma={gamma:g}",
                 [math.ceil(width * i) for i in range(1, decays + 1)])
     return None
 
 
-# --- LazyConfig (Python) ------------------------------------------------------------------
-
-# fvcore ParamSchedulers a LazyConfig writes as L(Class)(...): the builder, its arguments
-_FVCORE: dict[str, tuple[Callable[..., WhereFn], tuple[str, ...], str]] = {
-    "CosineParamScheduler": (cosine_sched, ("start_value", "end_value"), "cosine"),
-    "LinearParamScheduler": (linear_sched, ("start_value", "end_value"), "linear"),
-    "ConstantParamScheduler": (constant_sched, ("value",), "constant"),
-    "ExponentialParamScheduler": (exponential_sched, ("start_value", "decay"), "exponential"),
-    "PolynomialDecayParamScheduler": (poly_sched, ("base_value", "power"), "polynomial decay"),
-}
+# --- LazyConfig (Python) ----------------------------------------------------------------
 
 
 def _fvcore_from_node(ctx: Reading, node: Node) -> tuple[WhereFn, str]:
@@ -506,21 +361,20 @@ def _fvcore_from_node(ctx: Reading, node: Node) -> tuple[WhereFn, str]:
         return value
 
     try:
-        if kind in _FVCORE:
-            build, keys, label = _FVCORE[kind]
+        if kind in fvcore.BY_CLASS:
+            build, keys, label = fvcore.BY_CLASS[kind]
             return build(*[num(key) for key in keys]), label
         if kind == "MultiStepParamScheduler":
             values = ctx.numbers(node, "values", None, null=False)
             milestones = ctx.numbers(node, "milestones", None, null=False)
             if values is None:
                 ctx.fail(node, "MultiStepParamScheduler needs values", rejected=True)
-            fn, _, _ = multistep_sched(
+            return fvcore.multistep(
                 values, int(num("num_updates")) if node.get("num_updates") is not None else None,
-                [int(m) for m in milestones] if milestones is not None else None)
-            return fn, "multistep"
+                [int(m) for m in milestones] if milestones is not None else None), "multistep"
         if kind == "StepWithFixedGammaParamScheduler":
-            return step_fixed_gamma_sched(num("base_value"), int(num("num_decays")),
-                                          num("gamma"), int(num("num_updates"))), "step"
+            return fvcore.step_with_fixed_gamma(num("base_value"), int(num("num_decays")),
+                                                num("gamma"), int(num("num_updates"))), "step"
     except Rejected as exc:
         ctx.fail(node, f"fvcore would reject {kind}: {exc}", rejected=True)
     ctx.fail(node, f"{kind or 'this scheduler'} is not a fvcore ParamScheduler warmup_cli "
