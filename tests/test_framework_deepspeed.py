@@ -20,7 +20,8 @@ from tests.conftest import (
     worst_error,
 )
 from warmup_cli.configs.document import load_document
-from warmup_cli.frameworks import READERS, deepspeed, deepspeed_lr_schedules
+from warmup_cli.frameworks import READERS, deepspeed
+from warmup_cli.frameworks.upstream import deepspeed_lr_schedules
 from warmup_cli.vocab import NO_FACTS
 
 FIXTURES = FRAMEWORK_FIXTURES / "deepspeed"

@@ -6,7 +6,7 @@ params take the class defaults, and it calls ``lr_scheduler.step()`` after every
 (``_take_model_step``). Update ``k`` therefore runs at the LR the constructor set (``k = 0``) or
 the one ``step()`` computed with ``last_batch_iteration = k - 1``. The classes' defaults and
 formulas (``deepspeed/runtime/lr_schedules.py``) are in
-``warmup_cli.frameworks.deepspeed_lr_schedules``.
+``warmup_cli.frameworks.upstream.deepspeed_lr_schedules``.
 
 LR versus factor: WarmupLR, WarmupDecayLR and OneCycle compute absolute LRs, so the plan's base
 LR is the peak (``warmup_max_lr`` / ``cycle_max_lr``) and the factor is ``lr / peak``;
@@ -41,7 +41,6 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from warmup_cli.frameworks import deepspeed_lr_schedules as lr_schedules
 from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
@@ -55,6 +54,7 @@ from warmup_cli.frameworks.kit import (
     warmup_vs_run,
     zero_lr_start,
 )
+from warmup_cli.frameworks.upstream import deepspeed_lr_schedules as lr_schedules
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ detectron2 builds every schedule the same way (detectron2/solver/build.py,
 ``WarmupParamScheduler`` (detectron2/solver/lr_scheduler.py), driven by ``LRMultiplier``, a
 torch LR scheduler whose ``get_lr`` is ``base_lr * multiplier(last_epoch / max_iter)``. The LR
 of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``. The fvcore
-formulas are in ``warmup_cli.frameworks.fvcore``; detectron2's two wrappers are below.
+formulas are in ``frameworks/upstream/fvcore_param_scheduler.py``; detectron2's two wrappers
+are below.
 
 Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
 ``_BASE_`` line):
@@ -32,8 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from warmup_cli.configs.document import load_document
 from warmup_cli.errors import ConfigError
-from warmup_cli.frameworks import fvcore
-from warmup_cli.frameworks.fvcore import Composite, Rejected, WhereFn
 from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
@@ -46,6 +45,8 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream import fvcore_param_scheduler as fvcore
+from warmup_cli.frameworks.upstream.fvcore_param_scheduler import Composite, Rejected, WhereFn
 from warmup_cli.vocab import NO_FACTS, RunFacts, Unit
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
-"""fvcore's ParamSchedulers (warmup_cli/frameworks/fvcore.py) on their own: what the detectron2
-reader tests cannot reach through a config (milestone derivation, fvcore's constructor messages,
+"""fvcore's ParamSchedulers (frameworks/upstream/fvcore_param_scheduler.py) on their own:
+what the detectron2 reader tests cannot reach through a config (milestone derivation, fvcore's constructor messages,
 WHERE_EPSILON at a boundary, repeated products). The LR series themselves are checked against
 fvcore in tests/test_framework_detectron2.py (tools/golden/detectron2_golden.py)."""
 
@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from warmup_cli.frameworks import fvcore
-from warmup_cli.frameworks.fvcore import Rejected
+from warmup_cli.frameworks.upstream import fvcore_param_scheduler as fvcore
+from warmup_cli.frameworks.upstream.fvcore_param_scheduler import Rejected
 
 WHERES = [i / 200 for i in range(200)] + [1.0]
 
