@@ -1,7 +1,8 @@
 """fvcore's ParamSchedulers (frameworks/upstream/fvcore_param_scheduler.py) on their own:
 what the detectron2 reader tests cannot reach through a config (milestone derivation,
-fvcore's constructor messages, WHERE_EPSILON at a boundary, repeated products). The LR series themselves are checked against
-fvcore in tests/test_framework_detectron2.py (tools/golden/detectron2_golden.py)."""
+fvcore's constructor messages, WHERE_EPSILON at a boundary, repeated products). The LR series
+themselves are checked against fvcore in tests/test_framework_detectron2.py
+(tools/golden/detectron2_golden.py)."""
 
 from __future__ import annotations
 
