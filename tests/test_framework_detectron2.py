@@ -16,12 +16,13 @@ from tests.conftest import (
     assert_rejected,
     finding_codes,
     golden_cases,
+    lint_file,
     needs_corpus,
     read_one,
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import READERS, detectron2
-from warmup_cli.vocab import NO_FACTS
+from warmup_cli.vocab import NO_FACTS, Code, Severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "detectron2"
 GOLDEN = golden_cases("detectron2_schedules.json")
@@ -174,3 +175,34 @@ def test_corpus_lazyconfig_functions_are_unresolved() -> None:
 ])
 def test_what_detectron2_rejects_is_unresolved(text: str, needle: str) -> None:
     assert_rejected(detectron2, "bad.yaml", text, needle)
+
+
+LAZY_WHOLE_RUN_WARMUP = """\
+from fvcore.common.param_scheduler import ConstantParamScheduler
+from detectron2.config import LazyCall as L
+from detectron2.solver import WarmupParamScheduler
+
+lr_multiplier = L(WarmupParamScheduler)(
+    scheduler=L(ConstantParamScheduler)(value=1.0),
+    warmup_length=1.0,
+    warmup_factor=0.001,
+)
+train = dict(max_iter=100)
+optimizer = dict(lr=0.02)
+"""
+
+
+@pytest.mark.parametrize(("name", "text", "needle"), [
+    # WarmupParamScheduler evaluates the main schedule at where = warmup_length = 1.0: fvcore's
+    # StepParamScheduler indexes past its values and ConstantParamScheduler raises.
+    ("bad.yaml", "SOLVER:\n  LR_SCHEDULER_NAME: WarmupStepWithFixedGammaLR\n  MAX_ITER: 100\n"
+     "  WARMUP_ITERS: 100\n", "IndexError: list index out of range"),
+    ("bad.py", LAZY_WHOLE_RUN_WARMUP, "RuntimeError: where in ParamScheduler must be in [0, 1]"),
+])
+def test_a_warmup_as_long_as_the_run_fails_to_build(tmp_path: Path, name: str, text: str,
+                                                    needle: str) -> None:
+    assert_rejected(detectron2, name, text, needle)
+    diagnostics = lint_file(tmp_path, text, name)
+    assert [(d.code, d.severity) for d in diagnostics if needle in d.message] == [
+        (Code.WU308, Severity.ERROR)]
+    assert not any("reader failed" in d.message for d in diagnostics)

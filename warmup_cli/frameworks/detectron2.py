@@ -88,8 +88,14 @@ def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_leng
                            rescale_interval: bool = False) -> Composite:
     """WarmupParamScheduler.__init__ (with rescale_interval): a fvcore Composite of the warmup
     and ``scheduler``."""
-    end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
-    start_value = warmup_factor * scheduler(0.0)
+    try:
+        end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
+        start_value = warmup_factor * scheduler(0.0)
+    except (RuntimeError, IndexError) as exc:
+        # A warmup as long as the run evaluates the main schedule at where = 1.0, where
+        # fvcore's Constant raises RuntimeError and Step indexes past its values: detectron2
+        # fails while building the scheduler.
+        raise Rejected(f"{type(exc).__name__}: {exc}") from None
     if warmup_method == "constant":
         warmup = fvcore.constant(start_value)
     elif warmup_method == "linear":
