@@ -17,6 +17,7 @@ from tests.conftest import CORPUS, FRAMEWORK_FIXTURES, finding_codes, needs_corp
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hf, readers
 from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
+from warmup_cli.frameworks.upstream import transformers_optimization as optimization
 from warmup_cli.vocab import NO_FACTS, RunFacts
 
 FIXTURES = FRAMEWORK_FIXTURES / "hf"
@@ -170,7 +171,7 @@ def test_json_string_kwargs_and_min_lr() -> None:
     # min_lr "1e-5" arrives as a string inside the JSON and _convert_str_dict makes it a float;
     # min_lr_rate = min_lr / learning_rate, as get_cosine_with_min_lr_schedule_with_warmup_lr_rate.
     assert params["min_lr_rate"] == 1e-5 / 1e-4
-    fn = hf.cosine_warmup_min_lr_lambda(10, 200, 0.5, 1e-5 / 1e-4, 0.1)
+    fn = optimization.cosine_warmup_min_lr_lambda(10, 200, 0.5, 1e-5 / 1e-4, 0.1)
     assert [schedule.plan.schedule(t) for t in range(300)] == [fn(t) for t in range(300)]
     # warmup_lr_rate: the first update is not at 0, so no WU302.
     assert "WU302" not in finding_codes(schedule)
@@ -268,7 +269,7 @@ def test_training_arguments_json_dump() -> None:
     assert schedule.plan is not None
     assert schedule.plan.schedule.warmup_length == 60  # ceil(1000 * 0.06)
     assert "WU305" in finding_codes(schedule)
-    fn = hf.polynomial_lambda(60, 1000, 1e-07, 2.0, 5e-05)
+    fn = optimization.polynomial_lambda(60, 1000, 1e-07, 2.0, 5e-05)
     assert [schedule.plan.lrs(t)[0] for t in range(1010)] == [5e-05 * fn(t) for t in range(1010)]
 
 
@@ -372,7 +373,7 @@ def test_corpus_smollm3_nested_kwargs() -> None:
     assert schedule.plan is not None
     assert schedule.horizon == 5000
     assert schedule.plan.schedule.warmup_length == 150  # ceil(5000 * 0.03)
-    fn = hf.cosine_lambda(150, 5000, 0.5, 0.1)
+    fn = optimization.cosine_lambda(150, 5000, 0.5, 0.1)
     assert [schedule.plan.schedule(t) for t in range(5000)] == [fn(t) for t in range(5000)]
     # the floor: factor 0.1 of 2e-05 at the end
     assert schedule.plan.lrs(5000)[0] == pytest.approx(2e-06, rel=1e-12)

@@ -3,10 +3,9 @@
 The schedule is what ``Trainer.create_scheduler`` builds:
 ``get_scheduler(lr_scheduler_type, optimizer, num_warmup_steps=args.get_warmup_steps(N),
 num_training_steps=N, scheduler_specific_kwargs=lr_scheduler_kwargs)``
-(huggingface/transformers ``src/transformers/trainer.py``, ``optimization.py``). Every factor
-function below is the matching ``lr_lambda`` of ``src/transformers/optimization.py``
-(transformers 5.24.0, the version the parity tests run against) with the same operation order,
-so ``learning_rate * f(k)`` is the LR LambdaLR gives update ``k`` bit for bit.
+(huggingface/transformers ``src/transformers/trainer.py``, ``optimization.py``). The factor
+functions are transcribed in :mod:`warmup_cli.frameworks.upstream.transformers_optimization`;
+``learning_rate * f(k)`` is the LR LambdaLR gives update ``k`` bit for bit.
 
 Two dialects share these semantics:
 
@@ -87,6 +86,22 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_severity_lowered,
 )
+from warmup_cli.frameworks.upstream.transformers_optimization import (
+    METRIC_DRIVEN,
+    SCHEDULER_KWARGS,
+    WARMUP_IGNORED,
+    WSD_SHAPES,
+    constant_lambda,
+    constant_with_warmup_lambda,
+    cosine_lambda,
+    cosine_restarts_lambda,
+    cosine_warmup_min_lr_lambda,
+    inverse_sqrt_lambda,
+    linear_lambda,
+    needs_training_steps,
+    polynomial_lambda,
+    wsd_lambda,
+)
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
@@ -104,178 +119,8 @@ SCHEDULER_TYPES: tuple[str, ...] = (
     "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr",
     "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy",
 )
-# Types whose factor does not depend on num_training_steps (get_scheduler passes it to the
-# others; warmup_stable_decay only needs it without num_stable_steps).
-_N_FREE = frozenset({"constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau",
-                     "greedy"})
-# Types that never use the warmup: get_scheduler returns before reading num_warmup_steps.
-_WARMUP_IGNORED = frozenset({"constant", "reduce_lr_on_plateau", "greedy"})
-_METRIC_DRIVEN = frozenset({"reduce_lr_on_plateau", "greedy"})
-# scheduler_specific_kwargs each type's function accepts (optimization.py signatures, minus
-# optimizer / num_warmup_steps / num_training_steps, which get_scheduler passes itself).
-_KWARGS: dict[str, frozenset[str]] = {
-    "linear": frozenset(),
-    "cosine": frozenset({"num_cycles"}),
-    "cosine_with_restarts": frozenset({"num_cycles"}),
-    "polynomial": frozenset({"lr_end", "power"}),
-    "inverse_sqrt": frozenset({"timescale"}),
-    "cosine_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate"}),
-    "cosine_warmup_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate",
-                                            "warmup_lr_rate"}),
-    "warmup_stable_decay": frozenset({"num_decay_steps", "num_stable_steps", "warmup_type",
-                                      "decay_type", "min_lr_ratio", "num_cycles"}),
-}
 # axolotl's own schedulers (a cosine is registered with transformers and axolotl swaps it).
 _AXOLOTL_ONLY = frozenset({"one_cycle", "rex", "log_sweep"})
-_WSD_SHAPES = ("linear", "cosine", "1-sqrt")
-
-
-# --- the factor functions: transformers src/transformers/optimization.py -----------------------
-
-
-def _warmup_fraction(t: int, warmup: int) -> float:
-    # optimization.py, every *_lr_lambda warmup branch: float(step) / float(max(1, W))
-    return float(t) / float(max(1, warmup))
-
-
-def linear_lambda(warmup: int, total: int) -> FactorFn:
-    # optimization.py _get_linear_schedule_with_warmup_lr_lambda
-    def fn(t: int) -> float:
-        if t < warmup:
-            return _warmup_fraction(t, warmup)
-        return max(0.0, float(total - t) / float(max(1, total - warmup)))
-
-    return fn
-
-
-def cosine_lambda(warmup: int, total: int, num_cycles: float,
-                  min_lr_rate: float = 0.0) -> FactorFn:
-    # optimization.py _get_cosine_schedule_with_warmup_lr_lambda: the module defines it twice
-    # and the second definition (with min_lr_rate=0.0) is the one both cosine and
-    # cosine_with_min_lr bind, so plain cosine also computes factor * (1 - 0.0) + 0.0.
-    def fn(t: int) -> float:
-        if t < warmup:
-            return _warmup_fraction(t, warmup)
-        progress = float(t - warmup) / float(max(1, total - warmup))
-        factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-        factor = factor * (1 - min_lr_rate) + min_lr_rate
-        return max(0, factor)
-
-    return fn
-
-
-def cosine_restarts_lambda(warmup: int, total: int, num_cycles: float) -> FactorFn:
-    # optimization.py _get_cosine_with_hard_restarts_schedule_with_warmup_lr_lambda
-    def fn(t: int) -> float:
-        if t < warmup:
-            return _warmup_fraction(t, warmup)
-        progress = float(t - warmup) / float(max(1, total - warmup))
-        if progress >= 1.0:
-            return 0.0
-        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
-
-    return fn
-
-
-def polynomial_lambda(warmup: int, total: int, lr_end: float, power: float,
-                      lr_init: float) -> FactorFn:
-    # optimization.py _get_polynomial_decay_schedule_with_warmup_lr_lambda; lr_init is
-    # optimizer.defaults["lr"], the Trainer's learning_rate. decay_steps is 0 when W == N and
-    # step N then divides by zero, as in transformers.
-    def fn(t: int) -> float:
-        if t < warmup:
-            return _warmup_fraction(t, warmup)
-        if t > total:
-            return lr_end / lr_init
-        lr_range = lr_init - lr_end
-        decay_steps = total - warmup
-        pct_remaining = 1 - (t - warmup) / decay_steps
-        decay: float = lr_range * pct_remaining**power + lr_end
-        return decay / lr_init
-
-    return fn
-
-
-def constant_lambda() -> FactorFn:
-    # optimization.py _get_constant_lambda returns the int 1
-    def fn(t: int) -> float:
-        return 1
-
-    return fn
-
-
-def constant_with_warmup_lambda(warmup: int) -> FactorFn:
-    # optimization.py _get_constant_schedule_with_warmup_lr_lambda (max(1.0, W), a float)
-    def fn(t: int) -> float:
-        if t < warmup:
-            return float(t) / float(max(1.0, warmup))
-        return 1.0
-
-    return fn
-
-
-def inverse_sqrt_lambda(warmup: int, timescale: float) -> FactorFn:
-    # optimization.py _get_inverse_sqrt_schedule_lr_lambda
-    def fn(t: int) -> float:
-        if t < warmup:
-            return _warmup_fraction(t, warmup)
-        shift = timescale - warmup
-        return 1.0 / math.sqrt((t + shift) / timescale)
-
-    return fn
-
-
-def cosine_warmup_min_lr_lambda(warmup: int, total: int, num_cycles: float, min_lr_rate: float,
-                                warmup_lr_rate: float | None) -> FactorFn:
-    # optimization.py _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda: everything
-    # in floats, the warmup starts at 1/W (or warmup_lr_rate), progress counts from W - 1.
-    def fn(t: int) -> float:
-        current = float(t)
-        w = float(warmup)
-        n = float(total)
-        if current < w:
-            if warmup_lr_rate is None:
-                return (current + 1.0) / max(1.0, w)
-            rate = float(warmup_lr_rate)
-            return rate + (1.0 - rate) * (current) / (max(1, w - 1))
-        progress = (current - w + 1.0) / (max(1.0, n - w))
-        factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
-        factor = factor * (1 - min_lr_rate) + min_lr_rate
-        return max(0, factor)
-
-    return fn
-
-
-def wsd_lambda(warmup: int, stable: int, decay: int, warmup_type: str, decay_type: str,
-               min_lr_ratio: float, num_cycles: float) -> FactorFn:
-    # optimization.py _get_wsd_scheduler_lambda
-    def fn(t: int) -> float:
-        if t < warmup:
-            progress = float(t) / float(max(1, warmup))
-            if warmup_type == "linear":
-                factor = progress
-            elif warmup_type == "cosine":
-                factor = 0.5 * (1.0 - math.cos(math.pi * progress))
-            else:  # "1-sqrt"
-                factor = 1.0 - math.sqrt(1.0 - progress)
-            factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
-            return max(0.0, factor)
-        if t < warmup + stable:
-            return 1.0
-        if t < warmup + stable + decay:
-            progress = float(t - warmup - stable) / float(max(1, decay))
-            if decay_type == "linear":
-                factor = 1.0 - progress
-            elif decay_type == "cosine":
-                factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-            else:  # "1-sqrt"
-                factor = 1.0 - math.sqrt(progress)
-            factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
-            return max(0.0, factor)
-        return min_lr_ratio
-
-    return fn
-
 
 
 # --- detection -------------------------------------------------------------------------------
@@ -525,12 +370,12 @@ def _what_the_type_ignores(ctx: Reading, dialect: _Dialect, name: str, warmup_no
                             "min-LR cosine scheduler, which warmup_cli does not model", node,
                             Severity.NOTE)
                 ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
-    if name in _WARMUP_IGNORED and warmup_node is not None:
+    if name in WARMUP_IGNORED and warmup_node is not None:
         ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
                     f"({key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
                     f"it without num_warmup_steps"
                     + ("; use constant_with_warmup" if name == "constant" else ""), warmup_node)
-    if name in _METRIC_DRIVEN:
+    if name in METRIC_DRIVEN:
         ctx.note(f"{name} changes the LR from evaluation metrics; shown as the constant "
                  "learning_rate it starts from")
         return {}  # ReduceLROnPlateau / GreedyLR arguments: metric behaviour, not shown
@@ -561,7 +406,7 @@ def _warmup_steps(ctx: Reading, dialect: _Dialect, name: str, run: _Run,
     if warmup_steps and warmup_ratio:
         ctx.note("warmup_steps and warmup_ratio are both set: transformers 4.x and axolotl use "
                  "warmup_steps (shown), transformers 5.0-5.1 use warmup_ratio")
-    ignored = name in _WARMUP_IGNORED
+    ignored = name in WARMUP_IGNORED
     warmup: int | None = 0
     if warmup_steps is not None and (warmup_steps or dialect is _AXOLOTL):
         warmup = _from_warmup_steps(ctx, run, warmup_steps, steps_node, ignored)
@@ -651,21 +496,15 @@ class _Kwargs:
         self.ctx.reject(self.node, message)
 
 
-def _needs_total(name: str, kwargs: dict[str, object]) -> bool:
-    if name in _N_FREE:
-        return False
-    return not (name == "warmup_stable_decay" and kwargs.get("num_stable_steps") is not None)
-
-
 def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, object],
            lr: float) -> _Built | None:
     kw = _Kwargs(ctx, kwargs)
-    unknown = sorted(set(kwargs) - _KWARGS.get(name, frozenset()))
-    if unknown and name not in ("constant", "constant_with_warmup", *_METRIC_DRIVEN):
+    unknown = sorted(set(kwargs) - SCHEDULER_KWARGS.get(name, frozenset()))
+    if unknown and name not in ("constant", "constant_with_warmup", *METRIC_DRIVEN):
         kw.reject(f"lr_scheduler_kwargs {', '.join(unknown)} not accepted by {name} "
                   "(transformers raises TypeError)")
         return None
-    needs_total = _needs_total(name, kwargs)
+    needs_total = needs_training_steps(name, kwargs.get("num_stable_steps"))
     if needs_total and run.total is None:
         ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} ({name} decays over it)")
         return None
@@ -782,8 +621,8 @@ def _wsd(kw: _Kwargs, warmup: int, total: int | None, params: dict[str, object]
     shapes: list[str] = []
     for key, default in (("warmup_type", "linear"), ("decay_type", "cosine")):
         shape = kw.values.get(key, default)
-        if not isinstance(shape, str) or shape not in _WSD_SHAPES:
-            kw.reject(f"{key} {shape!r} is not one of {', '.join(_WSD_SHAPES)} "
+        if not isinstance(shape, str) or shape not in WSD_SHAPES:
+            kw.reject(f"{key} {shape!r} is not one of {', '.join(WSD_SHAPES)} "
                       "(transformers raises ValueError)")
             return None
         shapes.append(shape)
@@ -806,7 +645,7 @@ def _wsd(kw: _Kwargs, warmup: int, total: int | None, params: dict[str, object]
 
 def _check(ctx: Reading, built: _Built, name: str, warmup: int, run: _Run,
            warmup_node: Node | None) -> None:
-    if name in _WARMUP_IGNORED:
+    if name in WARMUP_IGNORED:
         return
     total, fn = run.total, built.fn
     if total is not None and warmup >= total:

@@ -12,11 +12,12 @@ steps it as:
 * per update (``sched_on_updates``): the same with updates (``step_update(num_updates)`` after
   incrementing ``num_updates``), every length multiplied by the updates per epoch.
 
-Formulas follow the scheduler classes of timm 1.0.31 (``timm/scheduler/{cosine,tanh,step,
-multistep,poly,plateau}_lr.py``, the newest PyPI wheel) with the same operation order. The LR
-of step ``t`` is computed exactly as timm computes it; the plan's base LR is ``lr`` and the
-factor is ``lr_t / lr``, so ``base * factor`` is timm's LR to about one rounding (<= 2.3e-16
-relative), not always bit for bit.
+The formulas, the scheduler classes of timm 1.0.31 (``timm/scheduler/{cosine,tanh,step,
+multistep,poly,plateau}_lr.py``, the newest PyPI wheel) and Swin's own, are transcribed in
+:mod:`warmup_cli.frameworks.upstream.timm_scheduler`. The LR of step ``t`` is computed
+exactly as timm computes it; the plan's base LR is ``lr`` and the factor is ``lr_t / lr``, so
+``base * factor`` is timm's LR to about one rounding (<= 2.3e-16 relative), not always bit for
+bit.
 
 Defaults are train.py's argparse defaults (commit 2aabaef0): sched cosine, lr from
 ``lr_base`` 0.1 x global batch / 256 (linear, sqrt for ada*/lamb optimizers), epochs 300,
@@ -53,10 +54,8 @@ Checks (``Finding`` codes; the rule's default severity unless said):
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.frameworks.kit import (
@@ -73,6 +72,20 @@ from warmup_cli.frameworks.kit import (
     spec_text,
     warmup_vs_run,
     zero_lr_start,
+)
+from warmup_cli.frameworks.upstream.timm_scheduler import (
+    Cycles,
+    LrFn,
+    Warmup,
+    cosine_get_lr,
+    make_warmup,
+    multistep_get_lr,
+    plateau_get_lr,
+    poly_get_lr,
+    step_get_lr,
+    stepped,
+    swin_linear_get_lr,
+    tanh_get_lr,
 )
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
@@ -129,162 +142,6 @@ _ARG_KEYS = frozenset({"lr", "epochs", "warmup_epochs", "warmup_lr", "min_lr", "
                        "cooldown_epochs", "lr_cycle_limit", "decay_epochs", "opt", "model"})
 _SWIN_KEYS = frozenset({"EPOCHS", "WARMUP_EPOCHS", "BASE_LR", "WARMUP_LR", "MIN_LR",
                         "LR_SCHEDULER"})
-
-
-# --- timm's _get_lr(t) ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Warmup:
-    """The linear warmup every timm scheduler shares (``warmup_t``, ``warmup_lr_init``)."""
-
-    t: int | float
-    lr_init: float
-    step: float  # (target - warmup_lr_init) / warmup_t, the class's warmup_steps[0]
-
-    def lr(self, t: int | float) -> float:
-        return self.lr_init + t * self.step  # every _get_lr: warmup_lr_init + t * s
-
-
-def make_warmup(t: int | float, lr_init: float, target: float) -> Warmup:
-    # Scheduler subclasses' __init__: warmup_steps = [(v - warmup_lr_init) / warmup_t], or
-    # [1] without a warmup (then never used)
-    return Warmup(t, lr_init, (target - lr_init) / t if t else 1)
-
-
-@dataclass(frozen=True)
-class Cycles:
-    """t_initial, cycle_mul, cycle_decay, cycle_limit of cosine/tanh/poly."""
-
-    t_initial: int | float
-    mul: float
-    decay: float
-    limit: int
-
-    def locate(self, t: int | float) -> tuple[int | float, float, float]:
-        """(i, t_i, t_curr), CosineLRScheduler._get_lr's cycle arithmetic."""
-        i: int | float
-        if self.mul != 1:
-            i = math.floor(math.log(1 - t / self.t_initial * (1 - self.mul), self.mul))
-            t_i = self.mul ** i * self.t_initial
-            t_curr = t - (1 - self.mul ** i) / (1 - self.mul) * self.t_initial
-        else:
-            i = t // self.t_initial
-            t_i = self.t_initial
-            t_curr = t - (self.t_initial * i)
-        return i, t_i, t_curr
-
-    def length(self, warmup_t: int | float, prefix: bool) -> int | float:
-        # get_cycle_length(): cycles = max(1, cycle_limit)
-        cycles = max(1, self.limit)
-        if self.mul == 1.0:
-            t = self.t_initial * cycles
-        else:
-            # timm: int(math.floor(...)); math.floor already returns an int
-            t = math.floor(-self.t_initial * (self.mul ** cycles - 1) / (1 - self.mul))
-        return t + warmup_t if prefix else t
-
-
-def _with_warmup(warmup: Warmup, prefix: bool,
-                 after: Callable[[int | float], float]) -> Callable[[int | float], float]:
-    """The frame of every _get_lr: the warmup's LR before ``warmup_t``, then ``after(t)``, with
-    ``t`` counted from the end of the warmup when ``warmup_prefix`` is set."""
-    def get_lr(t: int | float) -> float:
-        if t < warmup.t:
-            return warmup.lr(t)
-        return after(t - warmup.t if prefix else t)
-
-    return get_lr
-
-
-def cosine_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, prefix: bool,
-                  k_decay: float) -> Callable[[int | float], float]:
-    # cosine_lr.py CosineLRScheduler._get_lr
-    def after_warmup(t: int | float) -> float:
-        i, t_i, t_curr = cycles.locate(t)
-        gamma = cycles.decay ** i
-        lr_max = base * gamma
-        k = k_decay
-        if i < cycles.limit:
-            return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * t_curr ** k
-                                                                    / t_i ** k))
-        return lr_min
-
-    return _with_warmup(warmup, prefix, after_warmup)
-
-
-def tanh_get_lr(base: float, lr_min: float, cycles: Cycles, warmup_t: int | float,
-                warmup_lr_init: float, prefix: bool, lb: float = -7., ub: float = 3.
-                ) -> tuple[Callable[[int | float], float], Warmup]:
-    # tanh_lr.py TanhLRScheduler._get_lr; the warmup climbs to base with warmup_prefix, else
-    # to the tanh value at warmup_t (__init__: t_v = base_values if prefix else _get_lr(W))
-    def after_warmup(t: int | float) -> float:
-        if prefix:
-            t = t - warmup_t
-        i, t_i, t_curr = cycles.locate(t)
-        if i < cycles.limit:
-            gamma = cycles.decay ** i
-            lr_max = base * gamma
-            tr = t_curr / t_i
-            return lr_min + 0.5 * (lr_max - lr_min) * (1 - math.tanh(lb * (1. - tr) + ub * tr))
-        return lr_min
-
-    target = base if prefix or not warmup_t else after_warmup(warmup_t)
-    warmup = make_warmup(warmup_t, warmup_lr_init, target)
-    return _with_warmup(warmup, False, after_warmup), warmup
-
-
-def poly_get_lr(base: float, lr_min: float, cycles: Cycles, warmup: Warmup, prefix: bool,
-                power: float, k_decay: float) -> Callable[[int | float], float]:
-    # poly_lr.py PolyLRScheduler._get_lr
-    def after_warmup(t: int | float) -> float:
-        i, t_i, t_curr = cycles.locate(t)
-        gamma = cycles.decay ** i
-        lr_max = base * gamma
-        k = k_decay
-        if i < cycles.limit:
-            lr: float = lr_min + (lr_max - lr_min) * (1 - t_curr ** k / t_i ** k) ** power
-            return lr
-        return lr_min
-
-    return _with_warmup(warmup, prefix, after_warmup)
-
-
-def step_get_lr(base: float, decay_t: float, decay_rate: float, warmup: Warmup,
-                prefix: bool) -> Callable[[int | float], float]:
-    # step_lr.py StepLRScheduler._get_lr (timm 0.4.12 had no warmup_prefix: prefix=False)
-    return _with_warmup(warmup, prefix, lambda t: base * (decay_rate ** (t // decay_t)))
-
-
-def multistep_get_lr(base: float, milestones: Sequence[int | float], decay_rate: float,
-                     warmup: Warmup, prefix: bool, offset: int = 1
-                     ) -> Callable[[int | float], float]:
-    # multistep_lr.py MultiStepLRScheduler._get_lr: bisect_right(decay_t, t + 1) in timm
-    # 1.0.31 (offset 1); Swin's own MultiStepLRScheduler uses bisect_right(milestones, t)
-    # without a prefix (offset 0).
-    return _with_warmup(warmup, prefix, lambda t: base * (
-        decay_rate ** bisect.bisect_right(milestones, t + offset)))
-
-
-def swin_linear_get_lr(base: float, t_initial: int, lr_min_rate: float,
-                       warmup: Warmup) -> Callable[[int | float], float]:
-    # Swin-Transformer lr_scheduler.py LinearLRScheduler._get_lr (t always counted from the
-    # end of the warmup)
-    total_t = t_initial - warmup.t
-    return _with_warmup(warmup, True,
-                        lambda t: base - ((base - base * lr_min_rate) * (t / total_t)))
-
-
-def stepped(get_lr: Callable[[int | float], float], initial: float, base: float,
-            lag: int = 0) -> Callable[[int], float]:
-    """The factor of step ``k``: the constructor's LR at 0, ``_get_lr(k - lag)`` after, over
-    ``base``. ``lag`` is 0 for timm's train.py (it steps before the next update) and 1 for
-    Swin (it steps with the index of the update just done)."""
-    def factor(k: int) -> float:
-        return (initial if k == 0 else get_lr(k - lag)) / base
-
-    return factor
-
 
 
 # --- detection -------------------------------------------------------------------------------
@@ -433,7 +290,7 @@ def _args_plan(ctx: Reading, sched: str, lr: float, a: dict[str, Any],
 
 
 def _args_get_lr(ctx: Reading, sched: str, lr: float, a: dict[str, Any], cycles: Cycles,
-                 warmup: Warmup, updates: int) -> Callable[[int | float], float]:
+                 warmup: Warmup, updates: int) -> LrFn:
     prefix, lr_min, k_decay = a["warmup_prefix"], a["min_lr"], a["lr_k_decay"]
     if sched == "cosine":
         return cosine_get_lr(lr, lr_min, cycles, warmup, prefix, k_decay)
@@ -464,21 +321,13 @@ def _ceil(value: int | float) -> int:
     return value if isinstance(value, int) else math.ceil(value)
 
 
-def _flat(ctx: Reading, sched: str, lr: float, warmup: Warmup) -> Callable[[int | float], float]:
+def _flat(ctx: Reading, sched: str, lr: float, warmup: Warmup) -> LrFn:
     if sched == "none":
         ctx.note("sched 'none': timm creates no scheduler and the LR stays at lr")
         return lambda t: lr
     ctx.note("plateau lowers the LR when the eval metric stops improving; after the warmup it "
              "is shown as the LR the warmup ends at")
-
-    # plateau_lr.py PlateauLRScheduler.step: epoch <= warmup_t gets warmup_lr_init + epoch * s,
-    # later epochs keep the LR until ReduceLROnPlateau lowers it
-    def get_lr(t: int | float) -> float:
-        if not warmup.t:
-            return lr
-        return warmup.lr(min(t, warmup.t))
-
-    return get_lr
+    return plateau_get_lr(lr, warmup)
 
 
 def _read_swin(doc: Document, train: Node, per_epoch: int | None) -> FrameworkSchedule:
@@ -536,7 +385,7 @@ def _name_node(out: FrameworkSchedule) -> Node:
 
 
 def _swin_get_lr(ctx: Reading, train: Node, t: dict[str, Any], s: dict[str, Any], n: int,
-                 num_steps: int, warmup_steps: int) -> tuple[Callable[[int | float], float],
+                 num_steps: int, warmup_steps: int) -> tuple[LrFn,
                                              list[tuple[int, str]]] | None:
     """The scheduler build_scheduler makes, and its phases after the warmup."""
     name, prefix, base = s["NAME"], s["WARMUP_PREFIX"], t["BASE_LR"]
