@@ -49,7 +49,7 @@ from warmup_cli.frameworks.upstream import mmengine_lr_scheduler as mm
 from warmup_cli.frameworks.upstream.mmengine_lr_scheduler import (
     INF,
     Num,
-    ParamValue,
+    Params,
     number_param,
     optional_param,
 )
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
-
-Params = dict[str, ParamValue]
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
              "ExponentialLR", "PolyLR", "QuadraticWarmupLR", "CosineRestartLR")
