@@ -4,22 +4,13 @@ Nothing is executed: the config is read through :func:`warmup_cli.configs.docume
 (Python configs with ``ast`` only), and values that are expressions, ``_base_`` references or
 runtime conditionals stay unresolved with the Document's reason.
 
-MMEngine's LR schedulers are *chainable*: each ``_get_value`` multiplies (or, for
-QuadraticWarmupLR, adds to) the LR currently in the optimizer, and every scheduler steps on its
-own counter inside ``[begin, end)``. The reader reproduces that recursion step by step, in the
-runner's order, so the floats agree with MMEngine's (mmengine/optim/scheduler/param_scheduler.py
-0.10.7, mmdet/engine/schedulers/quadratic_warmup.py):
-
-* every scheduler is built in list order and steps once when built (``_ParamScheduler.__init__``
-  ends with ``self.step()``), so the LR of the first update already includes LinearLR's
-  ``start_factor``;
-* after every training iteration ``ParamSchedulerHook.after_train_iter`` steps the iteration
-  based schedulers, in list order, and after every epoch ``after_train_epoch`` steps the epoch
-  based ones (mmengine/hooks/param_scheduler_hook.py);
-* ``convert_to_iter_based=True`` rebuilds an epoch-based scheduler with ``begin``/``end`` (and
-  ``T_max``, ``milestones``, ``step_size``, ``periods``) times the epoch length
-  (``build_iter_from_epoch``); a missing ``end`` defaults to ``train_cfg.max_epochs`` (epoch
-  based) or ``max_iters`` (mmengine/runner/runner.py ``_build_param_scheduler``).
+The formulas are upstream's, in :mod:`warmup_cli.frameworks.upstream.mmengine_lr_scheduler`
+(MMEngine's chainable ``_get_value`` recursion, stepped in the runner's order) and
+:mod:`warmup_cli.frameworks.upstream.mmcv_lr_updater` (mmcv 1.x). This reader places each
+scheduler on the plan's timeline as the runner builds it (mmengine/runner/runner.py
+``_build_param_scheduler``): ``convert_to_iter_based=True`` rebuilds an epoch-based scheduler
+in iterations (``build_iter_from_epoch``), and a missing ``end`` defaults to
+``train_cfg.max_epochs`` (epoch based) or ``max_iters``.
 
 An iteration-level plan of a config that mixes per-iteration and per-epoch schedulers needs the
 number of iterations per epoch (``len(train_dataloader)``), which no config holds: pass
@@ -37,8 +28,6 @@ zero-LR warmup updates go through the kit.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,26 +44,26 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream import mmcv_lr_updater as mmcv
+from warmup_cli.frameworks.upstream import mmengine_lr_scheduler as mm
+from warmup_cli.frameworks.upstream.mmengine_lr_scheduler import (
+    INF,
+    Num,
+    Params,
+    number_param,
+    optional_param,
+)
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
-INF = int(1e9)  # mmengine/optim/scheduler/param_scheduler.py: INF
-SIMULATION_CAP = 2_000_000  # most steps simulated; past it a still-active schedule fails
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
-
-Num = float | int
-ParamValue = Num | list[Num] | None
-Params = dict[str, ParamValue]
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
              "ExponentialLR", "PolyLR", "QuadraticWarmupLR", "CosineRestartLR")
 WARMUPS = ("LinearLR", "ConstantLR", "QuadraticWarmupLR")
 DECAYS = ("CosineAnnealingLR", "PolyLR", "CosineRestartLR")
-# Parameters build_iter_from_epoch multiplies by the epoch length, per scheduler.
-_SCALED = {"StepLR": ("step_size",), "MultiStepLR": ("milestones",),
-           "CosineAnnealingLR": ("T_max",), "CosineRestartLR": ("periods",)}
 # Each scheduler's parameters and MMEngine's defaults (None: required or unset), from the
 # classes' __init__ in mmengine/optim/scheduler/lr_scheduler.py (and mmdet's QuadraticWarmupLR).
 _PARAMS: dict[str, Params] = {
@@ -90,8 +79,6 @@ _PARAMS: dict[str, Params] = {
                         "eta_min_ratio": None},
 }
 _LISTS = ("milestones", "periods", "restart_weights")
-_REQUIRED = {"MultiStepLR": "milestones", "StepLR": "step_size", "ExponentialLR": "gamma",
-             "CosineRestartLR": "periods"}
 # Keys every scheduler takes besides its own (_ParamScheduler.__init__, the registry's _scope_).
 _COMMON_KEYS = ("type", "by_epoch", "convert_to_iter_based", "begin", "end", "last_step",
                 "verbose", "_scope_")
@@ -100,23 +87,6 @@ _MIXED_STEPPING = (
     "convert_to_iter_based=True beside by_epoch=True): the LR of each iteration depends on the "
     "iterations per epoch (len(train_dataloader)), which the config does not hold; pass "
     "--updates-per-epoch N to read it (the schedule in epochs is in the notes)")
-
-
-def _number(params: Params, key: str) -> Num:
-    value = params[key]
-    assert isinstance(value, int | float), key  # a default, or checked by _validate
-    return value
-
-
-def _optional(params: Params, key: str) -> Num | None:
-    value = params.get(key)
-    return value if isinstance(value, int | float) else None
-
-
-def _numbers(params: Params, key: str) -> list[Num]:
-    value = params[key]
-    assert isinstance(value, list), key  # a default, or checked by _validate
-    return value
 
 
 # --- reading the config ---------------------------------------------------------------------
@@ -257,186 +227,29 @@ def _default_ends(specs: list[_Spec], run: _Run, ipe: int | None) -> None:
             spec.end = default if default is not None else INF
 
 
-# --- MMEngine's chained recursion -------------------------------------------------------------
-
-ValueFn = Callable[[int, float], float]
-"""A scheduler's chainable ``_get_value``: (its ``last_step`` k, the LR in the optimizer) -> LR."""
-
-
-def _get_value(kind: str, p: Params, begin: int, end: int, base: float) -> ValueFn:
-    """The ``_get_value`` of MMEngine's ``{kind}`` (mmengine/optim/scheduler/param_scheduler.py:
-    LinearParamScheduler, ConstantParamScheduler, ...; QuadraticWarmupLR:
-    mmdet/engine/schedulers/quadratic_warmup.py), built with these parameters and span."""
-    if kind == "CosineAnnealingLR":
-        return _cosine_value(p, begin, end, base)
-    if kind == "CosineRestartLR":
-        return _restart_value(p, base)
-    total = end - begin - 1  # total_iters of LinearLR, ConstantLR and PolyLR
-    if kind == "LinearLR":
-        start, stop = _number(p, "start_factor"), _number(p, "end_factor")
-        return lambda k, lr: lr * start if k == 0 else \
-            lr * (1. + (stop - start) / (total * start + (k - 1) * (stop - start)))
-    if kind == "ConstantLR":
-        factor = _number(p, "factor")
-        # upstream: "last_step > total_iters or last_step != total_iters" leaves lr as it is
-        return lambda k, lr: lr * factor if k == 0 else lr if k != total else lr * (1.0 / factor)
-    if kind == "MultiStepLR":
-        milestones, gamma = Counter(_numbers(p, "milestones")), _number(p, "gamma")
-        return lambda k, lr: lr * gamma ** milestones[k] if k in milestones else lr
-    if kind == "StepLR":
-        step_size, gamma = _number(p, "step_size"), _number(p, "gamma")
-        return lambda k, lr: lr if k == 0 or k % step_size != 0 else lr * gamma
-    if kind == "ExponentialLR":
-        gamma = _number(p, "gamma")
-        return lambda k, lr: lr if k == 0 else lr * gamma
-    if kind == "PolyLR":
-        eta_min, power = _number(p, "eta_min"), _number(p, "power")
-        return lambda k, lr: lr if k == 0 else \
-            (lr - eta_min) * (1 - 1 / (total - k + 1)) ** power + eta_min
-    assert kind == "QuadraticWarmupLR", kind
-    iters = end - begin  # its total_iters
-    return lambda k, lr: base * (2 * k + 1) / iters**2 if k == 0 else \
-        lr + base * (2 * k + 1) / iters**2
-
-
-def _eta_min(p: Params, base: float) -> float:
-    """``eta_min``, or ``base * eta_min_ratio`` (both cosine schedulers); 0. when neither."""
-    ratio, eta_min = _optional(p, "eta_min_ratio"), _optional(p, "eta_min")
-    if ratio is not None:
-        return base * ratio
-    return 0.0 if eta_min is None else eta_min
-
-
-def _cosine_value(p: Params, begin: int, end: int, base: float) -> ValueFn:
-    t_max = _optional(p, "T_max") or (end - begin)  # "self.T_max = T_max or (end - begin)"
-    eta_min = _eta_min(p, base)
-
-    def value(k: int, lr: float) -> float:
-        if k == 0:
-            return lr
-        if (k - 1 - t_max) % (2 * t_max) == 0:
-            return lr + (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
-        return ((1 + math.cos(math.pi * k / t_max)) /
-                (1 + math.cos(math.pi * (k - 1) / t_max)) * (lr - eta_min) + eta_min)
-    return value
-
-
-def _restart_value(p: Params, base: float) -> ValueFn:
-    periods, weights = _numbers(p, "periods"), _numbers(p, "restart_weights")
-    cumulative = [sum(periods[0:i + 1]) for i in range(len(periods))]
-    eta_min = _eta_min(p, base)
-
-    def value(k: int, lr: float) -> float:
-        idx = next((i for i, c in enumerate(cumulative) if k < c), None)
-        if idx is None:
-            return lr
-        step = k - (0 if idx == 0 else cumulative[idx - 1])
-        if step == 0:
-            return base * weights[idx]  # eta_max
-        period = periods[idx]
-        return ((1 + math.cos(math.pi * step / period)) /
-                (1 + math.cos(math.pi * (step - 1) / period)) * (lr - eta_min) + eta_min)
-    return value
-
-
-@dataclass
-class _Stepper:
-    """One built scheduler: ``_ParamScheduler.step`` counts every step and changes the value
-    only inside ``[begin, end)``."""
-
-    begin: int
-    end: int
-    get_value: ValueFn
-    last_step: int = -1
-    global_step: int = -1
-
-    def step(self, lr: float) -> float:
-        self.global_step += 1
-        if self.begin <= self.global_step < self.end:
-            self.last_step += 1
-            return self.get_value(self.last_step, lr)
-        return lr
-
-
-@dataclass
-class _Built:
-    """A scheduler placed on the plan's timeline (begin/end in plan steps)."""
-
-    spec: _Spec
-    begin: int
-    end: int
-    params: Params
-    per_epoch: bool  # steps at epoch ends on an iteration timeline
-
-    def span(self, ipe: int | None) -> tuple[int, int]:
-        """The plan steps it acts on: an epoch-stepped scheduler's step k covers epoch k."""
-        if self.per_epoch and ipe:
-            return self.begin * ipe, min(self.end, INF // ipe) * ipe
-        return self.begin, self.end
-
-
-class _Simulation:
-    """The LR of every step, produced lazily by stepping the schedulers like the runner."""
-
-    def __init__(self, built: list[_Built], base: float, iters_per_epoch: int | None) -> None:
-        self.built = built
-        self.ipe = iters_per_epoch
-        self.steppers = [_Stepper(b.begin, b.end, _get_value(b.spec.kind, b.params, b.begin,
-                                                             b.end, base)) for b in built]
-        lr = base
-        for stepper in self.steppers:  # each constructor calls self.step() once
-            lr = stepper.step(lr)
-        self.lrs = [lr]
-        # the last plan step at which any scheduler still changes the LR
-        self.last_end = max((min(b.end, INF) * (iters_per_epoch or 1) if b.per_epoch
-                             else b.end for b in built), default=0)
-
-    def _advance(self) -> None:
-        index = len(self.lrs) - 1  # the unit that just finished
-        lr = self.lrs[-1]
-        for built, stepper in zip(self.built, self.steppers, strict=True):
-            if not built.per_epoch:
-                lr = stepper.step(lr)
-        if self.ipe is not None and (index + 1) % self.ipe == 0:
-            for built, stepper in zip(self.built, self.steppers, strict=True):
-                if built.per_epoch:
-                    lr = stepper.step(lr)
-        self.lrs.append(lr)
-
-    def lr(self, step: int) -> float:
-        if step < 0:
-            step = 0
-        if step >= len(self.lrs) and step > self.last_end + 1 and \
-                len(self.lrs) > self.last_end + 1:
-            return self.lrs[-1]  # every scheduler has ended: the LR no longer changes
-        if step >= SIMULATION_CAP:
-            raise ValueError(f"step {step} is past the {SIMULATION_CAP} steps warmup_cli "
-                             "simulates for an MMEngine schedule")
-        while len(self.lrs) <= step:
-            self._advance()
-        return self.lrs[step]
-
-
 # --- plan ---------------------------------------------------------------------------------
 
 
-def _place(spec: _Spec, unit: Unit, ipe: int | None) -> _Built:
-    """begin/end/params on the plan's timeline, as build_iter_from_epoch would set them."""
+@dataclass(frozen=True)
+class _Placed:
+    """A scheduler of the config, as the runner builds it on the plan's timeline."""
+
+    spec: _Spec
+    scheduler: mm.Scheduler
+
+
+def _place(spec: _Spec, unit: Unit, ipe: int | None) -> mm.Scheduler:
+    """The scheduler MMEngine builds from ``spec`` on the plan's timeline: an epoch-based one
+    stepped per epoch, or rebuilt in iterations with ``convert_to_iter_based``
+    (``build_iter_from_epoch``). Raises :class:`mm.InvalidScheduler` as MMEngine would."""
     assert spec.end is not None  # set by _default_ends
     begin, end, params = spec.begin, spec.end, dict(spec.params)
     if unit is not Unit.ITER or not spec.by_epoch:
-        return _Built(spec, int(begin), int(end), params, per_epoch=False)
+        return mm.Scheduler(spec.kind, params, int(begin), int(end))
     assert ipe is not None
     if not spec.convert:
-        return _Built(spec, int(begin), int(end), params, per_epoch=True)
-    for key in _SCALED.get(spec.kind, ()):
-        value = params.get(key)
-        if isinstance(value, list):
-            params[key] = [v * ipe for v in value]
-        elif value is not None:
-            params[key] = value * ipe
-    return _Built(spec, int(begin * ipe), int(end * ipe) if end != INF else INF, params,
-                  per_epoch=False)
+        return mm.Scheduler(spec.kind, params, int(begin), int(end), per_epoch=True)
+    return mm.build_iter_from_epoch(spec.kind, params, begin, end, ipe)
 
 
 def _unit(specs: list[_Spec], run: _Run, ipe: int | None) -> Unit | None:
@@ -449,43 +262,6 @@ def _unit(specs: list[_Spec], run: _Run, ipe: int | None) -> Unit | None:
     if not epochish and not any(s.convert for s in specs):
         return Unit.ITER
     return Unit.ITER if ipe else None
-
-
-# The factors LinearLR and ConstantLR check are in [0, 1], and the ValueError they raise.
-_FACTORS = {"LinearLR": (("start_factor", "Starting"), ("end_factor", "Ending")),
-            "ConstantLR": (("factor", "Constant"),)}
-
-
-def _factor_problem(spec: _Spec) -> str | None:
-    for key, which in _FACTORS.get(spec.kind, ()):
-        if _number(spec.params, key) > 1.0 or _number(spec.params, key) < 0:
-            return f"{which} multiplicative factor should between 0 and 1."
-    return None
-
-
-def _validate(spec: _Spec, begin: int, end: int) -> str | None:
-    """The ValueError MMEngine raises while building the scheduler, if any."""
-    p = spec.params
-    if end <= begin:
-        return f"end should be larger than begin, but got begin={begin}, end={end}"
-    factor = _factor_problem(spec)
-    if factor is not None:
-        return factor
-    if spec.kind == "QuadraticWarmupLR" and end >= INF:
-        return "``end`` must be less than infinity"
-    needed = _REQUIRED.get(spec.kind)
-    if needed is not None and p.get(needed) is None:
-        return f"{spec.kind} needs {needed}"
-    no_eta_min, no_ratio = p.get("eta_min") is None, p.get("eta_min_ratio") is None
-    if spec.kind in ("CosineAnnealingLR", "CosineRestartLR") and not no_eta_min \
-            and not no_ratio:
-        return "Either `eta_min` or `eta_min_ratio should be specified"
-    if spec.kind == "CosineRestartLR":
-        if no_eta_min == no_ratio:
-            return "CosineRestartLR needs exactly one of eta_min and eta_min_ratio"
-        if len(_numbers(p, "periods")) != len(_numbers(p, "restart_weights")):
-            return "periods and restart_weights should have the same length."
-    return None
 
 
 def _lr_config(root: Node) -> Node | None:
@@ -565,26 +341,27 @@ def _base_lr(ctx: Reading, specs: list[_Spec], run: _Run) -> float | None:
 
 def _build(ctx: Reading, specs: list[_Spec], run: _Run, base: float, unit: Unit,
            ipe: int | None) -> None:
-    placed: list[_Built] = []
+    placed: list[_Placed] = []
     for spec in specs:
-        built = _place(spec, unit, ipe)
-        problem = _validate(spec, built.begin, built.end)
-        if problem is not None:
+        try:
+            placed.append(_Placed(spec, _place(spec, unit, ipe)))
+        except mm.InvalidScheduler as problem:
             ctx.reject(spec.node, f"MMEngine rejects this {spec.kind}: {problem}")
             return
-        placed.append(built)
     for built in placed:
-        if built.spec.kind == "LinearLR" and built.params["start_factor"] == 0 \
-                and built.end - built.begin > 1:
+        scheduler = built.scheduler
+        if built.spec.kind == "LinearLR" and scheduler.params["start_factor"] == 0 \
+                and scheduler.end - scheduler.begin > 1:
             # WU302 was reported by the structural checks; MMEngine divides by
             # total_iters * start_factor + (last_step - 1) * (end - start) = 0 at step 1.
             ctx.unresolved(built.spec.get("start_factor") or built.spec.node,
                            "MMEngine's LinearLR raises ZeroDivisionError at its second step "
                            "when start_factor is 0")
             return
-    sim: _Simulation | None = None
+    sim: mm.Simulation | None = None
     try:
-        sim = _Simulation(placed, base, ipe if unit is Unit.ITER else None)
+        sim = mm.Simulation([p.scheduler for p in placed], base,
+                            ipe if unit is Unit.ITER else None)
         # Step the run (or the schedulers' own span) now, so MMEngine's own arithmetic errors
         # (a ConstantLR factor of 0, a StepLR step_size of 0) are reported, not raised later.
         sim.lr(min(run.length(unit, ipe) or sim.last_end + 1, EAGER_STEPS) - 1)
@@ -596,33 +373,34 @@ def _build(ctx: Reading, specs: list[_Spec], run: _Run, base: float, unit: Unit,
     _plan(ctx.out, placed, sim, base, unit, run, ipe)
 
 
-def _phases(placed: list[_Built], ipe: int | None) -> list[tuple[int, str]]:
+def _phases(schedulers: list[mm.Scheduler], ipe: int | None) -> list[tuple[int, str]]:
     """Where the set of active schedulers changes, named by them."""
-    bounds = sorted({b for built in placed for b in built.span(ipe)} | {0})
+    bounds = sorted({b for scheduler in schedulers for b in scheduler.span(ipe)} | {0})
     phases: list[tuple[int, str]] = []
     for start in bounds:
         if start >= INF:
             continue
-        active = [p.spec.kind for p in placed if p.span(ipe)[0] <= start < p.span(ipe)[1]]
+        active = [s.kind for s in schedulers if s.span(ipe)[0] <= start < s.span(ipe)[1]]
         label = " + ".join(dict.fromkeys(active)) if active else "constant (no scheduler)"
         if not phases or phases[-1][1] != label:
             phases.append((start, label))
     return phases
 
 
-def _plan(out: FrameworkSchedule, placed: list[_Built], sim: _Simulation, base: float,
+def _plan(out: FrameworkSchedule, placed: list[_Placed], sim: mm.Simulation, base: float,
           unit: Unit, run: _Run, ipe: int | None) -> None:
-    warmup = max([0, *(b.span(ipe)[1] for b in placed if b.spec.kind in WARMUPS
-                       and b.begin == 0 and _is_warmup(b.spec))])
+    schedulers = [p.scheduler for p in placed]
+    warmup = max([0, *(p.scheduler.span(ipe)[1] for p in placed if p.spec.kind in WARMUPS
+                       and p.scheduler.begin == 0 and _is_warmup(p.spec))])
     out.horizon = run.length(unit, ipe)
-    ends = [b.span(ipe)[1] for b in placed if b.span(ipe)[1] < INF]
-    kinds = ", ".join(b.spec.kind for b in placed)
+    ends = [s.span(ipe)[1] for s in schedulers if s.span(ipe)[1] < INF]
+    kinds = ", ".join(s.kind for s in schedulers)
     plan(out, lambda step: sim.lr(step) / base, base, unit, "mmengine " + kinds,
          f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
          warmup=warmup, total=max(ends) if ends and len(ends) == len(placed) else None,
-         phases=_phases(placed, ipe), source="mmengine")
+         phases=_phases(schedulers, ipe), source="mmengine")
     if not any(f.code == Code.WU302 for f in out.findings):
-        culprit = next((b.spec for b in placed if b.spec.kind in WARMUPS), placed[0].spec)
+        culprit = next((p.spec for p in placed if p.spec.kind in WARMUPS), placed[0].spec)
         zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
                       leading=False,
                       message=lambda zeros, of: zero_share_text(zeros, of, str(unit), suffix=""))
@@ -636,9 +414,10 @@ def _is_warmup(spec: _Spec) -> bool:
     if spec.kind == "LinearLR":
         # a LinearLR whose factors are unknown is read as the warmup it nearly always is
         # (e.g. start_factor=_base_.lr_start_factor)
-        return not spec.params_known or _number(p, "start_factor") < _number(p, "end_factor")
+        return not spec.params_known or \
+            number_param(p, "start_factor") < number_param(p, "end_factor")
     if spec.kind == "ConstantLR":
-        return spec.params_known and _number(p, "factor") < 1
+        return spec.params_known and number_param(p, "factor") < 1
     return spec.kind == "QuadraticWarmupLR"
 
 
@@ -685,7 +464,7 @@ def _zero_factor_checks(out: FrameworkSchedule, spec: _Spec) -> None:
 
 def _cosine_period_check(out: FrameworkSchedule, spec: _Spec) -> None:
     # "self.T_max = T_max or (end - begin)": a T_max of 0 means end - begin
-    t_max, end, begin = _optional(spec.params, "T_max"), spec.bounded_end, spec.begin
+    t_max, end, begin = optional_param(spec.params, "T_max"), spec.bounded_end, spec.begin
     if spec.kind != "CosineAnnealingLR" or not t_max or end is None or t_max == end - begin:
         return
     length = end - begin
@@ -805,7 +584,7 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
         return ctx.out
     regular, base, max_iters = found
     w_iters = int(warmup.iters) * epoch_len if warmup.by_epoch else int(warmup.iters)
-    lr = _mmcv_warmup(regular, warmup.kind, w_iters, warmup.ratio)
+    lr = mmcv.warmup_lr(regular, warmup.kind, w_iters, warmup.ratio)
     unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
     phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
     phases.append((w_iters if warmup.kind else 0, str(policy)))
@@ -831,7 +610,7 @@ def _supported_policy(ctx: Reading, node: Node, policy: str | None,
         ctx.unresolved(node.get("policy") or node, f"legacy mmcv policy {policy!r} is not "
                        "reproduced (CosineAnnealing and step are)")
         return None
-    if warmup.kind not in (None, "linear", "constant", "exp"):
+    if warmup.kind is not None and warmup.kind not in mmcv.WARMUPS:
         # mmcv's LrUpdaterHook raises ValueError for any other warmup type
         ctx.reject(node.get("warmup") or node, f"unknown mmcv warmup {warmup.kind!r} (mmcv "
                    "accepts constant, linear, exp)")
@@ -869,7 +648,7 @@ def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
         if steps is None:
             ctx.reject(node, "mmcv's step policy needs step")  # StepLrUpdaterHook(step)
             return None
-        return _mmcv_step(base, per, steps, gamma, min_lr), base, max_iters
+        return mmcv.step_lr(base, per, steps, gamma, min_lr), base, max_iters
     target = base * min_lr_ratio if min_lr_ratio is not None else min_lr
     max_progress = run.max_epochs if by_epoch else max_iters
     if target is None or (min_lr_ratio is not None and min_lr is not None):
@@ -878,46 +657,8 @@ def _mmcv_lr(ctx: Reading, node: Node, run: _Run, cosine: bool, by_epoch: bool,
         ctx.reject(node, "mmcv anneals by epoch, but an iteration-based runner has no "
                    "max_epochs")
     else:
-        return _mmcv_cosine(base, per, target, max_progress), base, max_iters
+        return mmcv.cosine_annealing_lr(base, per, target, max_progress), base, max_iters
     return None
-
-
-def _mmcv_cosine(base: float, per: int, target: Num, max_progress: int) -> FactorFn:
-    """CosineAnnealingLrUpdaterHook.get_lr: annealing_cos(base, target, progress / max),
-    where annealing_cos(start, end, f) = end + 0.5 * (start - end) * (cos(pi * f) + 1)."""
-    return lambda iteration: target + 0.5 * (base - target) * (
-        math.cos(math.pi * (iteration // per / max_progress)) + 1)
-
-
-def _mmcv_step(base: float, per: int, steps: Num | list[Num], gamma: Num,
-               min_lr: Num | None) -> FactorFn:
-    """StepLrUpdaterHook.get_lr: gamma once per ``step`` epochs (or per milestone passed),
-    floored at min_lr."""
-    def lr(iteration: int) -> float:
-        progress = iteration // per
-        if isinstance(steps, list):
-            exp = next((i for i, s in enumerate(steps) if progress < s), len(steps))
-        else:
-            exp = progress // int(steps)
-        decay: float = gamma**exp  # an int power of an int gamma stays exact, as upstream
-        value = base * decay
-        return max(value, min_lr) if min_lr is not None else value
-    return lr
-
-
-def _mmcv_warmup(regular: FactorFn, kind: str | None, iters: int, ratio: Num) -> FactorFn:
-    """LrUpdaterHook.get_warmup_lr over the policy's LR for the first ``iters`` iterations."""
-    def lr(iteration: int) -> float:
-        value = regular(iteration)
-        if kind is None or iteration >= iters:
-            return value
-        if kind == "constant":
-            return value * ratio
-        if kind == "linear":
-            return value * (1 - (1 - iteration / iters) * (1 - ratio))
-        exp: float = ratio ** (1 - iteration / iters)
-        return value * exp
-    return lr
 
 
 READER = register(Reader("mmengine", detect, read))
