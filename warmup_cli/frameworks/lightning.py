@@ -15,10 +15,9 @@ top level, ``trainer.max_epochs``/``max_steps`` for the run. LightningCLI's own
 ``lr_scheduler`` steps once per epoch (Lightning's default ``interval``); a model-level one
 follows ``interval`` of a sibling ``pl_lrs_cfg``/``lr_scheduler_config``, else every step.
 
-litgpt (``train.lr_warmup_steps``/``max_steps``): finetune/full.py ``get_lr_scheduler``
-(Lightning-AI/litgpt at 26857050) is ``SequentialLR([LambdaLR(step / warmup_steps),
-CosineAnnealingLR(T_max=max_steps - warmup_steps)], milestones=[warmup_steps])``, stepped once
-per optimizer step; it is rebuilt here from the same torch classes.
+litgpt (``train.lr_warmup_steps``/``max_steps``): its finetune ``get_lr_scheduler``
+(``upstream.litgpt_finetune_full``, a SequentialLR of a LambdaLR warmup and a
+CosineAnnealingLR) is built from the same torch classes and stepped once per optimizer step.
 
 Checks: WU301 (litgpt's ``lr_warmup_steps`` >= ``max_steps``; a LinearLR, ConstantLR or
 OneCycleLR warmup longer than the run), WU302 (warmup steps at LR 0), WU308 (unresolved: a class
@@ -45,6 +44,7 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream.litgpt_finetune_full import get_lr_scheduler
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     NESTING,
     SCHEDULER_CLASSES,
@@ -454,17 +454,12 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
              "(epochs x steps per epoch may end it sooner)")
     blame = warmup_node or train
 
-    # litgpt/finetune/full.py get_lr_scheduler
-    spec = SchedulerCall("SequentialLR", {"milestones": [warmup]}, (
-        SchedulerCall("LambdaLR", {"lr_lambda": lambda step: step / warmup}),
-        SchedulerCall("CosineAnnealingLR", {"T_max": max_steps - warmup})))
-
     def refusal(exc: BuildError) -> _Refused:
         return _Refused(blame, f"torch rejected litgpt's scheduler: {exc.message}",
                         by_torch=True)
 
-    run = _simulate(ctx, spec, base, min(max_steps, HORIZON_CAP), "litgpt's scheduler",
-                    Unit.STEP, blame, refusal)
+    run = _simulate(ctx, get_lr_scheduler(warmup, max_steps), base,
+                    min(max_steps, HORIZON_CAP), "litgpt's scheduler", Unit.STEP, blame, refusal)
     if run is None:
         return out
     phases = ((0, "linear warmup"), (warmup, "cosine")) if warmup < max_steps \
