@@ -156,6 +156,8 @@ def _call(ctx: Reading, node: Node) -> _Call:
         raise _Refused(node, "the scheduler has no class_path")
     name = _torch_name(path)
     where = node.get("class_path") or node
+    # a bare class name is torch's only if torch has that class: anything else is reported
+    # without importing torch (a fully qualified torch path is checked against torch)
     if name is None or ("." not in path and name not in SCHEDULER_CLASSES):
         raise _Refused(where, _not_torch(path))
     if name in NOT_REPRODUCED:
