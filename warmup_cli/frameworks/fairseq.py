@@ -14,7 +14,9 @@ fairseq sets the LR of update ``n`` (0-based, the first update is ``n = 0``) to
 ``step_update(n)``: the trainer calls ``lr_scheduler.step_update(0)`` when it builds the
 optimizer and ``step_update(num_updates)`` after every update (fairseq/trainer.py:
 ``_build_optimizer``, ``set_num_updates`` -> ``lr_step_update``). The factor is that LR divided
-by the configured ``lr``.
+by the configured ``lr``. The formulas are fairseq's and audiocraft's own, transcribed in
+``upstream.fairseq_lr_scheduler`` and ``upstream.audiocraft_inverse_sqrt_lr_scheduler``; this
+reader finds the values, applies the defaults and makes the checks.
 
 Checks, located at the responsible key (WU301, WU302 and the WU308 plumbing are the kit's):
 
@@ -50,6 +52,11 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream import (
+    audiocraft_inverse_sqrt_lr_scheduler,
+    fairseq_lr_scheduler,
+)
+from warmup_cli.frameworks.upstream.fairseq_lr_scheduler import Rejected
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
@@ -216,6 +223,9 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
                    lrs is not None, max_update)
     try:
         built = builder(ctx)
+    except Rejected as exc:  # fairseq's own assertion: a WU308 error at the key
+        ctx.values.reject(ctx.node(exc.key), str(exc))
+        return out
     except StopReading:
         return out
     if built is None:
@@ -265,11 +275,13 @@ class _Context:
         number = self.number(key, default)
         return None if number is None else int(number)
 
-    def fail(self, key: str | None, message: str, rejected: bool = False) -> NoReturn:
-        """The schedule cannot be built; ``rejected``: fairseq itself would refuse the value
-        (a WU308 error at it), not merely need something this file does not hold."""
-        node = (self.param(key) if key else None) or self.out.node
-        self.values.fail(node, message, rejected=rejected)
+    def node(self, key: str | None) -> Node:
+        """The node of the scheduler's ``key``, else where the schedule is declared."""
+        return (self.param(key) if key else None) or self.out.node
+
+    def fail(self, key: str | None, message: str) -> NoReturn:
+        """The schedule cannot be built: it needs something this file does not hold."""
+        self.values.fail(self.node(key), message)
 
 
 EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
@@ -302,69 +314,40 @@ def _finish(ctx: _Context, built: _Built) -> None:
 
 
 def _inverse_sqrt(ctx: _Context) -> _Built | None:
-    # fairseq/optim/lr_scheduler/inverse_square_root_schedule.py (InverseSquareRootSchedule)
     warmup = ctx.whole("warmup_updates", 4000)
     init = ctx.number("warmup_init_lr", -1)
     if warmup is None or init is None:
         return None
-    lr = ctx.lr
-    if init < 0:
-        # "cfg.warmup_init_lr = 0 if cfg.warmup_updates > 0 else warmup_end_lr"
-        init = 0 if warmup > 0 else lr
-        if warmup > 0:
-            ctx.values.note("warmup_init_lr -1 means 0 here (fairseq sets it to 0 when "
-                            "warmup_updates > 0)")
-    if warmup == 0:
-        ctx.fail("warmup_updates", "fairseq's inverse_sqrt divides by warmup_updates, so 0 "
-                 "raises ZeroDivisionError", rejected=True)
-    lr_step = (lr - init) / warmup  # self.lr_step
-    decay_factor = lr * warmup**0.5  # self.decay_factor
-
-    def value(n: int) -> float:
-        if n < warmup:
-            return init + n * lr_step
-        return float(decay_factor * n**-0.5)
-
-    return _Built(value, lr, warmup, [(0, "linear warmup"), (warmup, "inverse sqrt decay")],
-                  None, "fairseq inverse_sqrt",
-                  f"fairseq inverse_sqrt(warmup_updates={warmup}, warmup_init_lr={init:g})",
+    if init < 0 and warmup > 0:
+        ctx.values.note("warmup_init_lr -1 means 0 here (fairseq sets it to 0 when "
+                        "warmup_updates > 0)")
+    schedule = fairseq_lr_scheduler.inverse_sqrt(ctx.lr, warmup, init)
+    return _Built(schedule, ctx.lr, warmup,
+                  [(0, "linear warmup"), (warmup, "inverse sqrt decay")], None,
+                  "fairseq inverse_sqrt", f"fairseq inverse_sqrt(warmup_updates={warmup}, "
+                  f"warmup_init_lr={schedule.warmup_init_lr:g})",
                   ctx.param("warmup_init_lr") or ctx.param("warmup_updates"))
 
 
 def _audiocraft_inverse_sqrt(ctx: _Context) -> _Built | None:
-    # audiocraft/optim/inverse_sqrt_lr_scheduler.py (InverseSquareRootLRScheduler): a torch
-    # _LRScheduler whose get_lr uses self._step_count, which is 1 at construction (torch's
-    # _initial_step steps once), so update n is computed at step n + 1.
+    # update n runs at audiocraft's step n + 1, so its warmup ends one update early
     warmup = ctx.whole("warmup", 0)
     init = ctx.number("warmup_init_lr", 0)
     if warmup is None or init is None:
         return None
-    lr = ctx.lr
-    start = init or 0  # "warmup_init_lr = self.warmup_init_lr or 0"
-
-    def value(n: int) -> float:
-        step = n + 1
-        if step < warmup:
-            lr_step = (lr - start) / warmup
-            return start + step * lr_step
-        decay_factor = lr * warmup**0.5
-        return float(decay_factor * step**-0.5)
-
+    schedule = audiocraft_inverse_sqrt_lr_scheduler.inverse_sqrt(ctx.lr, warmup, init)
     if init == 0:
         ctx.values.note("audiocraft counts steps from 1, so warmup_init_lr 0 gives the first "
                         f"update lr/{warmup}, not 0")
-    return _Built(value, lr, max(warmup - 1, 0),
+    return _Built(schedule, ctx.lr, max(warmup - 1, 0),
                   [(0, "linear warmup"), (max(warmup - 1, 0), "inverse sqrt decay")], None,
-                  "audiocraft inverse_sqrt",
-                  f"audiocraft inverse_sqrt(warmup={warmup}, warmup_init_lr={start:g})",
-                  ctx.param("warmup_init_lr"))
+                  "audiocraft inverse_sqrt", f"audiocraft inverse_sqrt(warmup={warmup}, "
+                  f"warmup_init_lr={schedule.warmup_init_lr:g})", ctx.param("warmup_init_lr"))
 
 
 def _cosine(ctx: _Context) -> _Built | None:
-    # fairseq/optim/lr_scheduler/cosine_lr_scheduler.py. fairseq 0.12 (CosineLRSchedule): lr is
-    # the peak, min_lr the floor, warmup_init_lr -1 -> min_lr. The 2020 version
-    # (CosineSchedule, config with max_lr) had max_lr as the peak and lr as the floor,
-    # warmup_init_lr -1 -> lr; a config that sets max_lr can only be for that version.
+    # fairseq 0.12's scheduler has lr as the peak and min_lr as the floor; the 2020 one had
+    # max_lr as the peak and lr as the floor: a config that sets max_lr can only be for it.
     warmup = ctx.whole("warmup_updates", 0)
     init = ctx.number("warmup_init_lr", -1)
     t_mult = ctx.number("t_mult", 1.0)
@@ -389,40 +372,14 @@ def _cosine(ctx: _Context) -> _Built | None:
     if warmup is None or init is None or t_mult is None or period is None \
             or lr_shrink is None or max_lr is None or min_lr is None:
         return None
-    if not max_lr > min_lr:
-        ctx.fail("max_lr" if legacy else "min_lr",
-                 f"fairseq asserts max_lr > min_lr (peak {max_lr:g}, floor {min_lr:g})",
-                 rejected=True)
-    if init < 0:
-        init = min_lr
-    if period <= 0:
-        assert ctx.run is not None
-        period = ctx.run - warmup
-    elif ctx.run is not None and period > ctx.run - warmup:
+    build = fairseq_lr_scheduler.cosine_2020 if legacy else fairseq_lr_scheduler.cosine
+    schedule = build(max_lr, min_lr, warmup_updates=warmup, warmup_init_lr=init, t_mult=t_mult,
+                     lr_period_updates=period, lr_shrink=lr_shrink, max_update=ctx.run)
+    if period > 0 and ctx.run is not None and period > ctx.run - warmup:
         ctx.values.finding(Code.WU307, f"the cosine period ({period:g} updates) is longer than "
                            f"the updates left after warmup ({ctx.run - warmup:g}): the run ends "
                            "before the LR reaches min_lr", ctx.param("lr_period_updates"))
-    lr_step = (max_lr - init) / warmup if warmup > 0 else 1
-    cfg_min_lr = min_lr
-    peak = max_lr
-
-    def value(n: int) -> float:
-        if n < warmup:
-            return init + n * lr_step
-        curr_updates = n - warmup
-        if t_mult != 1:
-            i = math.floor(math.log(1 - curr_updates / period * (1 - t_mult), t_mult))
-            t_i = t_mult**i * period
-            t_curr = curr_updates - (1 - t_mult**i) / (1 - t_mult) * period
-        else:
-            i = math.floor(curr_updates / period)
-            t_i = period
-            t_curr = curr_updates - (period * i)
-        shrink = lr_shrink**i
-        low = cfg_min_lr * shrink
-        high = peak * shrink
-        return low + 0.5 * (high - low) * (1 + math.cos(math.pi * t_curr / t_i))
-
+    period = schedule.period
     phases: list[tuple[int, str]] = [(0, "linear warmup")] if warmup > 0 else []
     start, length, cycle = float(warmup), float(period), 0
     limit = ctx.run if ctx.run is not None else warmup + 10 * period
@@ -433,7 +390,7 @@ def _cosine(ctx: _Context) -> _Built | None:
         cycle += 1
     total = int(warmup + period) if ctx.max_update and warmup + period >= ctx.max_update \
         else None
-    return _Built(value, peak, warmup, phases, total,
+    return _Built(schedule, max_lr, warmup, phases, total,
                   "fairseq cosine" + (" (2020)" if legacy else ""),
                   f"fairseq cosine(warmup_updates={warmup}, period={period:g}, "
                   f"t_mult={t_mult:g}, lr_shrink={lr_shrink:g})",
@@ -441,7 +398,6 @@ def _cosine(ctx: _Context) -> _Built | None:
 
 
 def _polynomial(ctx: _Context) -> _Built | None:
-    # fairseq/optim/lr_scheduler/polynomial_decay_schedule.py (PolynomialDecayLRSchedule)
     warmup = ctx.whole("warmup_updates", 0)
     end = ctx.number("end_learning_rate", 0.0)
     power = ctx.number("power", 1.0)
@@ -454,21 +410,7 @@ def _polynomial(ctx: _Context) -> _Built | None:
         ctx.fail(None, "total_num_update defaults to max_update, which is not in this file")
     if warmup is None or end is None or power is None or total is None:
         return None
-    if not total > 0:
-        ctx.fail("total_num_update", "fairseq asserts total_num_update > 0 (it defaults to "
-                 "max_update)", rejected=True)
-    lr = ctx.lr
-
-    def value(n: int) -> float:
-        if warmup > 0 and n <= warmup:
-            warmup_factor = n / float(warmup)
-            return warmup_factor * lr
-        if n >= total:
-            return end
-        lr_range = lr - end
-        pct_remaining = 1 - (n - warmup) / (total - warmup)
-        return lr_range * pct_remaining ** (power) + end
-
+    schedule = fairseq_lr_scheduler.polynomial_decay(ctx.lr, warmup, total, end, power)
     if ctx.run is not None and total > ctx.run:
         ctx.values.finding(Code.WU307, f"total_num_update ({total:g}) is past max_update "
                            f"({ctx.run:g}): the run ends before the LR decays to "
@@ -481,14 +423,13 @@ def _polynomial(ctx: _Context) -> _Built | None:
         phases += [(warmup, "polynomial decay"), (math.ceil(total), "end_learning_rate")]
     else:  # the warmup branch wins up to warmup_updates, then n >= total_num_update
         phases.append((warmup + 1, "end_learning_rate"))
-    return _Built(value, lr, warmup, phases, math.ceil(total), "fairseq polynomial_decay",
+    return _Built(schedule, ctx.lr, warmup, phases, math.ceil(total), "fairseq polynomial_decay",
                   f"fairseq polynomial_decay(warmup_updates={warmup}, total_num_update="
                   f"{total:g}, power={power:g}, end_learning_rate={end:g})",
                   ctx.param("warmup_updates"))
 
 
 def _tri_stage(ctx: _Context) -> _Built | None:
-    # fairseq/optim/lr_scheduler/tri_stage_lr_scheduler.py (TriStageLRSchedule)
     init_scale = ctx.number("init_lr_scale", 0.01)
     final_scale = ctx.number("final_lr_scale", 0.01)
     ratio_node = ctx.param("phase_ratio")
@@ -498,45 +439,21 @@ def _tri_stage(ctx: _Context) -> _Built | None:
     if steps is None or init_scale is None or final_scale is None:
         return None
     warmup, hold, decay = steps
-    if warmup + hold + decay <= 0:
-        ctx.fail(None, "fairseq asserts warmup_steps + hold_steps + decay_steps > 0 "
-                 "('please specify steps or phase_ratio')", rejected=True)
-    if decay == 0:
-        ctx.fail("decay_steps", "fairseq divides by decay_steps, so 0 raises ZeroDivisionError",
-                 rejected=True)
-    if final_scale <= 0:
-        ctx.fail("final_lr_scale", "fairseq takes log(final_lr_scale), which fails for "
-                 f"{final_scale:g}", rejected=True)
-    peak = ctx.lr
-    init_lr = init_scale * peak
-    final_lr = final_scale * peak
-    warmup_rate = (peak - init_lr) / warmup if warmup != 0 else 0
-    decay_factor = -math.log(final_scale) / decay
-
-    def value(n: int) -> float:
-        if n < warmup:
-            return init_lr + warmup_rate * n
-        offset = warmup
-        if n < offset + hold:
-            return peak
-        offset += hold
-        if n <= offset + decay:
-            return peak * math.exp(-decay_factor * (n - offset))
-        return final_lr
-
+    schedule = fairseq_lr_scheduler.tri_stage(ctx.lr, init_scale, final_scale, warmup, hold,
+                                              decay)
     end = warmup + hold + decay
     if ctx.run is not None and end > ctx.run:
         ctx.values.finding(
             Code.WU307, f"the tri_stage phases ({warmup} + {hold} + {decay} = {end} updates) run "
             f"past max_update ({ctx.run:g}): the decay stops at "
-            f"{math.exp(-decay_factor * max(0, ctx.run - 1 - warmup - hold)):.3g}x "
+            f"{math.exp(-schedule.decay_factor * max(0, ctx.run - 1 - warmup - hold)):.3g}x "
             f"the peak instead of final_lr_scale {final_scale:g}",
             ratio_node or ctx.param("decay_steps"))
     phases = [(0, "linear warmup")] if warmup else []
     if hold:
         phases.append((warmup, "hold"))
     phases += [(warmup + hold, "exponential decay"), (end + 1, "final LR")]
-    return _Built(value, peak, warmup, phases, end + 1, "fairseq tri_stage",
+    return _Built(schedule, ctx.lr, warmup, phases, end + 1, "fairseq tri_stage",
                   f"fairseq tri_stage(warmup={warmup}, hold={hold}, decay={decay}, "
                   f"init_lr_scale={init_scale:g}, final_lr_scale={final_scale:g})",
                   ctx.param("init_lr_scale") or ctx.param("warmup_steps"))
@@ -558,10 +475,7 @@ def _tri_stage_steps(ctx: _Context, ratio_node: Node | None) -> list[int] | None
         return None
     if ctx.run is None:
         ctx.fail("phase_ratio", "phase_ratio is a share of max_update, which is not set")
-    if len(ratios) != 3 or sum(ratios) != 1:
-        ctx.fail("phase_ratio", "fairseq asserts three phase ratios that add up to 1 "
-                 f"(got {ratios})", rejected=True)
-    return [int(ctx.run * r) for r in ratios]
+    return fairseq_lr_scheduler.tri_stage_steps(ratios, ctx.run)
 
 
 _BUILDERS: dict[str, Callable[[_Context], _Built | None]] = {

@@ -1,12 +1,11 @@
 """Lightning CLI (jsonargparse ``class_path``/``init_args``) LR schedulers, and litgpt's own.
 
-A ``torch.optim.lr_scheduler`` class is not re-implemented: the reader builds the real class
-over a one-parameter SGD, steps it the documented way (``optimizer.step()`` then
-``scheduler.step()``; the optimizer only on the first step, since no scheduler reads what it
-changes and it costs 7 times the scheduler's step) and records the LR of every step; the factor
-is that LR divided by the optimizer's. torch is imported only once a config names a torch class
-(or is litgpt's); whatever torch raises while building or stepping becomes a WU310 finding with
-torch's own message. At most ``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS``
+A ``torch.optim.lr_scheduler`` class is not re-implemented: the reader turns the config into
+a ``SchedulerCall`` and ``upstream.torch_lr_scheduler`` builds the real class over a
+one-parameter SGD and steps it the documented way; the factor is the LR of each step divided by
+the optimizer's. torch is imported only once a config names a torch class (or is litgpt's);
+whatever torch raises while building or stepping becomes a WU310 finding with torch's own
+message. At most ``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS``
 while reading (to catch torch's errors), the rest on demand.
 
 Places: ``lr_scheduler`` / ``lr_scheduler_init`` / ``scheduler`` mappings with a ``class_path``
@@ -16,10 +15,9 @@ top level, ``trainer.max_epochs``/``max_steps`` for the run. LightningCLI's own
 ``lr_scheduler`` steps once per epoch (Lightning's default ``interval``); a model-level one
 follows ``interval`` of a sibling ``pl_lrs_cfg``/``lr_scheduler_config``, else every step.
 
-litgpt (``train.lr_warmup_steps``/``max_steps``): finetune/full.py ``get_lr_scheduler``
-(Lightning-AI/litgpt at 26857050) is ``SequentialLR([LambdaLR(step / warmup_steps),
-CosineAnnealingLR(T_max=max_steps - warmup_steps)], milestones=[warmup_steps])``, stepped once
-per optimizer step; it is rebuilt here from the same torch classes.
+litgpt (``train.lr_warmup_steps``/``max_steps``): its finetune ``get_lr_scheduler``
+(``upstream.litgpt_finetune_full``, a SequentialLR of a LambdaLR warmup and a
+CosineAnnealingLR) is built from the same torch classes and stepped once per optimizer step.
 
 Checks: WU301 (litgpt's ``lr_warmup_steps`` >= ``max_steps``; a LinearLR, ConstantLR or
 OneCycleLR warmup longer than the run), WU302 (warmup steps at LR 0), WU308 (unresolved: a class
@@ -30,7 +28,6 @@ interpolation, a missing run length), WU310 (torch raised while building or step
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,6 +43,16 @@ from warmup_cli.frameworks.kit import (
     warmup_vs_run,
     zero_lr_start,
     zero_share_text,
+)
+from warmup_cli.frameworks.upstream.litgpt_finetune_full import get_lr_scheduler
+from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
+    NESTING,
+    SCHEDULER_CLASSES,
+    BuildError,
+    SchedulerCall,
+    SteppedScheduler,
+    UnknownScheduler,
+    blamed_argument,
 )
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Unit
 
@@ -64,25 +71,6 @@ NOT_REPRODUCED = {
     "MultiplicativeLR": "takes lr_lambda, a Python callable a config cannot hold",
     "ReduceLROnPlateau": "changes the LR from validation metrics, which a config cannot show",
 }
-NESTING = ("SequentialLR", "ChainedScheduler")  # the classes whose schedulers= are schedulers
-# The public classes of torch.optim.lr_scheduler (torch 2.x): a bare class name is taken for a
-# torch scheduler only when it is one of these, so that a config naming anything else is
-# reported without importing torch (a fully qualified torch path is checked against torch).
-TORCH_SCHEDULERS = frozenset({
-    "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-    "ExponentialLR", "SequentialLR", "PolynomialLR", "CosineAnnealingLR", "ChainedScheduler",
-    "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR",
-})
-# Messages torch raises, mapped to the argument they are about (so findings point at it).
-_MESSAGE_KEYS = (("Starting multiplicative factor", "start_factor"),
-                 ("Ending multiplicative factor", "end_factor"),
-                 ("Constant multiplicative factor", "factor"),
-                 ("Expected positive integer T_0", "T_0"),
-                 ("Expected integer T_mult", "T_mult"),
-                 ("total_steps", "total_steps"), ("epochs", "epochs"),
-                 ("pct_start", "pct_start"), ("milestones", "milestones"))
-
-
 class _Refused(Exception):
     """A scheduler this reader cannot step: ``by_torch`` when torch itself raised (WU310), else
     unresolved; ``node`` is the key the reason is about."""
@@ -138,18 +126,24 @@ def _not_torch(path: str) -> str:
 
 @dataclass
 class _Call:
-    """A torch scheduler as a class_path node spells it, its arguments as Python values."""
+    """A torch scheduler as a class_path node spells it, and the call it makes."""
 
     node: Node
     path: str
-    name: str  # the torch.optim.lr_scheduler class
     args: dict[str, Node]  # every init arg (torch's messages are blamed on one)
-    kwargs: dict[str, Any]  # schedulers= holds None here: _build puts the built ones there
-    schedulers: list[_Call] | None = None  # SequentialLR / ChainedScheduler's
+    spec: SchedulerCall
+    children: list[_Call]  # SequentialLR / ChainedScheduler's schedulers
 
     @property
     def where(self) -> Node:
         return self.node.get("class_path") or self.node
+
+    def origin(self, spec: SchedulerCall) -> _Call | None:
+        """The call (this one or a child's) that made ``spec``."""
+        if spec is self.spec:
+            return self
+        return next((found for child in self.children
+                     if (found := child.origin(spec)) is not None), None)
 
 
 def _call(ctx: Reading, node: Node) -> _Call:
@@ -162,119 +156,55 @@ def _call(ctx: Reading, node: Node) -> _Call:
         raise _Refused(node, "the scheduler has no class_path")
     name = _torch_name(path)
     where = node.get("class_path") or node
-    if name is None or ("." not in path and name not in TORCH_SCHEDULERS):
+    # a bare class name is torch's only if torch has that class: anything else is reported
+    # without importing torch (a fully qualified torch path is checked against torch)
+    if name is None or ("." not in path and name not in SCHEDULER_CLASSES):
         raise _Refused(where, _not_torch(path))
     if name in NOT_REPRODUCED:
         raise _Refused(where, f"{name} {NOT_REPRODUCED[name]}")
-    call = _Call(node, path, name, _init_args(node), {})
-    for key, child in call.args.items():
+    args = _init_args(node)
+    kwargs: dict[str, Any] = {}
+    children: list[_Call] | None = None
+    for key, child in args.items():
         if key == "schedulers" and name in NESTING:
             items = child.as_sequence()
             if items is None:
                 raise _Refused(child, "schedulers is not a list")
-            call.schedulers = [_call(ctx, item) for item in items]
-            call.kwargs[key] = None
+            children = [_call(ctx, item) for item in items]
         elif key != "optimizer":
-            call.kwargs[key] = _plain(ctx, child)
-    return call
+            kwargs[key] = _plain(ctx, child)
+    spec = SchedulerCall(name, kwargs, None if children is None
+                         else tuple(child.spec for child in children))
+    return _Call(node, path, args, spec, children or [])
 
 
-def _build(torch: Any, call: _Call, optimizer: Any) -> Any:
-    """The real torch scheduler (nested ones for SequentialLR/ChainedScheduler)."""
-    cls = getattr(torch.optim.lr_scheduler, call.name, None)
-    if not isinstance(cls, type):
-        raise _Refused(call.where, _not_torch(call.path))
-    kwargs = dict(call.kwargs)
-    if call.schedulers is not None:
-        kwargs["schedulers"] = [_build(torch, child, optimizer) for child in call.schedulers]
-    try:
-        if call.name == "ChainedScheduler":
-            return cls(optimizer=optimizer, **kwargs)
-        return cls(optimizer, **kwargs)
-    except (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError,
-            AttributeError, OverflowError, RuntimeError) as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        raise _Refused(_blame(call, message), f"torch rejected {call.name}: {message}",
-                       by_torch=True) from None
+def _refusal(call: _Call, exc: BuildError) -> _Refused:
+    """What torch's refusal of (a child of) ``call`` means, at the key it is about."""
+    origin = call.origin(exc.call) or call
+    if isinstance(exc, UnknownScheduler):
+        return _Refused(origin.where, _not_torch(origin.path))
+    key = blamed_argument(exc.message, origin.args)
+    return _Refused(origin.args[key] if key is not None else origin.where,
+                    f"torch rejected {origin.spec.name}: {exc.message}", by_torch=True)
 
 
-def _blame(call: _Call, message: str) -> Node:
-    for key in call.args:
-        if key in message:
-            return call.args[key]
-    for needle, key in _MESSAGE_KEYS:
-        if needle in message and key in call.args:
-            return call.args[key]
-    return call.where
-
-
-class _Run:
-    """A built torch optimizer + scheduler, stepped on demand; remembers every LR."""
-
-    def __init__(self, make: Callable[[Any, Any], Any], base: float, limit: int) -> None:
-        import torch
-
-        self.limit = limit
-        self.failure: tuple[int, str] | None = None
-        with warnings.catch_warnings():
-            # Nothing torch says about the dummy optimizer is the user's business.
-            warnings.simplefilter("ignore")
-            param = torch.nn.Parameter(torch.zeros(1))
-            self.optimizer = torch.optim.SGD([param], lr=base)
-            self.scheduler = make(torch, self.optimizer)
-        self.lrs = [float(self.optimizer.param_groups[0]["lr"])]
-
-    def extend(self, count: int) -> None:
-        target = min(count, self.limit)
-        if len(self.lrs) >= target or self.failure is not None:
-            return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            while len(self.lrs) < target:
-                try:
-                    if len(self.lrs) == 1:
-                        # torch checks the order once (its "scheduler.step() before
-                        # optimizer.step()" warning); the LRs never depend on the optimizer's
-                        # own step, so later steps skip it (13 of 15 us per step).
-                        self.optimizer.step()
-                    self.scheduler.step()
-                except Exception as exc:  # torch's own error, reported as a finding
-                    self.failure = (len(self.lrs), f"{type(exc).__name__}: {exc}")
-                    return
-                self.lrs.append(float(self.optimizer.param_groups[0]["lr"]))
-
-    def lr(self, step: int) -> float:
-        step = max(step, 0)
-        self.extend(step + 1)
-        if step < len(self.lrs):
-            return self.lrs[step]
-        if self.failure is not None:
-            raise ValueError(f"torch raised at step {self.failure[0]}: {self.failure[1]}")
-        return self.lrs[-1]  # past the simulated horizon: held
-
-    def simulated(self, step: int) -> float:
-        """The LR of ``step`` when it is within the simulated steps, else NaN (for the checks,
-        which look only at the steps torch ran)."""
-        self.extend(step + 1)
-        return self.lrs[step] if step < min(len(self.lrs), self.limit) else math.nan
-
-
-def _simulate(ctx: Reading, make: Callable[[Any, Any], Any], base: float, limit: int,
-              what: str, unit: Unit, blame: Node) -> _Run | None:
+def _simulate(ctx: Reading, spec: SchedulerCall, base: float, limit: int, what: str,
+              unit: Unit, blame: Node,
+              refusal: Callable[[BuildError], _Refused]) -> SteppedScheduler | None:
     """The run stepped through its first EAGER_STEPS; None (and why) when torch refuses."""
     try:
-        run = _Run(make, base, limit)
-    except _Refused as exc:
-        if exc.by_torch:
-            ctx.finding(Code.WU310, exc.why, exc.node)
+        run = SteppedScheduler(spec, base, limit)
+    except BuildError as exc:
+        refused = refusal(exc)
+        if refused.by_torch:
+            ctx.finding(Code.WU310, refused.why, refused.node)
         else:
-            ctx.unresolved(exc.node, exc.why)
+            ctx.unresolved(refused.node, refused.why)
         return None
-    run.extend(EAGER_STEPS)
-    if run.failure is not None:
-        step, message = run.failure
-        ctx.finding(Code.WU310, f"torch raised while stepping {what} at {unit} {step}: "
-                    f"{message}", blame)
+    failure = run.extend(EAGER_STEPS)
+    if failure is not None:
+        ctx.finding(Code.WU310, f"torch raised while stepping {what} at {unit} "
+                    f"{failure.step}: {failure.message}", blame)
         return None
     return run
 
@@ -472,8 +402,8 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
         return out
     base = _base_lr(ctx, holder, node, "the optimizer lr is not in this file (a layered config "
                     "may set it): LRs are shown relative to it")
-    torch_run = _simulate(ctx, lambda torch, opt: _build(torch, call, opt), base, horizon,
-                          short, unit, call.where)
+    torch_run = _simulate(ctx, call.spec, base, horizon, short, unit, call.where,
+                          lambda exc: _refusal(call, exc))
     if torch_run is None:
         return out
     if run is None:
@@ -526,19 +456,12 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
              "(epochs x steps per epoch may end it sooner)")
     blame = warmup_node or train
 
-    def make(torch: Any, opt: Any) -> Any:
-        # litgpt/finetune/full.py get_lr_scheduler
-        sched = torch.optim.lr_scheduler
-        try:
-            first = sched.LambdaLR(opt, lambda step: step / warmup)
-            second = sched.CosineAnnealingLR(opt, T_max=(max_steps - warmup))
-            return sched.SequentialLR(opt, [first, second], milestones=[warmup])
-        except (ValueError, TypeError, ZeroDivisionError) as exc:
-            raise _Refused(blame, f"torch rejected litgpt's scheduler: {type(exc).__name__}: "
-                           f"{exc}", by_torch=True) from None
+    def refusal(exc: BuildError) -> _Refused:
+        return _Refused(blame, f"torch rejected litgpt's scheduler: {exc.message}",
+                        by_torch=True)
 
-    run = _simulate(ctx, make, base, min(max_steps, HORIZON_CAP), "litgpt's scheduler",
-                    Unit.STEP, blame)
+    run = _simulate(ctx, get_lr_scheduler(warmup, max_steps), base,
+                    min(max_steps, HORIZON_CAP), "litgpt's scheduler", Unit.STEP, blame, refusal)
     if run is None:
         return out
     phases = ((0, "linear warmup"), (warmup, "cosine")) if warmup < max_steps \
