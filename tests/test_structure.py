@@ -141,3 +141,21 @@ def test_shared_vocabulary_is_a_leaf() -> None:
     # Units, severities, codes, formats and exit codes are named everywhere: they import nothing.
     assert GRAPH["warmup_cli.vocab"] == set()
     assert GRAPH["warmup_cli.errors"] == set()
+
+
+def _code_map() -> str:
+    readme = (PACKAGE.parent / "README.md").read_text()
+    start = readme.index("## Code map")
+    return readme[start:readme.index("\n## ", start + 1)]
+
+
+def test_the_code_map_names_every_module_and_only_real_ones() -> None:
+    import re
+
+    section = _code_map()
+    files = {path.name for path in PACKAGE.rglob("*.py")} - {"__init__.py", "__main__.py"}
+    missing = sorted(name for name in files if f"`{name}`" not in section
+                     and not re.search(rf"`[\w/]*{re.escape(name)}`", section))
+    assert missing == []
+    named = set(re.findall(r"`(?!tests/)(?:\w+/)*(\w+\.py)`", section))
+    assert sorted(named - files) == []
