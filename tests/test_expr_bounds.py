@@ -111,8 +111,8 @@ def test_repeated_multiplication_is_bounded() -> None:
         ("lambda e: pow(e, e)", 1000, "pow()", "pow"),
         ("lambda e: pow(3, e)", 5000, "pow()", "pow"),
         ("lambda e: 2 ** e", 4096, "**", "**"),
-        ("lambda e: e ** 3000", 2, "**", "**"),
-        ("lambda e: (e + 1) ** 3000", 1, "**", "**"),
+        ("lambda e: e ** 3000", 3, "**", "**"),
+        ("lambda e: (e + 1) ** 3000", 2, "**", "**"),
         ("lambda e: (-e) ** e", 10**6, "**", "**"),
     ],
 )
@@ -188,7 +188,7 @@ def test_checked_mul_leaves_floats_and_bools_to_python() -> None:
         multiply(0.5, big)
 
 
-@pytest.mark.parametrize("base", [2, 3, -3, 7, 255, -(2**64), 2**100 + 1, 2**2047])
+@pytest.mark.parametrize("base", [3, -3, 7, 255, -(2**64) + 1, 2**100 + 1, 2**2047 + 1])
 def test_checked_pow_just_under_and_over_the_limit(base: int) -> None:
     power = checked_pow("**", column=3)
     bits = base.bit_length()
@@ -202,6 +202,30 @@ def test_checked_pow_just_under_and_over_the_limit(base: int) -> None:
         3,
     )
     assert info.value.bits > LIMIT
+
+
+@pytest.mark.parametrize("base", [2, -2, 4, -8, 2**64, -(2**64), 2**2047])
+def test_checked_pow_is_exact_for_powers_of_two(base: int) -> None:
+    # |base| = 2 ** k: the power is 2 ** (k * exponent), k * exponent + 1 bits exactly, so the
+    # bound refuses nothing that fits (2 ** 3000 has 3,001 bits, not 6,000).
+    power = checked_pow("**", column=3)
+    k = abs(base).bit_length() - 1
+    largest = (LIMIT - 1) // k
+    assert (base**largest).bit_length() == k * largest + 1 <= LIMIT
+    assert outcome(power, base, largest) == ("value", int, base**largest)
+    with pytest.raises(BoundError) as info:
+        power(base, largest + 1)
+    assert info.value.bits == (base ** (largest + 1)).bit_length() > LIMIT
+
+
+def test_power_of_two_quotient_is_not_refused() -> None:
+    # 2 ** 3000 has 3,001 bits: within the limit, so the quotient is computed as CPython does.
+    assert compile_expression("lambda e: 2 ** 3000 / 2 ** 2999")(0) == 2.0
+    assert compile_expression("lambda e: 2 ** (e + 3000) / 2 ** 2999")(1) == 4.0
+    assert compile_expression("lambda e: e ** 3000 / 2 ** 2999")(2) == 2.0
+    assert compile_expression("lambda e: (e + 0) ** 3000 / 2 ** 2999")(2) == 2.0
+    err = failure("lambda e: 2 ** e", 4096)
+    assert "about 4,097 bits" in err.message
 
 
 @pytest.mark.parametrize(
@@ -310,7 +334,8 @@ SHAPES: list[tuple[str, Callable[[int], Any], int, int]] = [
     ("lambda e: e * (e + 1)", lambda e: e * (e + 1), ones(2048) - 1, ones(2048)),
     ("lambda e: e ** 2", lambda e: e**2, ones(2048), 1 << 2048),
     ("lambda e: pow(e, 2)", lambda e: pow(e, 2), ones(2048), 1 << 2048),
-    ("lambda e: (e + 0) ** 3", lambda e: (e + 0) ** 3, ones(LIMIT // 3), 1 << (LIMIT // 3)),
+    # 2 ** 1365 cubed has exactly 4,096 bits; any larger base is bounded by 1,366 * 3 bits.
+    ("lambda e: (e + 0) ** 3", lambda e: (e + 0) ** 3, 1 << (LIMIT // 3), (1 << (LIMIT // 3)) + 1),
     ("lambda e: 3 ** e", lambda e: 3**e, LIMIT // 2, LIMIT // 2 + 1),
     ("lambda e: 3 ** (e + 0)", lambda e: 3 ** (e + 0), LIMIT // 2, LIMIT // 2 + 1),
     ("lambda e: e ** e", lambda e: e**e, 455, 456),  # 9 bits: 9 * 455 = 4,095; 9 * 456 = 4,104

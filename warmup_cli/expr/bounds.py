@@ -48,19 +48,36 @@ def format_bits(bits: int) -> str:
     return f"10^{int((bits.bit_length() - 1) * 0.30103)}"
 
 
+def power_bits(base: int, exponent: int) -> int:
+    """An upper bound of ``(base ** exponent).bit_length()`` for ints with ``abs(base) > 1``
+    and ``exponent > 1``, exact when ``abs(base)`` is a power of two.
+
+    ``abs(base) <= 2 ** m`` with ``m = (abs(base) - 1).bit_length()``, so the power is at most
+    ``2 ** (m * exponent)``: ``m * exponent + 1`` bits when that bound is reached (a power of
+    two), fewer than ``m * exponent`` otherwise (``abs(base) < 2 ** m``). ``2 ** 3000`` has
+    3,001 bits, not the 6,000 that ``bit_length() * exponent`` would say.
+    """
+    magnitude = abs(base)
+    m = (magnitude - 1).bit_length()
+    return m * exponent + (1 if magnitude & (magnitude - 1) == 0 else 0)
+
+
 def checked_pow(symbol: str = "**", column: int = 0) -> Callable[[Any, Any], Any]:
     """``a ** b`` that raises :class:`BoundError`, before computing, for an int result of more
     than MAX_INT_BITS bits (``symbol`` and ``column`` say where, for the message).
 
-    ``abs(a).bit_length() * b`` is an upper bound of the result's size. Bases 0, 1 and -1 never
-    grow; negative exponents give floats; bools are at most 1 and never grow either.
+    :func:`power_bits` is the size checked. Bases 0, 1 and -1 never grow; negative exponents
+    give floats; bools are at most 1 and never grow either.
     """
 
     def power(a: Any, b: Any) -> Any:
-        if a.__class__ is int and b.__class__ is int and b > 1:
-            bits = a.bit_length()
-            if bits > 1 and bits * b > MAX_INT_BITS:
-                raise BoundError(symbol, bits * b, column)
+        if a.__class__ is int and b.__class__ is int and b > 1 and a.bit_length() > 1:
+            # bit_length() * b bounds power_bits (a hair more for a power of two): the exact
+            # bound is computed only for a result that may be too large.
+            if a.bit_length() * b > MAX_INT_BITS:
+                bits = power_bits(a, b)
+                if bits > MAX_INT_BITS:
+                    raise BoundError(symbol, bits, column)
         return a**b
 
     return power
@@ -76,13 +93,17 @@ def pow_by_const(
     """
     budget = MAX_INT_BITS // exponent  # bits * exponent > LIMIT  <=>  bits > LIMIT // exponent
 
+    def check(a: int) -> None:
+        if a.bit_length() > budget and a.bit_length() > 1:
+            bits = power_bits(a, exponent)
+            if bits > MAX_INT_BITS:
+                raise BoundError(symbol, bits, column)
+
     if is_step:
 
         def power_step(x: Any) -> Any:
             if x.__class__ is int:
-                bits = x.bit_length()
-                if bits > budget and bits > 1:
-                    raise BoundError(symbol, bits * exponent, column)
+                check(x)
             return x**exponent
 
         return power_step
@@ -90,9 +111,7 @@ def pow_by_const(
     def power(x: Any) -> Any:
         a = f(x)
         if a.__class__ is int:
-            bits = a.bit_length()
-            if bits > budget and bits > 1:
-                raise BoundError(symbol, bits * exponent, column)
+            check(a)
         return a**exponent
 
     return power
@@ -101,16 +120,17 @@ def pow_by_const(
 def const_pow(base: int, g: Callable[[Any], Any], symbol: str, column: int) -> Callable[[Any], Any]:
     """``base ** g(x)`` for a constant int base with ``abs(base) > 1``.
 
-    Refuses exactly what :func:`checked_pow` refuses (``bits * b > LIMIT`` <=> ``b > LIMIT //
-    bits`` for ints).
+    Refuses exactly what :func:`checked_pow` refuses: :func:`power_bits` grows with the
+    exponent, so the largest exponent allowed is found once, here.
     """
-    bits = base.bit_length()
-    budget = MAX_INT_BITS // bits
+    per_unit = (abs(base) - 1).bit_length()
+    budget = (MAX_INT_BITS - 1) // per_unit if abs(base) & (abs(base) - 1) == 0 \
+        else MAX_INT_BITS // per_unit
 
     def power(x: Any) -> Any:
         b = g(x)
         if b.__class__ is int and b > budget:
-            raise BoundError(symbol, bits * b, column)
+            raise BoundError(symbol, power_bits(base, b), column)
         return base**b
 
     return power
