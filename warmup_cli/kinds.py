@@ -31,6 +31,7 @@ class Param:
     minimum: float | None = None
     exclusive_minimum: bool = False
     maximum: float | None = None
+    exclusive_maximum: bool = False  # beta2 < 1: the formulas divide by 1 - beta2
 
     @property
     def required(self) -> bool:
@@ -264,8 +265,9 @@ def _cosine_restarts(p: Mapping[str, Any]) -> Phase:
 _LEN_OPTIONAL = Param("len", "int", 0, "phase length before the next phase starts (0: unbounded)",
                       minimum=0)
 _FLOOR = Param("floor", "float", 0.0, "final factor, as a fraction of the peak", minimum=0.0)
+# 0.6 < beta2 < 1 (pytorch_warmup's range): every beta2 formula divides by 1 - beta2.
 _BETA2 = Param("beta2", "float", 0.999, "Adam's beta2", minimum=0.6, exclusive_minimum=True,
-               maximum=1.0)
+               maximum=1.0, exclusive_maximum=True)
 
 
 def _kinds() -> dict[str, Kind]:

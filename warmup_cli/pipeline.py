@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from warmup_cli.digest import Digest, Envelope
 from warmup_cli.errors import WarmupError
@@ -29,6 +29,8 @@ from warmup_cli.vocab import RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.verify import PendingVerification, ResumeCheck, Verification
+
+T = TypeVar("T")
 
 MAX_UPDATES = 10_000_000
 MAX_ROWS = 100_000_000
@@ -81,13 +83,47 @@ def write_series(plan: Plan, view: View, fmt: str, out: TextIO,
     """Stream the view in a machine format; memory does not grow with its length."""
     update_unit = view.unit if view.steps_per_epoch is not None else None
     columns = formats.series_columns(view.row_unit, lr_labels(plan), update_unit)
-    stream = _reporting(chunks(plan, view), progress)
+    stream = _reporting(before_writing(chunks(plan, view), _chunk_rows), progress)
     if fmt in ("csv", "tsv"):
         formats.write_series_chunks(stream, out, columns, delimiter="," if fmt == "csv" else "\t",
                                     with_update=update_unit is not None)
         return
     formats.write(fmt, rows_of(stream), out, columns, formats.series_cells(bool(update_unit)),
                   metadata(plan, view))
+
+
+def before_writing(stream: Iterator[T], size: Callable[[T], int]) -> Iterator[T]:
+    """``stream`` with its first batch computed now, before a writer puts out its header: a
+    schedule that fails in the first batch (most fail at step 0) leaves the output empty. A
+    failure in a later batch, after rows were written, says in its hint that the output is
+    incomplete (``size`` counts the rows of a batch)."""
+    first = next(stream, None)
+    return _noting_incomplete(first, stream, size)
+
+
+def _noting_incomplete(first: T | None, stream: Iterator[T], size: Callable[[T], int]
+                       ) -> Iterator[T]:
+    if first is None:
+        return
+    yield first
+    written = size(first)
+    try:
+        for batch in stream:
+            yield batch
+            written += size(batch)
+    except WarmupError as error:
+        note = (f"the output is incomplete: {written:,} rows were written before this "
+                "failure")
+        error.hint = f"{error.hint}; {note}" if error.hint else note
+        raise
+
+
+def _chunk_rows(chunk: Chunk) -> int:
+    return len(chunk.steps)
+
+
+def _group_rows(group: tuple[Chunk, ...]) -> int:
+    return len(group[0].steps)
 
 
 def _reporting(stream: Iterator[Chunk], progress: Callable[[int], None] | None
@@ -150,7 +186,11 @@ def digest_comparison(plans: Sequence[Plan], view: View, *, show_all: bool,
 
 def compare_rows(plans: Sequence[Plan], view: View) -> Iterator[Row]:
     """Rows whose ``lrs`` hold each plan's first-group LR, in the order given."""
-    for group in zip(*(chunks(plan, view) for plan in plans), strict=True):
+    return _rows_of_groups(zip(*(chunks(plan, view) for plan in plans), strict=True))
+
+
+def _rows_of_groups(groups: Iterator[tuple[Chunk, ...]]) -> Iterator[Row]:
+    for group in groups:
         first = group[0]
         columns = [chunk.lrs[0] for chunk in group]
         yield from map(Row, first.steps, first.factors, zip(*columns, strict=True),
@@ -165,7 +205,8 @@ def write_comparison(plans: Sequence[Plan], view: View, fmt: str, out: TextIO) -
                       for i, plan in enumerate(plans)],
         "unit": view.unit, "row_unit": view.row_unit, "start": view.start, "length": view.count,
     }
-    formats.write(fmt, compare_rows(plans, view), out, columns,
+    groups = zip(*(chunks(plan, view) for plan in plans), strict=True)
+    formats.write(fmt, _rows_of_groups(before_writing(groups, _group_rows)), out, columns,
                   lambda row: (row.step, *row.lrs), meta)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -80,10 +81,28 @@ def checked_call(fn: Callable[[int], float], step: int) -> float:
         raise EvaluationError(
             f"the schedule failed at step {step}: {type(exc).__name__}: {exc}", step=step
         ) from None
-    if isinstance(value, bool | int | float) and math.isfinite(value):
-        return value
+    if isinstance(value, bool | int | float):
+        if isinstance(value, int) and not _fits_a_float(value):
+            # isfinite() itself raises OverflowError here: the LR, base * factor, would too.
+            raise EvaluationError(
+                f"the schedule returned an integer of {value.bit_length():,} bits at step "
+                f"{step}, too large to become a float LR (floats end near 1.8e308)", step=step)
+        if math.isfinite(value):
+            return value
     raise EvaluationError(f"the schedule returned {value!r} at step {step}, not a finite number",
                           step=step)
+
+
+def _fits_a_float(value: int) -> bool:
+    """Whether ``float(value)`` is a number (it raises OverflowError past ``sys.float_info.max``,
+    an int of 1,024 bits or more, or one that rounds up to 2 ** 1024)."""
+    if value.bit_length() <= sys.float_info.max_exp - 1:
+        return True
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def _lrs(fn: Callable[[int], float], bases: tuple[float, ...], update: int

@@ -31,6 +31,7 @@ GLOBAL_KEYS = ("base",)
 MAX_SPEC_LENGTH = 2000
 MAX_PHASES = 64
 MAX_LIST = 500
+MAX_WHOLE = 2**53  # whole-number options (lengths, steps, milestones): floats count exactly
 
 _TOKEN = re.compile(
     r"""
@@ -209,9 +210,10 @@ class _Parser:
         numbers = value if isinstance(value, list) else [value]
         if not numbers or not all(isinstance(v, int | float) for v in numbers):
             raise self.fail("base must be a number or a list of numbers", value_token)
-        if any(not math.isfinite(v) or v < 0 for v in numbers):
+        lrs = [_finite_float(v) for v in numbers]
+        if any(lr is None or lr < 0 for lr in lrs):
             raise self.fail("base learning rates must be finite and not negative", value_token)
-        self.base = tuple(float(v) for v in numbers)
+        self.base = tuple(lr for lr in lrs if lr is not None)
 
     def value(self) -> Any:
         token = self.current
@@ -265,29 +267,52 @@ class _Parser:
                                 hint=_suggest(str(raw), list(param.choices), "value", None))
             return raw
         if param.type == "ints":
-            items = raw if isinstance(raw, list) else [raw]
-            if not all(isinstance(v, int | float) and float(v).is_integer() and v >= 0
-                       for v in items):
-                raise self.fail(f"{label} must be a list of whole numbers, e.g. [30,60,90]",
-                                where)
-            return [int(v) for v in items]
+            return self.whole_numbers(label, raw, where)
         if not isinstance(raw, int | float):
             raise self.fail(f"{label} must be a number, not {raw!r}", where)
-        if not math.isfinite(raw):
-            raise self.fail(f"{label} must be finite", where)
         if param.type == "int":
-            if not float(raw).is_integer():
+            raw = self.whole_number(label, raw, where)
+        else:
+            number = _finite_float(raw)
+            if number is None:
+                raise self.fail(f"{label} must be finite" if isinstance(raw, float) else
+                                f"{label} is too large to be a float ({_digits(raw)}; floats end "
+                                "near 1.8e308)", where)
+            raw = number
+        self.check_range(label, param, raw, where)
+        return raw
+
+    def whole_number(self, label: str, raw: int | float, where: Token) -> int:
+        if isinstance(raw, float):
+            if not math.isfinite(raw):
+                raise self.fail(f"{label} must be finite", where)
+            if not raw.is_integer():
                 raise self.fail(f"{label} must be a whole number, not {raw}", where)
             raw = int(raw)
-        else:
-            raw = float(raw)
+        if abs(raw) > MAX_WHOLE:
+            raise self.fail(f"{label} must be at most {MAX_WHOLE:,}, not {_magnitude(raw)}",
+                            where)
+        return raw
+
+    def whole_numbers(self, label: str, raw: Any, where: Token) -> list[int]:
+        items = raw if isinstance(raw, list) else [raw]
+        if not all(isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+                   for v in items) or any(v < 0 for v in items):
+            raise self.fail(f"{label} must be a list of whole numbers, e.g. [30,60,90]", where)
+        numbers = [int(v) for v in items]
+        if any(v > MAX_WHOLE for v in numbers):
+            raise self.fail(f"{label} must be whole numbers of at most {MAX_WHOLE:,}", where)
+        return numbers
+
+    def check_range(self, label: str, param: Param, raw: float, where: Token) -> None:
         low, high = param.minimum, param.maximum
         if low is not None and (raw < low or (param.exclusive_minimum and raw == low)):
             relation = ">" if param.exclusive_minimum else ">="
             raise self.fail(f"{label} must be {relation} {_plain(low)}, not {_plain(raw)}", where)
-        if high is not None and raw > high:
-            raise self.fail(f"{label} must be <= {_plain(high)}, not {_plain(raw)}", where)
-        return raw
+        if high is not None and (raw > high or (param.exclusive_maximum and raw == high)):
+            relation = "<" if param.exclusive_maximum else "<="
+            raise self.fail(f"{label} must be {relation} {_plain(high)}, not {_plain(raw)}",
+                            where)
 
 
 def _number(text: str) -> int | float:
@@ -296,6 +321,25 @@ def _number(text: str) -> int | float:
         return int(cleaned)
     except ValueError:
         return float(cleaned)
+
+
+def _finite_float(value: int | float) -> float | None:
+    """``float(value)`` when it is a finite number: an int past the largest float (more than
+    309 digits) makes ``float`` raise OverflowError, which is the same mistake as ``1e400``."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _digits(value: int) -> str:
+    return f"{len(str(abs(value))):,} digits"
+
+
+def _magnitude(value: int) -> str:
+    """A huge whole number as its digit count (a 300-digit number helps no one)."""
+    return f"{value:,}" if abs(value) < 10**20 else f"a number of {_digits(value)}"
 
 
 def _plain(value: float) -> str:

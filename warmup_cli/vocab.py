@@ -40,11 +40,13 @@ class RunFacts:
     Every framework reader takes them as ``read(doc, facts)``: ``total_steps`` is the run
     length in the reader's own unit (``--steps``/``--epochs`` of ``show``, ``--horizon`` of
     ``lint``); ``updates_per_epoch`` is the optimizer updates of one epoch (HF and timm call it
-    ``steps_per_epoch``, MMEngine ``iters_per_epoch``).
+    ``steps_per_epoch``, MMEngine ``iters_per_epoch``). ``follow_bases`` (``--follow-bases``)
+    lets a reader open a base config named by an absolute or ``~`` path outside the project.
     """
 
     total_steps: int | None = None
     updates_per_epoch: int | None = None
+    follow_bases: bool = False
 
 
 NO_FACTS = RunFacts()

@@ -71,13 +71,13 @@ def checked_pow(symbol: str = "**", column: int = 0) -> Callable[[Any, Any], Any
     """
 
     def power(a: Any, b: Any) -> Any:
-        if a.__class__ is int and b.__class__ is int and b > 1 and a.bit_length() > 1:
-            # bit_length() * b bounds power_bits (a hair more for a power of two): the exact
-            # bound is computed only for a result that may be too large.
-            if a.bit_length() * b > MAX_INT_BITS:
-                bits = power_bits(a, b)
-                if bits > MAX_INT_BITS:
-                    raise BoundError(symbol, bits, column)
+        # bit_length() * b bounds power_bits (a hair more for a power of two): the exact
+        # bound is computed only for a result that may be too large.
+        if a.__class__ is int and b.__class__ is int and b > 1 and a.bit_length() > 1 \
+                and a.bit_length() * b > MAX_INT_BITS:
+            bits = power_bits(a, b)
+            if bits > MAX_INT_BITS:
+                raise BoundError(symbol, bits, column)
         return a**b
 
     return power

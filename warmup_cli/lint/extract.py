@@ -143,6 +143,30 @@ def _registry() -> dict[str, Reader]:
     return readers()
 
 
+BUG_NOTE = "this is a warmup_cli bug, please report it"
+"""How every internal-error finding ends: lint's exit code is 3 when one is reported."""
+MAX_ERROR_TEXT = 300  # an exception's text can be a whole file; the finding quotes its start
+
+
+def internal_error_message(component: str, error: BaseException, consequence: str) -> str:
+    """``component failed on this file (KeyError: 'x'); consequence: this is a warmup_cli
+    bug...``: the message of a WU308 error for an exception that is not a user mistake."""
+    return f"{component} failed on this file ({describe_exception(error)}); {consequence}: " \
+        + BUG_NOTE
+
+
+def describe_exception(error: BaseException) -> str:
+    """``KeyError: 'x'``, the text cut at :data:`MAX_ERROR_TEXT` characters."""
+    text = str(error)
+    if len(text) > MAX_ERROR_TEXT:
+        text = text[:MAX_ERROR_TEXT] + "..."
+    return f"{type(error).__name__}: {text}"
+
+
+def is_internal_error(message: str) -> bool:
+    return message.endswith(BUG_NOTE)
+
+
 def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
     """A located WU308 error for a reader that raised. A WarmupError is the reader refusing
     the file in words meant for the user; anything else is a bug in warmup_cli."""
@@ -150,9 +174,8 @@ def reader_failure(doc: Document, reader: str, error: BaseException) -> Subject:
         message = (f"the {reader} reader cannot read this file: {error.message}"
                    + (f" ({error.hint})" if error.hint else ""))
     else:
-        message = (f"the {reader} reader failed on this file ({type(error).__name__}: "
-                   f"{error}); its checks were skipped and the rest of the file was linted: "
-                   "this is a warmup_cli bug, please report it")
+        message = internal_error_message(f"the {reader} reader", error, "its checks were "
+                                         "skipped and the rest of the file was linted")
     where = Location(*doc.root.location)
     return Subject(text=f"{reader} reader", path=doc.path, where=where, origin=reader,
                    hits=(RuleHit(UNRESOLVED_CODE, message, Severity.ERROR, at=where),))
