@@ -10,8 +10,10 @@ which ``resolve`` raises and lint reports as a finding.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,6 +37,7 @@ class TextKind(StrEnum):
     FILE = "file"  # an existing file: a config
     DIRECTORY = "directory"  # an existing directory
     PATH = "path"  # meant as a path (a config suffix, a separator, a glob) but not a file
+    SPECIAL = "special"  # exists but is no config: a named pipe, a device, a link loop, ...
 
     @property
     def is_schedule(self) -> bool:
@@ -77,6 +80,8 @@ def classify(text: str) -> TextKind:
         return TextKind.FILE
     if _is_dir(text):
         return TextKind.DIRECTORY
+    if special_path(text) is not None:
+        return TextKind.SPECIAL
     if text.strip().lower().endswith(CONFIG_SUFFIXES):
         return TextKind.PATH
     if kind is TextKind.EXPRESSION and _looks_like_path(text):
@@ -100,6 +105,44 @@ def _is_dir(text: str) -> bool:
         return _fits_a_path(text) and os.path.isdir(text)
     except (OSError, ValueError):
         return False
+
+
+_SPECIAL_MODES = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_path(text: str) -> str | None:
+    """What ``text`` names when it is there but is neither a regular file nor a directory
+    ("a named pipe", "a symbolic link loop", ...), else None. Only ``stat`` is used: opening
+    a named pipe would block until someone writes to it, and ``/dev/zero`` never ends."""
+    if not _fits_a_path(text):
+        return None
+    try:
+        mode = os.stat(text).st_mode
+    except ValueError:
+        return None
+    except OSError as error:
+        return _unreachable(text, error)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((what for test, what in _SPECIAL_MODES if test(mode)), "not a regular file")
+
+
+def _unreachable(text: str, error: OSError) -> str | None:
+    if error.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if error.errno == errno.EACCES:
+        return "a path that cannot be looked at (permission denied)"
+    try:
+        if os.path.islink(text):
+            return f"a broken symbolic link (to {os.readlink(text)})"
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _looks_like_path(text: str) -> bool:

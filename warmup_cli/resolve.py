@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from warmup_cli.errors import ConfigError, WarmupError
-from warmup_cli.parse import TextKind, classify, parse_schedule_text
+from warmup_cli.parse import TextKind, classify, parse_schedule_text, special_path
 from warmup_cli.schedule import Plan
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, RunFacts, Unit
 
@@ -29,10 +29,12 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which schedule of a config file (``--schedule``, ``--framework``)."""
+    """Which schedule of a config file (``--schedule``, ``--framework``), and whether its
+    reader may follow base configs outside the project (``--follow-bases``)."""
 
     schedule: str | None = None
     framework: str | None = None
+    follow_bases: bool = False
 
 
 NO_SELECTION = Selection()
@@ -63,6 +65,11 @@ def resolve(argument: str, facts: RunFacts = NO_FACTS, *, base_lrs: Sequence[flo
 def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) -> None:
     if kind is TextKind.DIRECTORY:
         raise ConfigError(f"{argument} is a directory", hint="name one config file in it")
+    if kind is TextKind.SPECIAL:
+        raise ConfigError(f"{argument} is {special_path(argument) or 'not a regular file'}, "
+                          "not a config file",
+                          hint="give a config file (.yaml, .yml, .json, .toml or .py), a spec "
+                               "or a lambda")
     if kind is TextKind.PATH:
         raise ConfigError(f"no such file: {argument}",
                           hint="give an existing config file, a spec such as 'linear:4' or a "
@@ -75,6 +82,8 @@ def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) ->
 def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
     from warmup_cli.config_plans import choose, config_schedules
 
+    if selection.follow_bases:
+        facts = replace(facts, follow_bases=True)
     item = choose(config_schedules(path, framework=selection.framework, facts=facts),
                   selection.schedule, path)
     if item.plan is None:

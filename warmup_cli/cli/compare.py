@@ -27,6 +27,7 @@ def compare_command(
     pick: options.Pick = None,
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
+    follow_bases: options.FollowBases = False,
     fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
@@ -43,7 +44,7 @@ def compare_command(
     with user_errors():
         compared = compare(CompareRequest(
             tuple(schedules), RunLength(epochs, steps), () if base is None else (base,),
-            Selection(pick, framework), updates_per_epoch=updates_per_epoch,
+            Selection(pick, framework, follow_bases), updates_per_epoch=updates_per_epoch,
             steps_per_epoch=steps_per_epoch))
         print_notes([note for item in compared.resolved for note in item.notes])
         console = stdout_console(color)

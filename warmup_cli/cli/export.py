@@ -25,6 +25,7 @@ def export_command(
     pick: options.Pick = None,
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
+    follow_bases: options.FollowBases = False,
 ) -> None:
     """Print the schedule as PyTorch code or as JSON."""
     from warmup_cli.export import export
@@ -33,4 +34,4 @@ def export_command(
 
     with user_errors():
         typer.echo(export(schedule, to, RunLength(epochs, steps), tuple(base or ()),
-                          Selection(pick, framework), updates_per_epoch), nl=False)
+                          Selection(pick, framework, follow_bases), updates_per_epoch), nl=False)

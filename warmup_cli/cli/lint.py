@@ -44,6 +44,7 @@ def lint_command(
              "with a margin, at least 1000].",
         show_default=False)] = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
+    follow_bases: options.FollowBases = False,
     max_warmup_share: Annotated[float | None, typer.Option(
         "--max-warmup-share", metavar="SHARE",
         help="WU109 fires when the warmup takes more of the run than this [default: 0.3].",
@@ -70,7 +71,7 @@ def lint_command(
 ) -> None:
     """Lint warmup schedules: LR 0 at the first update, uncapped growth, crashes at step 0,
     warmups longer than the run, ignored warmups, values a framework rejects, and more
-    (exit 0 clean, 1 findings, 2 unreadable input)."""
+    (exit 0 clean, 1 findings, 2 unreadable input, 3 an internal error)."""
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
     from warmup_cli.lint.emitters import EMITTERS, styled_text
@@ -91,7 +92,7 @@ def lint_command(
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
-        report = lint(targets, settings)
+        report = lint(targets, settings, follow_bases=follow_bases)
     if output_format is LintFormat.TEXT:
         console = stdout_console(color)
         console.print(styled_text(report.diagnostics), soft_wrap=True, end="")

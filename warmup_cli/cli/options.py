@@ -57,3 +57,8 @@ UpdatesPerEpoch = Annotated[int | None, typer.Option(
     help="Config files: optimizer updates per epoch, for frameworks whose run length or "
          "warmup is counted in epochs (HF num_train_epochs, timm sched_on_updates, MMEngine "
          "convert_to_iter_based).")]
+FollowBases = Annotated[bool, typer.Option(
+    "--follow-bases",
+    help="Config files: follow a base config (detectron2 _BASE_) given as an absolute or ~ "
+         "path outside the project (the folder holding .git or pyproject.toml); without it "
+         "such a base is reported as not followed.")]

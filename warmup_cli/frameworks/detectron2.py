@@ -17,8 +17,9 @@ Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed
 * WU302 zero-lr-first-update: ``WARMUP_FACTOR`` (LazyConfig ``warmup_factor``) 0: the first
   iteration (every warmup iteration with the constant method) runs at LR 0; severity by the
   share of the warmup lost (``kit.zero_share_severity``).
-* WU308 unresolved-value: a ``_BASE_`` file that is not at hand, a LazyConfig value computed in
-  code (lint: notes); a value fvcore/detectron2/yacs would reject is also a WU308 error.
+* WU308 unresolved-value: a ``_BASE_`` file that is not at hand (or, absolute or under ``~``,
+  outside the project without ``--follow-bases``), a LazyConfig value computed in code (lint:
+  notes); a value fvcore/detectron2/yacs would reject is also a WU308 error.
 """
 
 from __future__ import annotations
@@ -192,19 +193,48 @@ def _type_name(node: Node) -> str:
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """The schedules of ``doc``: the SOLVER keys, or each LazyConfig multiplier; MAX_ITER
-    (train.max_iter) is the run length, so ``facts`` are not used."""
-    return _read_lazy(doc) if doc.format == "python" else [_read_yacs(doc)]
+    (train.max_iter) is the run length, so of ``facts`` only ``follow_bases`` is used."""
+    if doc.format == "python":
+        return _read_lazy(doc)
+    return [_read_yacs(doc, follow_bases=facts.follow_bases)]
+
+
+PROJECT_MARKERS = (".git", "pyproject.toml")
+
+
+def project_root(config: str) -> str:
+    """The folder an absolute or ``~`` ``_BASE_`` must lie in to be followed without
+    ``--follow-bases``: the nearest folder holding ``.git`` or ``pyproject.toml`` above the
+    config (its real path), else the config's own folder."""
+    start = os.path.dirname(os.path.realpath(config))
+    folder = start
+    while True:
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return start
+        folder = parent
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
 
 
 class _Yacs:
     """The SOLVER keys after detectron2's _BASE_ merge (child over base, recursively:
     detectron2/config/config.py CfgNode.load_yaml_with_base), each with the file that sets it
-    last. What cannot be followed is recorded in ``ctx``, blamed on this file's _BASE_ line."""
+    last. What cannot be followed is recorded in ``ctx``, blamed on this file's _BASE_ line.
 
-    def __init__(self, ctx: Reading) -> None:
+    A relative _BASE_ is followed as detectron2 follows it. An absolute or ``~`` one is followed
+    only inside :func:`project_root` or with ``follow_bases``: a config from a stranger must not
+    make lint read (and quote values of) any file of the machine it runs on."""
+
+    def __init__(self, ctx: Reading, *, follow_bases: bool = False) -> None:
         self.ctx = ctx
         self.solver: dict[str, tuple[Node, str]] = {}
         self.bases: list[str] = []
+        self.root = None if follow_bases else project_root(ctx.doc.path)
         self._visit(ctx.doc, 0, (os.path.realpath(ctx.doc.path),))
         if self.bases:
             ctx.note("inherited through _BASE_: " + " <- ".join(os.path.basename(b)
@@ -225,11 +255,16 @@ class _Yacs:
             ctx.reject(blame, f"_BASE_ in {current.path} is not a path")
             return
         target = os.path.expanduser(name)
+        outside_tree = os.path.isabs(target)  # absolute, or ~ (expanded to an absolute path)
         if not target.startswith(("/", "https://", "http://")):
             target = os.path.join(os.path.dirname(current.path), target)
         resolved = os.path.realpath(target)
         if target.startswith(("https://", "http://")):
             ctx.unresolved(blame, f"_BASE_ {name} is a URL; warmup_cli reads local files only")
+        elif outside_tree and self.root is not None and not _inside(resolved, self.root):
+            ctx.unresolved(blame, f"_BASE_ {name} is outside the project ({self.root}), so it "
+                           "was not followed and the SOLVER keys it sets are unknown; "
+                           "--follow-bases reads it")
         elif resolved in seen:
             ctx.reject(blame, f"_BASE_ chain loops back to {target}")
         elif depth >= MAX_BASE_DEPTH:
@@ -274,10 +309,10 @@ class _Yacs:
             for key, default in DEFAULTS.items()})
 
 
-def _read_yacs(doc: Document) -> FrameworkSchedule:
+def _read_yacs(doc: Document, *, follow_bases: bool) -> FrameworkSchedule:
     declared = doc.root.get("SOLVER") or doc.root
     ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None))
-    keys = _Yacs(ctx)
+    keys = _Yacs(ctx, follow_bases=follow_bases)
     solver = keys.read()
     if ctx.failed:
         return ctx.out
