@@ -148,10 +148,11 @@ BUG_NOTE = "this is a warmup_cli bug, please report it"
 MAX_ERROR_TEXT = 300  # an exception's text can be a whole file; the finding quotes its start
 
 
-def internal_error_message(component: str, error: BaseException, consequence: str) -> str:
+def internal_error_message(component: str, error: BaseException, consequence: str, *,
+                           on: str = "this file") -> str:
     """``component failed on this file (KeyError: 'x'); consequence: this is a warmup_cli
     bug...``: the message of a WU308 error for an exception that is not a user mistake."""
-    return f"{component} failed on this file ({describe_exception(error)}); {consequence}: " \
+    return f"{component} failed on {on} ({describe_exception(error)}); {consequence}: " \
         + BUG_NOTE
 
 

@@ -114,7 +114,8 @@ def lint(targets: Sequence[str], settings: Settings,
             found = next(found_files, None)
         except Exception as error:  # discovery's own bug: the files found so far are linted
             diagnostics.append(internal_error(", ".join(files), "finding the config files",
-                                              error, "the files after it were not linted"))
+                                              error, "the files after it were not linted",
+                                              on="these targets"))
             break
         if found is None:
             break
@@ -132,8 +133,8 @@ def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnosti
         return _subject_diagnostics(argument_subject(target, index), settings,
                                     settings.codes_for(None), None)
     except Exception as error:  # see lint(): never stops the other inputs
-        return [internal_error(f"<arg{index}>", "linting this schedule", error,
-                               "it was not checked")]
+        return [internal_error(f"<arg{index}>", "lint", error, "it was not checked",
+                               on="this schedule")]
 
 
 def lint_file(path: Path | str, settings: Settings,
@@ -143,7 +144,7 @@ def lint_file(path: Path | str, settings: Settings,
     try:
         return _lint_file(name, settings, extractors)
     except Exception as error:  # the one guard per file: its other inputs are still linted
-        return [internal_error(name, "linting this file", error, "nothing in it was checked")]
+        return [internal_error(name, "lint", error, "nothing in it was checked")]
 
 
 def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
@@ -173,12 +174,13 @@ def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
     return sorted(found, key=lambda d: d.sort_key)
 
 
-def internal_error(path: str, component: str, error: BaseException, consequence: str,
-                   start: Location = FILE_START) -> Diagnostic:
-    """A WU308 error for an exception that is a bug in warmup_cli, at ``path`` (its start
-    unless ``start`` says where); ``--ignore`` and ``noqa`` never hide it."""
+def internal_error(path: str, component: str, error: BaseException, consequence: str, *,
+                   on: str = "this file") -> Diagnostic:
+    """A WU308 error at the start of ``path`` for an exception that is a bug in warmup_cli;
+    ``--ignore`` and ``noqa`` never hide it."""
     return Diagnostic(INTERNAL_CODE, Severity.ERROR,
-                      internal_error_message(component, error, consequence), path, start)
+                      internal_error_message(component, error, consequence, on=on), path,
+                      FILE_START)
 
 
 def _component(extractor: Extractor) -> str:
