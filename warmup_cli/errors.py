@@ -13,7 +13,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `seq 1e9 | head -1`
-EXIT_INTERNAL = 3  # warmup_cli's series disagreed with torch's LambdaLR (a bug to report)
+EXIT_INTERNAL = 3  # a warmup_cli bug: the series disagreed with torch, or lint's guard caught one
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
