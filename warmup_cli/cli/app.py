@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from warmup_cli import __version__
-from warmup_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, WarmupError
+from warmup_cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    ConfigError,
+    WarmupError,
+)
+from warmup_cli.render.safe_text import escape_controls
 from warmup_cli.vocab import ColorMode
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 app = typer.Typer(
     name="warmup",
@@ -44,8 +57,27 @@ def stdout_console(color: ColorMode = ColorMode.AUTO) -> Console:
 
 
 def report(error: WarmupError) -> None:
-    err_console.print(f"[bold red]error:[/] {error.render()}", markup=True, highlight=False,
-                      soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", escaped(error).render()),
+                      highlight=False, soft_wrap=True)
+
+
+def escaped(error: WarmupError) -> WarmupError:
+    """``error`` with the texts it quotes (a key, a value, a file name, the source line)
+    escaped onto one printable line each, the caret moved to where its character went."""
+    changes: dict[str, object] = {
+        "message": escape_controls(error.message),
+        "hint": None if error.hint is None else escape_controls(error.hint),
+    }
+    if isinstance(error, ConfigError) and error.path is not None:
+        changes["path"] = escape_controls(error.path)
+    source, column = error.source, error.column
+    if source is not None and "\n" not in source:  # render() quotes one-line sources only
+        changes["source"] = escape_controls(source)
+        if column is not None:
+            # a ConfigError with a place has a 1-based file column, any other a 0-based offset
+            first = 1 if isinstance(error, ConfigError) and error.where is not None else 0
+            changes["column"] = len(escape_controls(source[:max(0, column - first)])) + first
+    return dataclasses.replace(error, **changes)  # type: ignore[arg-type]
 
 
 def fail(error: WarmupError) -> NoReturn:
@@ -66,6 +98,44 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
+class StdoutFile(io.FileIO):
+    """File descriptor 1 under the TextIOWrapper that :func:`run` makes ``sys.stdout``.
+
+    Its first failed write (a full disk, a descriptor opened read-only) becomes one user error
+    wherever it happens, in a command, in rich or click, or in the flush at the end; later
+    writes go nowhere, so the flush at exit does not fail a second time. A reader that went
+    away (BrokenPipeError) is left to the handlers that end the command quietly.
+    """
+
+    failed = False
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.failed:
+            return memoryview(data).nbytes
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            self.failed = True
+            raise WarmupError(f"cannot write the output: {error.strerror or error}") from None
+
+
+def guard_stdout() -> None:
+    """Put :class:`StdoutFile` under ``sys.stdout``, keeping its encoding and buffering."""
+    stdout = sys.stdout
+    try:
+        descriptor = stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): its failures are the caller's
+    stdout.flush()
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(StdoutFile(descriptor, "wb", closefd=False)),
+        encoding=stdout.encoding, errors=stdout.errors,
+        line_buffering=stdout.line_buffering,
+        write_through=getattr(stdout, "write_through", False))
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"warmup_cli {__version__}")
@@ -84,9 +154,20 @@ def _root(
 
 
 def run() -> None:
-    """Entry point: no traceback for Ctrl-C or a closed pipe (``warmup show ... | head``)."""
+    """Entry point: no traceback for Ctrl-C or a closed pipe (``warmup show ... | head``),
+    and one line for a stdout that is closed (``>&-``) or cannot take the output."""
+    if sys.stdout is None:  # Python's stdout when descriptor 1 was closed at start
+        report(WarmupError("cannot write the output: stdout is closed"))
+        sys.exit(EXIT_USAGE)
+    guard_stdout()
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # here, so that a failure is reported, not lost at exit
+    except WarmupError as error:  # stdout failed outside a command's user_errors()
+        report(error)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(EXIT_INTERRUPTED)
