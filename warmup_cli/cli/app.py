@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -64,20 +64,21 @@ def report(error: WarmupError) -> None:
 def escaped(error: WarmupError) -> WarmupError:
     """``error`` with the texts it quotes (a key, a value, a file name, the source line)
     escaped onto one printable line each, the caret moved to where its character went."""
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         "message": escape_controls(error.message),
         "hint": None if error.hint is None else escape_controls(error.hint),
     }
     if isinstance(error, ConfigError) and error.path is not None:
         changes["path"] = escape_controls(error.path)
     source, column = error.source, error.column
-    if source is not None and "\n" not in source:  # render() quotes one-line sources only
+    # render() quotes one-line sources only
+    if source is not None and "\n" not in source and escape_controls(source) != source:
         changes["source"] = escape_controls(source)
-        if column is not None:
-            # a ConfigError with a place has a 1-based file column, any other a 0-based offset
-            first = 1 if isinstance(error, ConfigError) and error.where is not None else 0
-            changes["column"] = len(escape_controls(source[:max(0, column - first)])) + first
-    return dataclasses.replace(error, **changes)  # type: ignore[arg-type]
+        # a ConfigError with a place has a 1-based file column, any other a 0-based offset
+        first = 1 if isinstance(error, ConfigError) and error.where is not None else 0
+        if column is not None and column >= first:
+            changes["column"] = len(escape_controls(source[:column - first])) + first
+    return dataclasses.replace(error, **changes)
 
 
 def fail(error: WarmupError) -> NoReturn:
@@ -132,7 +133,7 @@ def guard_stdout() -> None:
     sys.stdout = io.TextIOWrapper(
         io.BufferedWriter(StdoutFile(descriptor, "wb", closefd=False)),
         encoding=stdout.encoding, errors=stdout.errors,
-        line_buffering=stdout.line_buffering,
+        line_buffering=bool(stdout.line_buffering),
         write_through=getattr(stdout, "write_through", False))
 
 
