@@ -125,13 +125,15 @@ class StdoutFile(io.FileIO):
 def guard_stdout() -> None:
     """Put :class:`StdoutFile` under ``sys.stdout``, keeping its encoding and buffering."""
     stdout = sys.stdout
-    try:
-        descriptor = stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a real file (a test's capture): its failures are the caller's
+    buffer = getattr(stdout, "buffer", None)
+    unbuffered = isinstance(buffer, io.FileIO)  # python -u / PYTHONUNBUFFERED: no buffer layer
+    raw = buffer if unbuffered else getattr(buffer, "raw", None)
+    if not isinstance(raw, io.FileIO):
+        return  # a test's capture, or a Windows console (a raw class of its own): left alone
     stdout.flush()
+    guarded = StdoutFile(raw.fileno(), "wb", closefd=False)
     sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(StdoutFile(descriptor, "wb", closefd=False)),
+        guarded if unbuffered else io.BufferedWriter(guarded),
         encoding=stdout.encoding, errors=stdout.errors,
         line_buffering=bool(stdout.line_buffering),
         write_through=getattr(stdout, "write_through", False))

@@ -22,7 +22,6 @@ and rich reads ``[...]`` as markup. So:
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +83,8 @@ def json_text(value: Any, *, indent: int | None = None, allow_nan: bool = True) 
     The rewrite runs over the dumped text: these characters can only occur inside strings
     there, and ``\\uXXXX`` is the same character to a JSON reader.
     """
+    import json  # only the machine formats pay for it, not every start-up
+
     text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=allow_nan)
     if _UNSAFE_IN_JSON.search(text) is None:
         return text
