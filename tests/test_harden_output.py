@@ -315,10 +315,15 @@ def _all_fail_alike(processes: list[subprocess.Popen[bytes]], message: str) -> N
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-def test_a_full_stdout_is_one_line_and_exit_2(plain_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("unbuffered", [False, True])  # python -u has no buffer layer
+def test_a_full_stdout_is_one_line_and_exit_2(plain_env: dict[str, str],
+                                              unbuffered: bool) -> None:
+    env = {k: v for k, v in plain_env.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     with open("/dev/full", "w") as full:
         processes = [subprocess.Popen([sys.executable, "-m", "warmup_cli", *command],
-                                      stdout=full, stderr=subprocess.PIPE, env=plain_env)
+                                      stdout=full, stderr=subprocess.PIPE, env=env)
                      for command in COMMANDS]
         _all_fail_alike(processes, "No space left on device")
 

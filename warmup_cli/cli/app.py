@@ -102,34 +102,36 @@ def user_errors() -> Iterator[None]:
 class StdoutFile(io.FileIO):
     """File descriptor 1 under the TextIOWrapper that :func:`run` makes ``sys.stdout``.
 
-    Its first failed write (a full disk, a descriptor opened read-only) becomes one user error
-    wherever it happens, in a command, in rich or click, or in the flush at the end; later
-    writes go nowhere, so the flush at exit does not fail a second time. A reader that went
-    away (BrokenPipeError) is left to the handlers that end the command quietly.
+    A failed write (a full disk, a descriptor opened read-only) becomes a user error wherever
+    it happens, in a command, in rich or click, or in the last flush; ``problem`` remembers it
+    in case something swallowed it. A reader that went away (BrokenPipeError) is left to the
+    handlers that end the command quietly.
     """
 
-    failed = False
+    problem: WarmupError | None = None
+    discarding = False  # set once the failure is reported: the flush at exit writes nowhere
 
     def write(self, data: ReadableBuffer, /) -> int:
-        if self.failed:
-            return memoryview(data).nbytes
+        size = memoryview(data).nbytes
+        if self.discarding or not size:
+            return size  # click probes streams with b"", which /dev/full refuses too
         try:
             return super().write(data)
         except BrokenPipeError:
             raise
         except OSError as error:
-            self.failed = True
-            raise WarmupError(f"cannot write the output: {error.strerror or error}") from None
+            self.problem = WarmupError(f"cannot write the output: {error.strerror or error}")
+            raise self.problem from None
 
 
-def guard_stdout() -> None:
-    """Put :class:`StdoutFile` under ``sys.stdout``, keeping its encoding and buffering."""
+def guard_stdout() -> StdoutFile | None:
+    """Put a :class:`StdoutFile` under ``sys.stdout``, keeping its encoding and buffering."""
     stdout = sys.stdout
     buffer = getattr(stdout, "buffer", None)
     unbuffered = isinstance(buffer, io.FileIO)  # python -u / PYTHONUNBUFFERED: no buffer layer
     raw = buffer if unbuffered else getattr(buffer, "raw", None)
     if not isinstance(raw, io.FileIO):
-        return  # a test's capture, or a Windows console (a raw class of its own): left alone
+        return None  # a test's capture, or a Windows console (a raw class of its own)
     stdout.flush()
     guarded = StdoutFile(raw.fileno(), "wb", closefd=False)
     sys.stdout = io.TextIOWrapper(
@@ -137,6 +139,7 @@ def guard_stdout() -> None:
         encoding=stdout.encoding, errors=stdout.errors,
         line_buffering=bool(stdout.line_buffering),
         write_through=getattr(stdout, "write_through", False))
+    return guarded
 
 
 def _show_version(value: bool) -> None:
@@ -162,12 +165,13 @@ def run() -> None:
     if sys.stdout is None:  # Python's stdout when descriptor 1 was closed at start
         report(WarmupError("cannot write the output: stdout is closed"))
         sys.exit(EXIT_USAGE)
-    guard_stdout()
+    stdout_file = guard_stdout()
     try:
         try:
-            app()
-        finally:
-            sys.stdout.flush()  # here, so that a failure is reported, not lost at exit
+            app()  # ends with SystemExit: click's standalone mode
+        except SystemExit as done:
+            _finish_output(stdout_file, done)
+            raise
     except WarmupError as error:  # stdout failed outside a command's user_errors()
         report(error)
         sys.exit(error.exit_code)
@@ -177,6 +181,18 @@ def run() -> None:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_BROKEN_PIPE)
+    finally:
+        if stdout_file is not None and stdout_file.problem is not None:
+            stdout_file.discarding = True
+
+
+def _finish_output(stdout_file: StdoutFile | None, done: SystemExit) -> None:
+    """Write the last of the output here, where a failure is reported, not at exit; a failed
+    write that something swallowed still fails a command that would have succeeded."""
+    if stdout_file is None or stdout_file.problem is None:
+        sys.stdout.flush()
+    elif done.code in (0, None):
+        raise stdout_file.problem
 
 
 def _silence_stdout() -> None:
