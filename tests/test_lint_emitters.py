@@ -128,3 +128,43 @@ def test_junit_without_findings_has_one_passing_case() -> None:
     cases = root.findall("testsuite/testcase")
     assert len(cases) == 1 and cases[0].find("failure") is None
     assert root.get("failures") == "0"
+
+
+# A finding that quotes a hostile key, in a file whose name is not UTF-8 (issue 14).
+HOSTILE = Diagnostic(Code.WU308, Severity.NOTE,
+                     "key lr\n::error::X\x1b]52;c;SGk=\x07\x9b [/] is unknown",
+                     "bad\udcff\x1b.yaml", Location(1, 2))
+
+
+def test_text_escapes_controls_and_file_name_bytes() -> None:
+    first = emit_text([HOSTILE]).splitlines()[0]
+    assert first == ("bad\\xff\\x1b.yaml:1:2: WU308 [note] key lr\\n::error::X"
+                     "\\x1b]52;c;SGk=\\x07\\x9b [/] is unknown")
+
+
+def test_github_escapes_the_other_controls_too() -> None:
+    (line,) = emit_github([HOSTILE]).splitlines()
+    assert line.startswith("::notice title=warmup (WU308),file=bad\\xff\\x1b.yaml,line=1,")
+    assert line.endswith("WU308 key lr%0A::error::X\\x1b]52;c;SGk=\\x07\\x9b [/] is unknown")
+
+
+def test_json_and_sarif_keep_the_message_and_stay_printable_utf8() -> None:
+    for text in (emit_json([HOSTILE]), emit_sarif([HOSTILE])):
+        assert all(char.isprintable() or char == "\n" for char in text)
+        text.encode("utf-8")  # no lone surrogate left
+    found = json.loads(emit_json([HOSTILE]))[0]
+    assert found["message"] == HOSTILE.message
+    assert found["filename"] == "bad\\xff\x1b.yaml"
+    log = json.loads(emit_sarif([HOSTILE]))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "bad%FF%1B.yaml"
+
+
+def test_junit_is_xml_with_controls_in_a_message() -> None:
+    root = ET.fromstring(emit_junit([HOSTILE]))
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == "bad\\xff\\x1b.yaml"
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("message") == ("key lr\\n::error::X\\x1b]52;c;SGk=\\x07\\x9b [/] "
+                                      "is unknown")

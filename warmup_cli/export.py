@@ -1,8 +1,11 @@
 """``warmup export``: a schedule as a self-contained PyTorch snippet, or as JSON.
 
-The snippet is generated from the very formula texts the factor functions were compiled from
-(``Phase.formula``, a lambda's checked source), so running it reproduces the shown series bit
-for bit; a test executes it in a subprocess and compares every value.
+The snippet's code is regenerated from the checked trees the factor functions were compiled
+from (``ast.unparse`` of a kind's formula or a lambda's body), so running it reproduces the
+shown series bit for bit; a test executes it in a subprocess and compares every value. User
+text never reaches the snippet as text: the source is a ``repr`` string constant, and the
+regenerated code holds no comment of the user's (a comment could close the docstring or
+carry a statement onto a new line).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmup_cli.errors import WarmupError
 from warmup_cli.expr import CompiledExpression
+from warmup_cli.render.safe_text import escape_controls
 from warmup_cli.schedule import FunctionSchedule, Join, Phase, Plan, Product, Schedule
 from warmup_cli.vocab import ExportFormat, RunFacts
 
@@ -31,8 +35,11 @@ class _Emitter:
 
     def emit(self, schedule: Schedule, name: str) -> None:
         if isinstance(schedule, Phase):
-            self.functions.append(f"def {name}(t):\n    # {schedule.to_spec()}\n"
-                                  f"    return {schedule.formula}\n")
+            fn = schedule.fn
+            formula = self._expression(fn) if isinstance(fn, CompiledExpression) else \
+                schedule.formula
+            spec = escape_controls(schedule.to_spec())  # a comment ends at a line break only
+            self.functions.append(f"def {name}(t):\n    # {spec}\n    return {formula}\n")
         elif isinstance(schedule, Join):
             parts = [f"{name}_{i}" for i in range(len(schedule.pieces))]
             for piece, part in zip(schedule.pieces, parts, strict=True):
@@ -60,14 +67,17 @@ class _Emitter:
             )
 
     def _lambda(self, compiled: CompiledExpression, name: str) -> str:
+        param = compiled.param or "t"
+        return f"def {name}({param}):\n    return {self._expression(compiled)}\n"
+
+    def _expression(self, compiled: CompiledExpression) -> str:
+        """The checked body as code: ``ast.unparse`` writes the same operations on the same
+        constants (floats with ``repr``), without the comments and layout of the source."""
         for node in ast.walk(compiled.tree):
             if isinstance(node, ast.Name) and node.id != compiled.param \
                     and node.id in _MATH_NAMES:
                 self.math_names.add(node.id)
-        param = compiled.param or "t"
-        body = compiled.source[compiled.body_column:] if compiled.body_column else \
-            compiled.source
-        return f"def {name}({param}):\n    return {body}\n"
+        return ast.unparse(compiled.tree)
 
 
 def to_python(plan: Plan) -> str:
@@ -77,13 +87,15 @@ def to_python(plan: Plan) -> str:
     if emitter.math_names:
         imports.append(f"from math import {', '.join(sorted(emitter.math_names))}")
     bases = ", ".join(repr(b) for b in plan.base_lrs)
-    header = (f'"""LR schedule exported by warmup_cli: {plan.source}\n\n'
-              f"LambdaLR gives update k the LR base_lr * lr_lambda(k); lr_lambda(0) is the first\n"
-              f"update. Run this file to print the LR of the first N updates: python FILE N\n"
-              f'"""\n\n')
+    header = ('"""LR schedule exported by warmup_cli from SOURCE (below).\n\n'
+              "LambdaLR gives update k the LR base_lr * lr_lambda(k); lr_lambda(0) is the first\n"
+              "update. Run this file to print the LR of the first N updates: python FILE N\n"
+              '"""\n\n')
+    # repr: a Python literal for any text (quotes, line breaks, controls all escaped)
+    source = f"# The schedule text this file was exported from.\nSOURCE = {plan.source!r}\n"
     functions = "\n\n".join(emitter.functions)
     body = (
-        f"{header}{chr(10).join(imports)}\n\nimport torch\n\n\n{functions}\n\n"
+        f"{header}{chr(10).join(imports)}\n\nimport torch\n\n{source}\n\n{functions}\n\n"
         f"base_lrs = [{bases}]\n"
         "# Replace the dummy parameters with your model's parameter groups.\n"
         "params = [torch.nn.Parameter(torch.zeros(1)) for _ in base_lrs]\n"

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from warmup_cli import __version__
-from warmup_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, WarmupError
+from warmup_cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    ConfigError,
+    WarmupError,
+)
+from warmup_cli.render.safe_text import escape_controls
 from warmup_cli.vocab import ColorMode
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 app = typer.Typer(
     name="warmup",
@@ -44,8 +57,28 @@ def stdout_console(color: ColorMode = ColorMode.AUTO) -> Console:
 
 
 def report(error: WarmupError) -> None:
-    err_console.print(f"[bold red]error:[/] {error.render()}", markup=True, highlight=False,
-                      soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", escaped(error).render()),
+                      highlight=False, soft_wrap=True)
+
+
+def escaped(error: WarmupError) -> WarmupError:
+    """``error`` with the texts it quotes (a key, a value, a file name, the source line)
+    escaped onto one printable line each, the caret moved to where its character went."""
+    changes: dict[str, Any] = {
+        "message": escape_controls(error.message),
+        "hint": None if error.hint is None else escape_controls(error.hint),
+    }
+    if isinstance(error, ConfigError) and error.path is not None:
+        changes["path"] = escape_controls(error.path)
+    source, column = error.source, error.column
+    # render() quotes one-line sources only
+    if source is not None and "\n" not in source and escape_controls(source) != source:
+        changes["source"] = escape_controls(source)
+        # a ConfigError with a place has a 1-based file column, any other a 0-based offset
+        first = 1 if isinstance(error, ConfigError) and error.where is not None else 0
+        if column is not None and column >= first:
+            changes["column"] = len(escape_controls(source[:column - first])) + first
+    return dataclasses.replace(error, **changes)
 
 
 def fail(error: WarmupError) -> NoReturn:
@@ -66,6 +99,49 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
+class StdoutFile(io.FileIO):
+    """File descriptor 1 under the TextIOWrapper that :func:`run` makes ``sys.stdout``.
+
+    A failed write (a full disk, a descriptor opened read-only) becomes a user error wherever
+    it happens, in a command, in rich or click, or in the last flush; ``problem`` remembers it
+    in case something swallowed it. A reader that went away (BrokenPipeError) is left to the
+    handlers that end the command quietly.
+    """
+
+    problem: WarmupError | None = None
+    discarding = False  # set once the failure is reported: the flush at exit writes nowhere
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        size = memoryview(data).nbytes
+        if self.discarding or not size:
+            return size  # click probes streams with b"", which /dev/full refuses too
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            self.problem = WarmupError(f"cannot write the output: {error.strerror or error}")
+            raise self.problem from None
+
+
+def guard_stdout() -> StdoutFile | None:
+    """Put a :class:`StdoutFile` under ``sys.stdout``, keeping its encoding and buffering."""
+    stdout = sys.stdout
+    buffer = getattr(stdout, "buffer", None)
+    unbuffered = isinstance(buffer, io.FileIO)  # python -u / PYTHONUNBUFFERED: no buffer layer
+    raw = buffer if unbuffered else getattr(buffer, "raw", None)
+    if not isinstance(raw, io.FileIO):
+        return None  # a test's capture, or a Windows console (a raw class of its own)
+    stdout.flush()
+    guarded = StdoutFile(raw.fileno(), "wb", closefd=False)
+    sys.stdout = io.TextIOWrapper(
+        guarded if unbuffered else io.BufferedWriter(guarded),
+        encoding=stdout.encoding, errors=stdout.errors,
+        line_buffering=bool(stdout.line_buffering),
+        write_through=getattr(stdout, "write_through", False))
+    return guarded
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"warmup_cli {__version__}")
@@ -84,15 +160,39 @@ def _root(
 
 
 def run() -> None:
-    """Entry point: no traceback for Ctrl-C or a closed pipe (``warmup show ... | head``)."""
+    """Entry point: no traceback for Ctrl-C or a closed pipe (``warmup show ... | head``),
+    and one line for a stdout that is closed (``>&-``) or cannot take the output."""
+    if sys.stdout is None:  # Python's stdout when descriptor 1 was closed at start
+        report(WarmupError("cannot write the output: stdout is closed"))
+        sys.exit(EXIT_USAGE)
+    stdout_file = guard_stdout()
     try:
-        app()
+        try:
+            app()  # ends with SystemExit: click's standalone mode
+        except SystemExit as done:
+            _finish_output(stdout_file, done)
+            raise
+    except WarmupError as error:  # stdout failed outside a command's user_errors()
+        report(error)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_BROKEN_PIPE)
+    finally:
+        if stdout_file is not None and stdout_file.problem is not None:
+            stdout_file.discarding = True
+
+
+def _finish_output(stdout_file: StdoutFile | None, done: SystemExit) -> None:
+    """Write the last of the output here, where a failure is reported, not at exit; a failed
+    write that something swallowed still fails a command that would have succeeded."""
+    if stdout_file is None or stdout_file.problem is None:
+        sys.stdout.flush()
+    elif done.code in (0, None):
+        raise stdout_file.problem
 
 
 def _silence_stdout() -> None:

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from warmup_cli.cli.app import err_console
 from warmup_cli.render.display import Display
+from warmup_cli.render.safe_text import plain
 from warmup_cli.vocab import OutputFormat
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def emit_shown(shown: Shown, console: Console, output: str,
             shown.write(output, sys.stdout, progress.update)
             shown.verified()  # a mismatch fails the command even after streaming
             if shown.resume is not None:
-                err_console.print(shown.resume.describe(), soft_wrap=True)
+                err_console.print(plain(shown.resume.describe()), soft_wrap=True)
             return
         summary = shown.digest(show_all=display.show_all, plot_buckets=display.plot_buckets,
                                progress=progress.update)
@@ -104,5 +105,7 @@ def emit_compared(compared: Compared, console: Console, output: str,
 
 
 def print_notes(notes: Sequence[str]) -> None:
+    """The notes a resolution left (they quote keys and values of the config: escaped)."""
     for note in notes:
-        err_console.print(f"[dim]note:[/] {note}", soft_wrap=True, highlight=False)
+        err_console.print(plain("note:", style="dim") + " " + plain(note), soft_wrap=True,
+                          highlight=False)

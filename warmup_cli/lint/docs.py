@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from warmup_cli.errors import WarmupError
 from warmup_cli.lint.rules import RULES, Rule, find_rule
 
 
 def rules_table() -> Table:
-    table = Table(title="warmup lint rules (select with --select/--ignore; details: "
-                        "warmup lint --explain CODE)", title_justify="left")
+    # Text cells: a summary's brackets ([tool.warmup-cli], [0, 1]) are text, not rich markup.
+    table = Table(title=Text("warmup lint rules (select with --select/--ignore; details: "
+                             "warmup lint --explain CODE)"), title_justify="left")
     for column in ("code", "name", "severity", "summary"):
         table.add_column(column, overflow="fold")
     for rule in sorted(RULES.values(), key=lambda r: r.code):
-        table.add_row(rule.code, rule.name, rule.severity_text, rule.summary)
+        table.add_row(*map(Text, (rule.code, rule.name, rule.severity_text, rule.summary)))
     return table
 
 

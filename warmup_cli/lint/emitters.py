@@ -2,11 +2,16 @@
 
 Each emitter takes the sorted diagnostics and returns the whole output as text. ``text`` also
 has a styled variant (severity colours) that the CLI uses on a terminal only.
+
+A diagnostic's path and message quote what a config file holds (its name, keys, values), so
+every format writes them through ``render.safe_text``: text, github and junit with controls
+escaped (no line of a stranger's can start a workflow command, no ESC reaches a terminal,
+the XML stays XML 1.0), json and sarif with ``json_text``; a file name that is not UTF-8 is
+written as its bytes escaped (``\\xff``), and percent-encoded in a SARIF URI.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
@@ -15,6 +20,7 @@ from rich.text import Text
 from warmup_cli import __version__
 from warmup_cli.lint.diagnostics import Diagnostic, count_by_severity
 from warmup_cli.lint.rules import RULES, rule_name
+from warmup_cli.render.safe_text import escape_controls, json_text, utf8_bytes
 from warmup_cli.vocab import Code, LintFormat, Severity
 
 Emitter = Callable[[Sequence[Diagnostic]], str]
@@ -45,11 +51,11 @@ def styled_text(diagnostics: Sequence[Diagnostic]) -> Text:
     """``path:line:col: CODE [severity] message`` lines and the summary line."""
     out = Text()
     for d in diagnostics:
-        out.append(f"{d.path}:{d.start.line}:{d.start.column}:", style="bold")
+        out.append(f"{escape_controls(d.path)}:{d.start.line}:{d.start.column}:", style="bold")
         out.append(" ")
         out.append(d.code, style=_STYLES[d.severity])
         out.append(f" [{d.severity.value}] ", style=_STYLES[d.severity])
-        out.append(d.message)
+        out.append(escape_controls(d.message))
         out.append("\n")
     out.append(summary(diagnostics), style="bold")
     out.append("\n")
@@ -78,7 +84,7 @@ def _json_object(d: Diagnostic) -> dict[str, object]:
 
 
 def emit_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps([_json_object(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return json_text([_json_object(d) for d in diagnostics], indent=2) + "\n"
 
 
 # --- github workflow commands ----------------------------------------------------------------
@@ -87,8 +93,9 @@ _GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity
 
 
 def _escape_data(text: str) -> str:
-    # actions/toolkit core/command.ts escapeData
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # actions/toolkit core/command.ts escapeData; then the other controls (ESC would still
+    # reach the log's terminal renderer) and a non-UTF-8 file name's bytes, as everywhere
+    return escape_controls(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -115,11 +122,12 @@ def emit_github(diagnostics: Sequence[Diagnostic]) -> str:
 
 def _artifact_uri(path: str) -> str:
     # Relative paths stay relative (code scanning resolves them against the checkout);
-    # pseudo-paths such as <arg1> are percent-encoded into a valid URI reference.
+    # pseudo-paths such as <arg1> are percent-encoded into a valid URI reference, and so are
+    # the bytes of a file name that is not UTF-8 (quote() of the str would raise).
     posix = path.replace("\\", "/")
     if posix.startswith("/"):
-        return "file://" + quote(posix)
-    return quote(posix)
+        return "file://" + quote(utf8_bytes(posix))
+    return quote(utf8_bytes(posix))
 
 
 def _sarif_rules() -> tuple[list[dict[str, object]], dict[Code, int]]:
@@ -166,7 +174,7 @@ def emit_sarif(diagnostics: Sequence[Diagnostic]) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log, indent=2) + "\n"
 
 
 # --- junit --------------------------------------------------------------------------------
@@ -183,16 +191,19 @@ def emit_junit(diagnostics: Sequence[Diagnostic]) -> str:
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
-    for path, found in by_path.items():
+    for raw_path, found in by_path.items():
+        # XML 1.0 has no way to write most controls (not even as &#27;): escaped as text
+        path = escape_controls(raw_path)
         suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(found)),
                               failures=str(len(found)), errors="0")
         for d in found:
+            message = escape_controls(d.message)
             case = ET.SubElement(suite, "testcase", name=f"warmup.{d.code}", classname=path,
                                  line=str(d.start.line), column=str(d.start.column))
-            failure = ET.SubElement(case, "failure", message=d.message,
+            failure = ET.SubElement(case, "failure", message=message,
                                     type=d.severity.value)
-            failure.text = (f"{d.path}:{d.start.line}:{d.start.column}: {d.code} "
-                            f"[{d.severity.value}] {d.message}")
+            failure.text = (f"{path}:{d.start.line}:{d.start.column}: {d.code} "
+                            f"[{d.severity.value}] {message}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
         + "\n"

@@ -3,7 +3,10 @@
 One emitter per format over the same stream of rows and a ``cells`` function that picks a
 row's values, so a 10-million-row series is written without being held in memory. Floats are
 written with ``repr``, the shortest text that reads back as the same double
-(``float(text) == value``): a consumer gets the very numbers LambdaLR produced.
+(``float(text) == value``): a consumer gets the very numbers LambdaLR produced. Text cells
+(phase labels, our own words) keep their exact text the format's way: csv/tsv quote it, json
+and jsonl escape it (``ensure_ascii``); markdown, a format for the eye, escapes controls
+(``safe_text``) as well as ``|``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
+from warmup_cli.render.safe_text import escape_controls
 from warmup_cli.series import Chunk, Row
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
@@ -97,7 +101,7 @@ def write_markdown(rows: Iterable[Row], out: TextIO, columns: list[str], cells: 
 
 
 def _cell(value: Any) -> str:
-    text = repr(value) if isinstance(value, float) else str(value)
+    text = repr(value) if isinstance(value, float) else escape_controls(str(value))
     return text.replace("|", "\\|")
 
 

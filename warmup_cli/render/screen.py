@@ -1,5 +1,9 @@
 """What a person at a terminal sees for ``show`` and ``compare``: the titled table, the
-verification line and the plot, built from the pipeline's outcome."""
+verification line and the plot, built from the pipeline's outcome.
+
+Titles and headers quote the schedule's source (a lambda, a file name): they are plain text
+with controls escaped (``safe_text``), never rich markup.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from warmup_cli.render.display import Display
+from warmup_cli.render.safe_text import escape_controls, plain
 from warmup_cli.render.table import build_table
 
 if TYPE_CHECKING:
@@ -46,9 +51,9 @@ def print_shown(console: Console, shown: Shown, summary: Digest, display: Displa
     console.print(build_table(summary.table_rows(), notes=summary.notes(), unit=view.row_unit,
                               lr_headers=headers, title=show_title(plan, view),
                               digits=display.digits, update_unit=_update_unit(view)))
-    console.print(f"[dim]{shown.verified().describe()}[/]", soft_wrap=True)
+    console.print(plain(shown.verified().describe(), style="dim"), soft_wrap=True)
     if shown.resume is not None:
-        console.print(shown.resume.describe(), soft_wrap=True)
+        console.print(plain(shown.resume.describe()), soft_wrap=True)
     if display.plot and summary.envelope is not None:
         lines = [(header, *summary.envelope.points(group))
                  for group, header in enumerate(headers)]
@@ -62,8 +67,8 @@ def print_compared(console: Console, compared: Compared, summary: Digest,
                               lr_headers=compare_headers(plans),
                               title=compare_title(plans, view), digits=display.digits,
                               update_unit=_update_unit(view), columns=("lrs",)))
-    console.print(f"[dim]{compared.verified():,} updates checked against torch's LambdaLR[/]",
-                  soft_wrap=True)
+    console.print(plain(f"{compared.verified():,} updates checked against torch's LambdaLR",
+                        style="dim"), soft_wrap=True)
     if display.plot and summary.envelope is not None:
         lines = [(f"lr_{index}", *summary.envelope.points(index)) for index in range(len(plans))]
         draw_plot(console, lines, title=" vs ".join(plan.source for plan in plans),
@@ -74,7 +79,8 @@ def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float
               title: str, xlabel: str, display: Display) -> None:
     from warmup_cli.render.plot import render_plot
 
-    text = render_plot(lines, title=title, xlabel=xlabel, width=display.plot_width,
+    text = render_plot(lines, title=escape_controls(title), xlabel=escape_controls(xlabel),
+                       width=display.plot_width,
                        height=display.plot_height, log_y=display.log_y,
                        color=console.is_terminal and not console.no_color)
     console.out(text, highlight=False)
