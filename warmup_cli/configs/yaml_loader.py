@@ -5,7 +5,8 @@ is built from the composed node graph; scalars get SafeLoader's YAML 1.1 meaning
 ``2e-05`` stays a ``str``; :meth:`Node.as_number` reads it; ``yes``/``on`` are bools). Keys
 keep their text (``on:`` is the key ``"on"``). Timestamps, ``!!binary`` and custom tags
 (``!ENV ...``) keep their text. Aliases and ``<<`` merge keys are expanded while building,
-with a cap on the total number of nodes, so "billion laughs" files fail fast; an expanded
+with a cap on the total number of nodes and on the alias references met while expanding
+(:data:`~warmup_cli.configs.text.MAX_ALIASES`), so "billion laughs" files fail fast; an expanded
 alias keeps the positions where its anchor was written (the key that uses it keeps its own
 position). Duplicate keys: the last one wins. Multi-document files: the first non-empty
 document; the others are not parsed further.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import yaml
@@ -23,9 +25,9 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from warmup_cli.configs.text import (
     BREAKS_YAML,
-    MAX_DEPTH,
-    MAX_NODES,
+    LIMITS,
     Budget,
+    Limits,
     Lines,
     config_error,
 )
@@ -49,13 +51,15 @@ _Pair = tuple[yaml.Node, yaml.Node]
 _Span = tuple[int, int]  # [start, end) character indices of a scalar
 
 
-def load_yaml(name: str, text: str) -> tuple[Node, tuple[Comment, ...]]:
+def load_yaml(
+    name: str, text: str, limits: Limits = LIMITS
+) -> tuple[Node, tuple[Comment, ...]]:
     """The tree of the first non-empty document of ``text``, and the file's comments."""
     lines = Lines(text, BREAKS_YAML)
     composed = _compose(name, text, lines)
     if composed is None:
         return empty_root(), _comments(lines, [])
-    builder = _YamlBuilder(name, lines, spans="#" in text)
+    builder = _YamlBuilder(name, lines, spans="#" in text, limits=limits)
     if "&" in text:  # without anchors there are no aliases to expand
         _precheck(composed, builder.budget)
     root = builder.build(composed, (), 0, None)
@@ -111,45 +115,71 @@ def _children(ynode: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _precheck(root: yaml.Node, budget: Budget) -> None:
-    """Fail fast when aliases would expand the tree past MAX_NODES.
+@dataclass
+class _Expansion:
+    """What expanding a composed node costs: its nodes and the alias references met on the
+    way, both capped just past their budget."""
 
-    The composed graph shares aliased nodes, so its expanded size is computed in time linear
+    nodes: int
+    aliases: int
+
+
+def _precheck(root: yaml.Node, budget: Budget) -> None:
+    """Fail fast when aliases would expand the tree past the node or the alias budget.
+
+    The composed graph shares aliased nodes, so the expanded size is computed in time linear
     in the graph; the error points at the smallest node that is too big (for a "billion
     laughs" file, the anchor whose copies explode)."""
-    sizes: dict[int, int] = {}
-    if _expanded_size(root, 0, sizes, set()) <= MAX_NODES:
-        return
-    culprit = root
-    while True:
-        bigger = next((c for c in _children(culprit) if sizes.get(id(c), 0) > MAX_NODES), None)
-        if bigger is None:
-            break
-        culprit = bigger
-    mark = culprit.start_mark
-    raise budget.too_many(mark.line + 1, mark.column + 1)
+    limits = budget.limits
+    sizes: dict[int, _Expansion] = {}
+    whole = _expanded(root, 0, sizes, set(), limits)
+    for over, too_many in (
+        (lambda e: e.nodes > limits.max_nodes, budget.too_many),
+        (lambda e: e.aliases > limits.max_aliases, budget.too_many_aliases),
+    ):
+        if not over(whole):
+            continue
+        culprit = root
+        while True:
+            bigger = next(
+                (c for c in _children(culprit) if id(c) in sizes and over(sizes[id(c)])), None
+            )
+            if bigger is None:
+                break
+            culprit = bigger
+        mark = culprit.start_mark
+        raise too_many(mark.line + 1, mark.column + 1)
 
 
-def _expanded_size(ynode: yaml.Node, depth: int, sizes: dict[int, int], active: set[int]) -> int:
-    """Nodes under ``ynode`` once aliases are expanded, capped at MAX_NODES + 1 (memoized in
-    ``sizes`` by node id)."""
-    known = sizes.get(id(ynode))
-    if known is not None:
-        return known
-    if depth > MAX_DEPTH or id(ynode) in active:
-        return 1  # the builder reports the nesting (or recursive alias) itself
+def _expanded(
+    ynode: yaml.Node, depth: int, sizes: dict[int, _Expansion], active: set[int], limits: Limits
+) -> _Expansion:
+    """The cost of expanding ``ynode`` (memoized in ``sizes`` by node id). A child met again
+    (already in ``sizes``, or being expanded) is an alias reference: anchors come before their
+    aliases in the text, and this walk follows the text's order."""
+    if depth > limits.max_depth:
+        return _Expansion(1, 0)  # the builder reports the nesting itself
     active.add(id(ynode))
-    total = 1
+    nodes, aliases = 1, 0
     for child in _children(ynode):
-        total = min(total + _expanded_size(child, depth + 1, sizes, active), MAX_NODES + 1)
+        known = sizes.get(id(child))
+        if id(child) in active:
+            known = _Expansion(1, 1)  # a recursive alias: the builder reports it
+        elif known is None:
+            known = _expanded(child, depth + 1, sizes, active, limits)
+        else:
+            aliases += 1
+        nodes = min(nodes + known.nodes, limits.max_nodes + 1)
+        aliases = min(aliases + known.aliases, limits.max_aliases + 1)
     active.discard(id(ynode))
-    sizes[id(ynode)] = total
-    return total
+    found = _Expansion(nodes, aliases)
+    sizes[id(ynode)] = found
+    return found
 
 
 class _YamlBuilder:
-    def __init__(self, name: str, lines: Lines, spans: bool) -> None:
-        self.budget = Budget(name, lines)
+    def __init__(self, name: str, lines: Lines, spans: bool, limits: Limits = LIMITS) -> None:
+        self.budget = Budget(name, lines, limits)
         self.ctor = SafeConstructor()
         self.want_spans = spans  # only needed to tell comments from "#" inside strings
         self.spans: dict[int, _Span] = {}  # id(scalar) -> (start, end) char indices
@@ -221,14 +251,14 @@ class _YamlBuilder:
 
     def _pairs(self, mnode: MappingNode, depth: int, active: set[int]) -> list[_Pair]:
         """Key/value pairs with ``<<`` merge keys flattened as PyYAML does (explicit keys win)."""
-        if id(mnode) in active or depth > MAX_DEPTH:
+        if id(mnode) in active or depth > self.budget.limits.max_depth:
             raise self._fail("invalid YAML: recursive merge key", mnode)
         active = active | {id(mnode)}
         merged: list[_Pair] = []
         explicit: list[_Pair] = []
         for knode, vnode in mnode.value:
             self.work += 1
-            if self.work > 2 * MAX_NODES:
+            if self.work > 2 * self.budget.limits.max_nodes:
                 mark = mnode.start_mark
                 raise self.budget.too_many(mark.line + 1, mark.column + 1)
             if knode.tag == _MERGE_TAG:
