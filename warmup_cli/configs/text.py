@@ -27,7 +27,7 @@ MAX_DEPTH = 64
 """Deepest allowed nesting of mappings/sequences (the root is level 0)."""
 MAX_NODES = 200_000
 """Most nodes one document may produce, counting every expansion of a YAML alias."""
-MAX_TOKENS = 500_000
+MAX_TOKENS = 400_000
 """Most tokens (see :func:`count_tokens`) a YAML or TOML file may have: checked before
 its parser runs, which would otherwise build a node per token (PyYAML's composer needs about
 300 bytes and 2 µs per token, tomllib 1 µs)."""

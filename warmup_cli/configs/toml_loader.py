@@ -1,5 +1,5 @@
 """TOML files into a located tree: values from :func:`tomllib.loads`, positions (and the
-comments) from a scanner over the same, already validated, text.
+comments) from a scanner over the same text, run first.
 
 The scanner tracks table headers, arrays of tables, dotted/quoted keys, inline tables and
 arrays. Dates and times become ISO strings. It is linear in the text: a dotted key or header
@@ -34,7 +34,7 @@ _TOML_LOCATION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of docu
 
 _Path = tuple[str | int, ...]
 _Positions = dict[_Path, tuple[int | None, int]]  # path -> (key index or None, value index)
-# The scanner runs on text tomllib accepted; should it still be surprised, it stops there.
+# The scanner runs before tomllib, so on text tomllib may refuse; surprised, it stops there.
 _SCAN_SURPRISES = (IndexError, ValueError, tomllib.TOMLDecodeError)
 
 
@@ -45,19 +45,19 @@ def load_toml(
     lines = Lines(text, BREAKS_DEFAULT)
     budget = Budget(name, lines, limits)
     scanner = _TomlScanner(text, budget)
+    # The scanner runs first: tomllib needs time and memory quadratic in the parts of a dotted
+    # key (a 20 KB one costs it 400 MB), and the scanner refuses keys deeper than the depth
+    # budget, and files with more values than the node budget, in time linear in the text.
+    # On a scanner surprise (text tomllib will refuse), positions stay partial; values fall
+    # back to their table's position.
+    with contextlib.suppress(*_SCAN_SURPRISES):
+        scanner.run()
     try:
         value = tomllib.loads(text)
-    except RecursionError:
-        with contextlib.suppress(*_SCAN_SURPRISES):
-            scanner.run()  # raises a located "nesting deeper than" error
-        raise
     except tomllib.TOMLDecodeError as e:
         raise _decode_error(name, str(e), lines) from None
     except ValueError as e:
         raise config_error(name, f"invalid TOML: {e}") from None
-    # On a scanner surprise, positions stay partial; values fall back to their table's position.
-    with contextlib.suppress(*_SCAN_SURPRISES):
-        scanner.run()
     root = _build(value, (), 0, scanner.positions, budget)
     return root, _comments(lines, scanner.comments)
 
@@ -84,7 +84,7 @@ def _comments(lines: Lines, indices: list[int]) -> tuple[Comment, ...]:
 
 
 class _TomlScanner:
-    """Records where keys and values of an already-validated TOML text start.
+    """Records where keys and values of a TOML text start (tomllib validates the text after).
 
     ``positions`` maps a concrete path (array-of-tables elements included as indices) to
     ``(key index or None, value index)``; ``comments`` lists the indices of comment ``#``s.

@@ -15,6 +15,7 @@ document; the others are not parsed further.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -45,7 +46,11 @@ _YAML_LOADER: Callable[[str], _Composer] = getattr(yaml, "CSafeLoader", yaml.Saf
 _TAG = "tag:yaml.org,2002:"
 _MERGE_TAG = _TAG + "merge"
 _NULL_TAG = _TAG + "null"
+_INT_TAG = _TAG + "int"
 _CONSTRUCTED_TAGS = {_TAG + t for t in ("null", "bool", "int", "float")}
+# A plain decimal integer, which SafeConstructor would read as int(text) after a regex, a
+# replace and five prefix tests: read directly (a third of a large file's building time).
+_DECIMAL = re.compile(r"-?[1-9][0-9]*|0")
 
 _Pair = tuple[yaml.Node, yaml.Node]
 _Span = tuple[int, int]  # [start, end) character indices of a scalar
@@ -229,6 +234,8 @@ class _YamlBuilder:
             # str, timestamps, binary and unknown (custom) tags keep their text.
             return text
         try:
+            if ynode.tag == _INT_TAG and _DECIMAL.fullmatch(text):
+                return int(text)
             value = self.ctor.yaml_constructors[ynode.tag](self.ctor, ynode)
         except (ValueError, KeyError, TypeError, yaml.YAMLError):
             raise self._fail(
