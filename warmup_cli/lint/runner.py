@@ -22,7 +22,7 @@ from warmup_cli.errors import (
     WarmupError,
 )
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
-from warmup_cli.lint.engine import check_subject
+from warmup_cli.lint.engine import check_subject, evaluation_budget
 from warmup_cli.lint.extract import (
     Extractor,
     argument_subject,
@@ -102,8 +102,9 @@ def lint_file(path: Path | str, settings: Settings,
     subjects = [s for s in subjects if not owned_by_reader(s, claims)]
     codes = settings.codes_for(name)
     found: list[Diagnostic] = []
-    for subject in subjects:
-        found += _subject_diagnostics(subject, settings, codes, doc)
+    with evaluation_budget():  # one per file
+        for subject in subjects:
+            found += _subject_diagnostics(subject, settings, codes, doc)
     if not subjects and Code.WU308 in codes:
         found += _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)

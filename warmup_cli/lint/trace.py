@@ -6,16 +6,24 @@ first-step spikes show); the rest of the run gets :data:`SPARSE_POINTS` evenly s
 plus every milestone, its neighbours and the last step. What happens between two samples is
 found by bisection: where the factor first passes 1 or goes negative, and whether a large rise
 between two samples is one abrupt jump or a ramp (:meth:`Trace.steepest`).
+
+With a :class:`~warmup_cli.expr.closures.WorkMeter` (lint gives one per file) every evaluation
+is charged to it (:func:`metered_factor_fn`), and
+:class:`~warmup_cli.expr.closures.WorkExceeded` stops the trace once the file's evaluation
+budget is spent.
 """
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from warmup_cli.errors import EvaluationError
-from warmup_cli.schedule import FactorFn, Schedule
+from warmup_cli.expr.closures import WorkMeter
+from warmup_cli.expr.expression import CompiledExpression
+from warmup_cli.schedule import FactorFn, Join, Product, Schedule
 from warmup_cli.series import checked_call
 
 DENSE_PREFIX = 512
@@ -23,6 +31,40 @@ SPARSE_POINTS = 512
 # Relative tolerance for "reaches the peak": float ramps such as (t + 1) / W * peak may end
 # one ulp short of it.
 TOLERANCE = 1e-9
+# What one call of a factor function that is not a compiled expression (a framework's formula,
+# in Python) is charged: about what it costs next to one operation of a lambda.
+OPAQUE_CALL_UNITS = 32
+
+
+def call_units(schedule: Schedule) -> int:
+    """The operations one call of ``schedule``'s factor function runs at most: a join runs one
+    of its pieces, a product all of them, a kind its compiled formula."""
+    if isinstance(schedule, Join):
+        return 1 + max(call_units(piece) for piece in schedule.pieces)
+    if isinstance(schedule, Product):
+        return 1 + sum(call_units(piece) for piece in schedule.pieces)
+    fn = schedule.factor_fn
+    if isinstance(fn, CompiledExpression):
+        return 1 + sum(isinstance(node, ast.expr) for node in ast.walk(fn.tree))
+    return OPAQUE_CALL_UNITS
+
+
+def metered_factor_fn(schedule: Schedule, meter: WorkMeter | None) -> FactorFn:
+    """``schedule``'s factor function charging ``meter``: a lambda (or a kind's formula) by the
+    work it really does, anything else by :func:`call_units` per call, charged before it runs.
+    Without a meter, the factor function itself."""
+    fn = schedule.factor_fn
+    if meter is None:
+        return fn
+    if isinstance(fn, CompiledExpression):
+        return fn.metered(meter)
+    units = call_units(schedule)
+
+    def charged(step: int) -> float:
+        meter.charge(units)
+        return fn(step)
+
+    return charged
 
 
 def _evaluate(fn: FactorFn, steps: Sequence[int]) -> tuple[list[float], EvaluationError | None]:
@@ -106,8 +148,8 @@ def _sparse_steps(schedule: Schedule, start: int, horizon: int) -> list[int]:
     return sorted(chosen)
 
 
-def build_trace(schedule: Schedule, horizon: int) -> Trace:
-    fn = schedule.factor_fn
+def build_trace(schedule: Schedule, horizon: int, meter: WorkMeter | None = None) -> Trace:
+    fn = metered_factor_fn(schedule, meter)
     prefix = min(horizon, DENSE_PREFIX)
     steps = [*range(prefix), *_sparse_steps(schedule, prefix, horizon)]
     values, failure = _evaluate(fn, steps)
