@@ -138,22 +138,26 @@ def _precheck(root: yaml.Node, budget: Budget) -> None:
     limits = budget.limits
     sizes: dict[int, _Expansion] = {}
     whole = _expanded(root, 0, sizes, set(), limits)
-    for over, too_many in (
-        (lambda e: e.nodes > limits.max_nodes, budget.too_many),
-        (lambda e: e.aliases > limits.max_aliases, budget.too_many_aliases),
-    ):
-        if not over(whole):
-            continue
-        culprit = root
-        while True:
-            bigger = next(
-                (c for c in _children(culprit) if id(c) in sizes and over(sizes[id(c)])), None
-            )
-            if bigger is None:
-                break
-            culprit = bigger
-        mark = culprit.start_mark
-        raise too_many(mark.line + 1, mark.column + 1)
+    if whole.nodes > limits.max_nodes:
+        mark = _culprit(root, sizes, lambda e: e.nodes > limits.max_nodes).start_mark
+        raise budget.too_many(mark.line + 1, mark.column + 1)
+    if whole.aliases > limits.max_aliases:
+        mark = _culprit(root, sizes, lambda e: e.aliases > limits.max_aliases).start_mark
+        raise budget.too_many_aliases(mark.line + 1, mark.column + 1)
+
+
+def _culprit(
+    root: yaml.Node, sizes: dict[int, _Expansion], over: Callable[[_Expansion], bool]
+) -> yaml.Node:
+    """The innermost node, on the way down from ``root``, whose expansion is ``over`` budget."""
+    culprit = root
+    while True:
+        bigger = next(
+            (c for c in _children(culprit) if id(c) in sizes and over(sizes[id(c)])), None
+        )
+        if bigger is None:
+            return culprit
+        culprit = bigger
 
 
 def _expanded(

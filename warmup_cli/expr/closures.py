@@ -174,10 +174,7 @@ class WorkMeter:
         """Add ``units``; raise :class:`WorkExceeded` once the total passes the limit."""
         self.used += units
         if self.used > self.limit:
-            raise WorkExceeded(
-                f"the evaluation budget ({self.limit:,} operations) is spent",
-                hint="a schedule this costly is not a warmup a config needs",
-            )
+            raise WorkExceeded(f"the evaluation budget of {self.limit:,} operations is spent")
 
 
 def metered(fn: Fn, meter: WorkMeter) -> Fn:

@@ -33,10 +33,11 @@ _METER: ContextVar[WorkMeter | None] = ContextVar("warmup_cli_lint_meter", defau
 
 
 @contextlib.contextmanager
-def evaluation_budget(limit: int = LIMITS.max_evaluation_work) -> Iterator[WorkMeter]:
-    """A fresh :class:`WorkMeter` of ``limit`` units that :func:`check_subject` charges within
-    the block (lint opens one per file)."""
-    meter = WorkMeter(limit)
+def evaluation_budget(limit: int | None = None) -> Iterator[WorkMeter]:
+    """A fresh :class:`WorkMeter` of ``limit`` units (default: the evaluation budget of
+    :data:`~warmup_cli.configs.text.LIMITS`) that :func:`check_subject` charges within the
+    block; lint opens one per file."""
+    meter = WorkMeter(LIMITS.max_evaluation_work if limit is None else limit)
     token = _METER.set(meter)
     try:
         yield meter
@@ -100,9 +101,8 @@ def _run_checks(subject: Subject, settings: Settings, checks: list[tuple[Rule, C
 
 
 def _budget_hit(spent: WorkExceeded) -> RuleHit:
-    return RuleHit(Code.WU001, f"not checked: {spent.message} for this file (the evaluation "
-                   "budget); this schedule and the ones after it in the file were not evaluated",
-                   Severity.ERROR)
+    return RuleHit(Code.WU001, f"not checked: {spent.message} for this file; this schedule "
+                   "and the ones after it in the file were not evaluated", Severity.ERROR)
 
 
 # --- remembered results (the oldest forgotten first) ---------------------------------------
