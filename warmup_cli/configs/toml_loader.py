@@ -27,7 +27,8 @@ from warmup_cli.configs.tree import Comment, Node, NodeValue
 from warmup_cli.errors import ConfigError
 
 _TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# Unrolled, as in json_loader: no backtracking frame per character of a long string.
+_TOML_BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _TOML_LITERAL = re.compile(r"'[^'\n]*'")
 _TOML_ATOM = re.compile(r"[^,\]}#\r\n]+")
 _TOML_LOCATION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")

@@ -294,22 +294,26 @@ class _YamlBuilder:
         return [pair for pairs in reversed(subs) for pair in pairs]
 
 
+# A "#" at the start of a line or after whitespace: where a YAML comment may start.
+_COMMENT_START = re.compile("(?<![^ \t\r\n\x85\u2028\u2029])#")
+
+
 def _comments(lines: Lines, spans: list[_Span]) -> tuple[Comment, ...]:
     """Every comment: a ``#`` at the start of a line or after whitespace, and not inside any
     scalar of the parsed document (quoted strings, block scalars). Later documents of the
-    file are not parsed, so there only the first rule applies."""
+    file are not parsed, so there only the first rule applies. Linear in the text: a ``#``
+    inside a scalar resumes the search after that scalar."""
     text = lines.text
     starts = [s for s, _ in spans]
     found: list[Comment] = []
-    i = text.find("#")
-    while i >= 0:
-        column = lines.at(i)[1]
-        if column == 1 or text[i - 1] in " \t":
-            k = bisect.bisect_right(starts, i) - 1
-            if k < 0 or not (spans[k][0] <= i < spans[k][1]):
-                comment = lines.comment(i)
-                found.append(comment)
-                i = text.find("#", lines.end(comment.line))
-                continue
-        i = text.find("#", i + 1)
+    m = _COMMENT_START.search(text)
+    while m is not None:
+        i = m.start()
+        k = bisect.bisect_right(starts, i) - 1
+        if k >= 0 and spans[k][0] <= i < spans[k][1]:
+            m = _COMMENT_START.search(text, spans[k][1])
+            continue
+        comment = lines.comment(i)
+        found.append(comment)
+        m = _COMMENT_START.search(text, lines.end(comment.line))
     return tuple(found)
