@@ -7,13 +7,15 @@ small; a few tests use the real defaults on inputs just past them. No test measu
 
 from __future__ import annotations
 
+import ast
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import lint_file, only_code
 from tests.configs_support import error_of, headline
-from warmup_cli.configs import json_loader, python_loader, toml_loader
+from tests.conftest import lint_file, only_code
+from warmup_cli.configs import json_loader
 from warmup_cli.configs.document import load_document
 from warmup_cli.configs.extract import find_texts
 from warmup_cli.configs.text import (
@@ -28,6 +30,7 @@ from warmup_cli.configs.text import (
 )
 from warmup_cli.lint import engine
 from warmup_cli.lint.settings import Settings
+from warmup_cli.lint.trace import build_trace
 from warmup_cli.vocab import Severity
 
 # --- the token budget: checked before the YAML, TOML and Python parsers run ------------------
@@ -57,7 +60,7 @@ def test_a_python_file_past_its_token_budget_is_refused_before_ast_parse(
     def no_parse(*args: object, **kwargs: object) -> object:
         raise AssertionError("ast.parse ran")
 
-    monkeypatch.setattr(python_loader.ast, "parse", no_parse)
+    monkeypatch.setattr(ast, "parse", no_parse)  # the module python_loader calls
     text = "x = 1\ny = " + " + ".join(["1"] * 50) + "\n"
     err = error_of("x.py", text=text, limits=Limits(max_python_tokens=20))
     assert "more than 20 tokens (the token budget of Python files)" in err.message
@@ -102,7 +105,7 @@ def test_toml_values_are_counted_before_tomllib_runs(monkeypatch: pytest.MonkeyP
     def no_tomllib(text: str) -> object:
         raise AssertionError("tomllib ran")
 
-    monkeypatch.setattr(toml_loader.tomllib, "loads", no_tomllib)
+    monkeypatch.setattr(tomllib, "loads", no_tomllib)
     text = "x = [" + ",".join(str(i) for i in range(20)) + "]\n"
     err = error_of("x.toml", text=text, limits=Limits(max_nodes=10))
     assert "more than 10 values (the node budget)" in err.message
@@ -121,7 +124,7 @@ def test_a_toml_key_of_too_many_parts_is_refused_at_the_first_part_too_many(
     def no_tomllib(text: str) -> object:
         raise AssertionError("tomllib ran (it is quadratic in a dotted key's parts)")
 
-    monkeypatch.setattr(toml_loader.tomllib, "loads", no_tomllib)
+    monkeypatch.setattr(tomllib, "loads", no_tomllib)
     err = error_of("x.toml", text=text)
     part = 2 * LIMITS.max_depth + 1 + text.startswith("[")  # the column of the 65th "a"
     assert headline(err) == f"x.toml:1:{part}: nesting deeper than {LIMITS.max_depth} levels"
@@ -219,7 +222,7 @@ def test_a_file_past_the_default_schedule_budget_is_a_located_wu001(tmp_path: Pa
 def test_copies_of_one_schedule_are_traced_once(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     traced: list[str] = []
-    real = engine.build_trace
+    real = build_trace
 
     def counted(schedule: object, *args: object) -> object:
         traced.append(str(schedule))
@@ -272,7 +275,6 @@ def test_big_integers_cost_more_of_the_evaluation_budget() -> None:
 
 def test_a_spent_budget_stops_the_trace() -> None:
     from warmup_cli.expr.closures import WorkExceeded, WorkMeter
-    from warmup_cli.lint.trace import build_trace
     from warmup_cli.parse import ParsedText, parse_text
 
     parsed = parse_text("linear:100 > cosine:900")
@@ -319,5 +321,5 @@ def test_a_metered_lambda_gives_the_same_values_and_errors(text: str) -> None:
             assert (info.value.message, info.value.column) == (error.message, error.column)
             continue
         got = metered(step)
-        assert type(got) is type(want) and (got == want or got != got and want != want), step
+        assert type(got) is type(want) and (got == want or (got != got and want != want)), step
     assert meter.used > 0

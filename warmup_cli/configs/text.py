@@ -132,10 +132,6 @@ class Budget:
     def fail(self, message: str, line: int, column: int) -> ConfigError:
         return config_error(self.path, message, line, column, self.lines.line_text(line))
 
-    def fail_at(self, message: str, index: int) -> ConfigError:
-        """:meth:`fail` at a character offset of the text."""
-        return self.fail(message, *self.lines.at(index))
-
     def take(self, depth: int, line: int, column: int) -> None:
         self.count += 1
         if self.count > self.limits.max_nodes:
