@@ -113,14 +113,15 @@ _CHECKED: OrderedDict[Hashable, tuple[RuleHit, ...]] = OrderedDict()
 def _check_key(subject: Subject, settings: Settings, checks: list[tuple[Rule, Check]]
                ) -> Hashable | None:
     """Everything the checks of a generic subject read: its text and the schedule parsed from
-    it, the base LRs, the run and where it was found, the settings and the checks themselves.
+    it, the base LRs, the run and where it was found, the settings and the checks themselves
+    (rules and their functions, so a replaced check is never answered from memory).
     A framework reader's subject (its text only names it) is never remembered."""
     if subject.origin is not None or subject.schedule is None:
         return None
     schedule = subject.schedule
     return (subject.text, type(schedule).__name__, schedule.to_spec(),
             subject.expression is not None, subject.base_lrs, subject.run_length,
-            subject.run_source, settings, tuple(rule.code for rule, _ in checks))
+            subject.run_source, settings, tuple(checks))
 
 
 def _remember(key: Hashable, hits: tuple[RuleHit, ...]) -> None:
