@@ -30,7 +30,7 @@ from warmup_cli.configs.text import (
 )
 from warmup_cli.lint import engine
 from warmup_cli.lint.settings import Settings
-from warmup_cli.lint.trace import build_trace
+from warmup_cli.lint.trace import build_trace, call_units
 from warmup_cli.vocab import Severity
 
 # --- the token budget: checked before the YAML, TOML and Python parsers run ------------------
@@ -282,7 +282,8 @@ def test_a_spent_budget_stops_the_trace() -> None:
     meter = WorkMeter(100)
     with pytest.raises(WorkExceeded):
         build_trace(parsed.schedule, 1000, meter)
-    assert meter.used <= 100 + 200  # one call past the limit at most
+    # A join is paid for all its calls up front: refused before any of them runs.
+    assert meter.used == 1000 * call_units(parsed.schedule)
 
 
 # --- metering never changes a value ---------------------------------------------------------

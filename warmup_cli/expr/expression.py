@@ -80,7 +80,9 @@ class CompiledExpression:
                 value = fn(step)
             except Exception as exc:
                 raise self._failure(step, exc) from exc
-            meter.charge(1)
+            meter.used += 1
+            if meter.used > meter.limit:
+                meter.charge(0)  # raises WorkExceeded
             cls = value.__class__
             if cls is float:
                 if value - value == 0.0:

@@ -49,26 +49,32 @@ def call_units(schedule: Schedule) -> int:
     return OPAQUE_CALL_UNITS
 
 
-def metered_factor_fn(schedule: Schedule, meter: WorkMeter | None) -> FactorFn:
-    """``schedule``'s factor function charging ``meter``: a lambda (or a kind's formula) by the
-    work it really does, anything else by :func:`call_units` per call, charged before it runs.
-    Without a meter, the factor function itself."""
+Pay = Callable[[int], None]
+"""Pays a meter for that many calls of a factor function, before they run."""
+
+
+def _free(calls: int) -> None:
+    """What a factor function that charges its meter itself (or has none) pays up front."""
+
+
+def metered_factor_fn(schedule: Schedule, meter: WorkMeter | None) -> tuple[FactorFn, Pay]:
+    """``schedule``'s factor function for a trace charged to ``meter``, and what to pay before
+    calling it: a lambda (or a kind's formula) charges the work it really does itself; any
+    other schedule is paid :func:`call_units` per call, up front, so that its calls stay a
+    C-level loop. Without a meter, the factor function itself, for free."""
     fn = schedule.factor_fn
     if meter is None:
-        return fn
+        return fn, _free
     if isinstance(fn, CompiledExpression):
-        return fn.metered(meter)
+        return fn.metered(meter), _free
     units = call_units(schedule)
-
-    def charged(step: int) -> float:
-        meter.charge(units)
-        return fn(step)
-
-    return charged
+    return fn, lambda calls: meter.charge(calls * units)
 
 
-def _evaluate(fn: FactorFn, steps: Sequence[int]) -> tuple[list[float], EvaluationError | None]:
+def _evaluate(fn: FactorFn, steps: Sequence[int], pay: Pay = _free
+              ) -> tuple[list[float], EvaluationError | None]:
     """Values up to the first failing step, and that failure."""
+    pay(len(steps))
     try:
         # The fast path: a C-level loop, then one check that every value is a finite number
         # (isfinite raises TypeError for anything else).
@@ -95,9 +101,11 @@ class Trace:
     values: list[float]
     dense_end: int
     failure: EvaluationError | None = None
+    pay: Pay = _free  # before each further call of ``fn`` (see metered_factor_fn)
 
     def at(self, step: int) -> float | None:
         """The factor at one step, ``None`` when it fails there."""
+        self.pay(1)
         try:
             return checked_call(self.fn, step)
         except EvaluationError:
@@ -149,12 +157,12 @@ def _sparse_steps(schedule: Schedule, start: int, horizon: int) -> list[int]:
 
 
 def build_trace(schedule: Schedule, horizon: int, meter: WorkMeter | None = None) -> Trace:
-    fn = metered_factor_fn(schedule, meter)
+    fn, pay = metered_factor_fn(schedule, meter)
     prefix = min(horizon, DENSE_PREFIX)
     steps = [*range(prefix), *_sparse_steps(schedule, prefix, horizon)]
-    values, failure = _evaluate(fn, steps)
+    values, failure = _evaluate(fn, steps, pay)
     return Trace(fn, schedule, horizon, steps[:len(values)], values,
-                 min(prefix, len(values)), failure)
+                 min(prefix, len(values)), failure, pay)
 
 
 def warmup_target(values: list[float]) -> float:
