@@ -17,7 +17,14 @@ from pathlib import Path
 
 from warmup_cli.configs.json_loader import load_json
 from warmup_cli.configs.python_loader import load_python
-from warmup_cli.configs.text import MAX_DEPTH, check_text, config_error, read_text
+from warmup_cli.configs.text import (
+    LIMITS,
+    Limits,
+    check_text,
+    check_tokens,
+    config_error,
+    read_text,
+)
 from warmup_cli.configs.toml_loader import load_toml
 from warmup_cli.configs.tree import (
     Comment,
@@ -52,7 +59,7 @@ SUFFIX_FORMATS: dict[str, Format] = {
 FORMATS: tuple[Format, ...] = ("yaml", "json", "toml", "python")
 
 _FORMAT_NAMES: dict[str, Format] = {**{f: f for f in FORMATS}, "yml": "yaml"}
-_Loader = Callable[[str, str], tuple[Node, tuple[Comment, ...]]]
+_Loader = Callable[[str, str, Limits], tuple[Node, tuple[Comment, ...]]]
 _LOADERS: dict[Format, _Loader] = {
     "yaml": load_yaml,
     "json": load_json,
@@ -62,30 +69,42 @@ _LOADERS: dict[Format, _Loader] = {
 
 
 def load_document(
-    path: str | Path, *, text: str | None = None, format: str | None = None
+    path: str | Path,
+    *,
+    text: str | None = None,
+    format: str | None = None,
+    limits: Limits = LIMITS,
 ) -> Document:
     """Read and parse one config file.
 
     ``text`` gives the contents instead of reading ``path`` (which then only names the file in
     messages and picks the format); ``format`` (``"yaml"``, ``"json"``, ``"toml"`` or
-    ``"python"``) overrides the choice by file suffix.
+    ``"python"``) overrides the choice by file suffix; ``limits`` are the budgets the file is
+    held to (:class:`~warmup_cli.configs.text.Limits`).
 
     Multi-document YAML: the first non-empty document is used and the others are ignored (not
     parsed further). An empty (or whitespace-only) file gives an empty mapping as its root.
 
     Raises :class:`ConfigError` (exit code 2) for unreadable, oversized, binary, non-UTF-8,
-    invalid, too deeply nested or too large files, located where the place is known.
+    invalid, too deeply nested or too large files, located where the place is known. Every
+    budget is checked before or while the file is parsed, never only after.
     """
     name = str(path)
     fmt = choose_format(name, format)
-    text = read_text(name) if text is None else check_text(name, text)
+    max_bytes = limits.max_bytes
+    text = read_text(name, max_bytes) if text is None else check_text(name, text, max_bytes)
     if not text.strip():
         return Document(name, fmt, empty_root(), text)
+    # json.loads is C and lean (a 5 MB file needs < 150 MB); the others' parsers are not.
+    if fmt == "python":
+        check_tokens(name, text, limits.max_python_tokens, "the token budget of Python files")
+    elif fmt != "json":
+        check_tokens(name, text, limits.max_tokens, "the token budget of YAML and TOML files")
     try:
-        root, comments = _LOADERS[fmt](name, text)
+        root, comments = _LOADERS[fmt](name, text, limits)
     except RecursionError:
         raise config_error(
-            name, f"nested too deeply for the parser (the limit is {MAX_DEPTH} levels)"
+            name, f"nested too deeply for the parser (the limit is {limits.max_depth} levels)"
         ) from None
     except MemoryError:
         raise config_error(name, "file needs too much memory to read") from None

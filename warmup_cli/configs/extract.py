@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from warmup_cli.configs.document import Document, Node
+from warmup_cli.configs.text import LIMITS, Limits, config_error
 from warmup_cli.errors import ExpressionError, SpecError
 from warmup_cli.expr import compile_expression, is_lambda_text
 from warmup_cli.parse import ParsedText, ParseError, TextKind, looks_like_spec, parse_text
@@ -189,21 +190,38 @@ def _run_keys(param: str | None) -> tuple[str, ...]:
 
 # --- the walk -------------------------------------------------------------------------------
 
-def find_texts(doc: Document, schedule_keys: Iterable[str] = DEFAULT_SCHEDULE_KEYS
-               ) -> list[FoundText]:
-    """Every schedule text of ``doc`` in file order (see the module docstring)."""
-    walker = _Walker(doc, frozenset(normalize_key(key) for key in schedule_keys))
+def find_texts(doc: Document, schedule_keys: Iterable[str] = DEFAULT_SCHEDULE_KEYS,
+               limits: Limits = LIMITS) -> list[FoundText]:
+    """Every schedule text of ``doc`` in file order (see the module docstring).
+
+    A file with more than ``limits.max_schedules`` texts is refused (a ConfigError at the
+    first text too many) before that one is parsed: each costs a compile, and lint a trace."""
+    walker = _Walker(doc, frozenset(normalize_key(key) for key in schedule_keys),
+                     limits.max_schedules)
     walker.walk(doc.root, None, [])
     return walker.found
 
 
 class _Walker:
-    def __init__(self, doc: Document, schedule_keys: frozenset[str]) -> None:
+    def __init__(self, doc: Document, schedule_keys: frozenset[str], max_texts: int) -> None:
         self.doc = doc
         self.schedule_keys = schedule_keys
+        self.max_texts = max_texts
+        self.texts = 0  # texts read: found ones, and the ${eval:...} bodies that compiled
         self.context = _Context(doc.root)
         self.found: list[FoundText] = []
         self._lines: list[str] | None = None
+
+    def _count(self, node: Node) -> None:
+        """Refuse the file when ``node`` holds one text more than the schedule budget."""
+        self.texts += 1
+        if self.texts > self.max_texts:
+            line, column = node.location
+            raise config_error(
+                self.doc.path,
+                f"more than {self.max_texts:,} schedule texts (lambdas, specs, ${{eval:...}} "
+                "bodies) in one file (the schedule budget); none of them was checked",
+                line, column, self._line(line))
 
     def walk(self, node: Node, key: str | None, scopes: Scopes) -> None:
         mapping, sequence = node.as_mapping(), node.as_sequence()
@@ -241,6 +259,7 @@ class _Walker:
     def eval_strings(self, node: Node, text: str) -> None:
         start = self._verbatim(node, text)
         for offset, body in eval_bodies(text):
+            self._count(node)
             try:
                 compile_expression(body)
             except ExpressionError as error:
@@ -249,6 +268,7 @@ class _Walker:
                 self.found.append(FoundText(node, body, problem, text_column=column))
 
     def schedule(self, node: Node, text: str, kind: TextKind, scopes: Scopes) -> None:
+        self._count(node)
         column = self._verbatim(node, text)
         parsed = parse_text(text, kind)
         if isinstance(parsed, ParseError):

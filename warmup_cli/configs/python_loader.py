@@ -15,13 +15,15 @@ assigned inside a module-level ``if``/``for``/``try``/``with`` block. The commen
 from __future__ import annotations
 
 import ast
+import bisect
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
 
 from warmup_cli.configs.python_fold import Cannot, fold, number_of, reason
-from warmup_cli.configs.text import BREAKS_DEFAULT, Budget, Lines, config_error
+from warmup_cli.configs.text import BREAKS_DEFAULT, LIMITS, Budget, Limits, Lines, config_error
 from warmup_cli.configs.tree import Comment, Node, NodeValue, Scalar, Unresolved
 from warmup_cli.expr import dotted_name
 
@@ -59,8 +61,11 @@ _Located = ast.expr | ast.stmt | ast.keyword
 _Path = tuple[str | int, ...]
 
 
-def load_python(name: str, text: str) -> tuple[Node, tuple[Comment, ...]]:
-    """The tree of ``text`` and its comments."""
+def load_python(
+    name: str, text: str, limits: Limits = LIMITS
+) -> tuple[Node, tuple[Comment, ...]]:
+    """The tree of ``text`` and its comments (its tokens were counted before: see
+    ``document.load_document``)."""
     lines = Lines(text, BREAKS_DEFAULT)
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not our business
@@ -74,7 +79,7 @@ def load_python(name: str, text: str) -> tuple[Node, tuple[Comment, ...]]:
         raise config_error(name, message, e.lineno, e.offset or 1, line_text) from None
     except ValueError as e:
         raise config_error(name, f"invalid Python: {e}") from None
-    return _PyBuilder(name, lines).module(tree), _comments(text)
+    return _PyBuilder(name, lines, limits).module(tree), _comments(text)
 
 
 def _comments(text: str) -> tuple[Comment, ...]:
@@ -96,13 +101,37 @@ def _key_of(node: Node) -> Pos | None:
     return (node.key_line, node.key_column)
 
 
+class _Columns:
+    """Byte offsets of one line (what ``ast`` gives) as character columns, in O(log n) per
+    lookup once the line's non-ASCII characters are listed (slicing the line per node would
+    make a long one-line dict quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []  # byte offset of each non-ASCII character
+        self.extra: list[int] = []  # bytes beyond one before and at each of them, summed
+        extra = 0
+        for m in _NON_ASCII.finditer(text):
+            self.starts.append(m.start() + extra)
+            extra += len(m.group().encode("utf-8", "surrogatepass")) - 1
+            self.extra.append(extra)
+
+    def column(self, offset: int) -> int:
+        """The 1-based character column of the character at byte ``offset``."""
+        before = bisect.bisect_left(self.starts, offset)
+        return offset - (self.extra[before - 1] if before else 0) + 1
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 class _PyBuilder:
-    def __init__(self, name: str, lines: Lines) -> None:
-        self.budget = Budget(name, lines)
+    def __init__(self, name: str, lines: Lines, limits: Limits = LIMITS) -> None:
+        self.budget = Budget(name, lines, limits)
         self.lines = lines
         self.env: dict[str, Node | _Marker] = {}
         self.bases: dict[int, str] = {}  # id(Unresolved) -> root cause
         self._raw: dict[int, bytes] = {}
+        self._columns: dict[int, _Columns | None] = {}  # None: an ASCII line
 
     # positions -----------------------------------------------------------------------------
     # ast offsets count UTF-8 bytes; Node columns count characters.
@@ -115,10 +144,11 @@ class _PyBuilder:
         return raw
 
     def _col(self, line: int, offset: int) -> int:
-        text = self.lines.line_text(line)
-        if text.isascii():
-            return offset + 1
-        return len(self._bytes(line)[:offset].decode("utf-8", "replace")) + 1
+        if line not in self._columns:
+            text = self.lines.line_text(line)
+            self._columns[line] = None if text.isascii() else _Columns(text)
+        columns = self._columns[line]
+        return offset + 1 if columns is None else columns.column(offset)
 
     def pos(self, e: _Located) -> Pos:
         return e.lineno, self._col(e.lineno, e.col_offset)

@@ -1,8 +1,11 @@
 """TOML files into a located tree: values from :func:`tomllib.loads`, positions (and the
-comments) from a scanner over the same, already validated, text.
+comments) from a scanner over the same text, run first.
 
 The scanner tracks table headers, arrays of tables, dotted/quoted keys, inline tables and
-arrays. Dates and times become ISO strings.
+arrays. Dates and times become ISO strings. It is linear in the text: a dotted key or header
+of more parts than the depth budget is refused at the first part too many (its value would
+be nested too deeply anyway), so no path it builds is longer than that budget, and the
+positions it records are counted against the node budget as they are found.
 """
 
 from __future__ import annotations
@@ -12,40 +15,50 @@ import datetime
 import re
 import tomllib
 
-from warmup_cli.configs.text import BREAKS_DEFAULT, MAX_DEPTH, Budget, Lines, config_error
+from warmup_cli.configs.text import (
+    BREAKS_DEFAULT,
+    LIMITS,
+    Budget,
+    Limits,
+    Lines,
+    config_error,
+)
 from warmup_cli.configs.tree import Comment, Node, NodeValue
 from warmup_cli.errors import ConfigError
 
 _TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# Unrolled, as in json_loader: no backtracking frame per character of a long string.
+_TOML_BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _TOML_LITERAL = re.compile(r"'[^'\n]*'")
 _TOML_ATOM = re.compile(r"[^,\]}#\r\n]+")
 _TOML_LOCATION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
 
 _Path = tuple[str | int, ...]
 _Positions = dict[_Path, tuple[int | None, int]]  # path -> (key index or None, value index)
-# The scanner runs on text tomllib accepted; should it still be surprised, it stops there.
+# The scanner runs before tomllib, so on text tomllib may refuse; surprised, it stops there.
 _SCAN_SURPRISES = (IndexError, ValueError, tomllib.TOMLDecodeError)
 
 
-def load_toml(name: str, text: str) -> tuple[Node, tuple[Comment, ...]]:
+def load_toml(
+    name: str, text: str, limits: Limits = LIMITS
+) -> tuple[Node, tuple[Comment, ...]]:
     """The tree of ``text`` and its comments."""
     lines = Lines(text, BREAKS_DEFAULT)
-    budget = Budget(name, lines)
+    budget = Budget(name, lines, limits)
     scanner = _TomlScanner(text, budget)
+    # The scanner runs first: tomllib needs time and memory quadratic in the parts of a dotted
+    # key (a 20 KB one costs it 400 MB), and the scanner refuses keys deeper than the depth
+    # budget, and files with more values than the node budget, in time linear in the text.
+    # On a scanner surprise (text tomllib will refuse), positions stay partial; values fall
+    # back to their table's position.
+    with contextlib.suppress(*_SCAN_SURPRISES):
+        scanner.run()
     try:
         value = tomllib.loads(text)
-    except RecursionError:
-        with contextlib.suppress(*_SCAN_SURPRISES):
-            scanner.run()  # raises a located "nesting deeper than" error
-        raise
     except tomllib.TOMLDecodeError as e:
         raise _decode_error(name, str(e), lines) from None
     except ValueError as e:
         raise config_error(name, f"invalid TOML: {e}") from None
-    # On a scanner surprise, positions stay partial; values fall back to their table's position.
-    with contextlib.suppress(*_SCAN_SURPRISES):
-        scanner.run()
     root = _build(value, (), 0, scanner.positions, budget)
     return root, _comments(lines, scanner.comments)
 
@@ -72,7 +85,7 @@ def _comments(lines: Lines, indices: list[int]) -> tuple[Comment, ...]:
 
 
 class _TomlScanner:
-    """Records where keys and values of an already-validated TOML text start.
+    """Records where keys and values of a TOML text start (tomllib validates the text after).
 
     ``positions`` maps a concrete path (array-of-tables elements included as indices) to
     ``(key index or None, value index)``; ``comments`` lists the indices of comment ``#``s.
@@ -117,7 +130,8 @@ class _TomlScanner:
                 self.i += 1  # never loop on something unexpected
 
     def _keys(self) -> list[tuple[str, int]]:
-        """A dotted key: each part with the index where it starts."""
+        """A dotted key: each part with the index where it starts. A key of more parts than
+        the depth budget is refused at the first part too many."""
         keys: list[tuple[str, int]] = []
         while True:
             self._skip(newlines=False)
@@ -125,6 +139,8 @@ class _TomlScanner:
             found = self._key(start)
             if found is None:
                 return keys
+            if len(keys) >= self.budget.limits.max_depth:
+                raise self.budget.too_deep(*self.budget.lines.at(start))
             keys.append((found[0], start))
             self.i = found[1]
             self._skip(newlines=False)
@@ -149,13 +165,25 @@ class _TomlScanner:
             return None
         return (m.group()[1:-1] if c == "'" else m.group()), m.end()
 
-    def _resolve(self, names: list[str]) -> _Path:
+    def _record(self, path: _Path, key: int | None, value: int, *, replace: bool) -> None:
+        """Note where ``path`` starts (keeping an earlier note unless ``replace``). Every
+        path noted is a node of the tree, so more of them than the node budget refuse it."""
+        if replace or path not in self.positions:
+            self.positions[path] = (key, value)
+            if len(self.positions) >= self.budget.limits.max_nodes:  # the root is one more
+                raise self.budget.too_many(*self.budget.lines.at(value))
+
+    def _prefixes(self, names: list[str]) -> list[_Path]:
+        """The concrete path of every prefix of a header's ``names``, in one pass: an array
+        of tables on the way stands for its latest element."""
         concrete: _Path = ()
+        paths: list[_Path] = []
         for name in names:
             concrete = (*concrete, name)
             if concrete in self.aot:
                 concrete = (*concrete, self.aot[concrete])
-        return concrete
+            paths.append(concrete)
+        return paths
 
     def _header(self, array: bool) -> _Path:
         bracket = self.i
@@ -166,22 +194,20 @@ class _TomlScanner:
         if not keys:
             return ()
         names = [k for k, _ in keys]
-        prefix = self._resolve(names[:-1])
-        for j in range(len(keys) - 1):  # implicitly created parent tables
-            p = self._resolve(names[: j + 1])
-            self.positions.setdefault(p, (keys[j][1], keys[j][1]))
+        prefixes = self._prefixes(names)
+        for (_, start), p in zip(keys[:-1], prefixes, strict=False):  # implicit parent tables
+            self._record(p, start, start, replace=False)
         last_key = keys[-1][1]
-        here = (*prefix, names[-1])
+        here = (*(prefixes[-2] if len(prefixes) > 1 else ()), names[-1])
         if array:
             index = self.aot.get(here, -1) + 1
             self.aot[here] = index
-            self.positions.setdefault(here, (last_key, bracket))
+            self._record(here, last_key, bracket, replace=False)
             element = (*here, index)
-            self.positions[element] = (None, bracket)
+            self._record(element, None, bracket, replace=True)
             return element
-        here = self._resolve(names)
-        self.positions[here] = (last_key, bracket)
-        return here
+        self._record(prefixes[-1], last_key, bracket, replace=True)
+        return prefixes[-1]
 
     def _keyval(self, table: _Path) -> None:
         keys = self._keys()
@@ -191,17 +217,17 @@ class _TomlScanner:
         if self.text.startswith("=", self.i):
             self.i += 1
         self._skip(newlines=False)
-        for j in range(len(keys) - 1):
-            self.positions.setdefault(
-                (*table, *(k for k, _ in keys[: j + 1])), (keys[j][1], keys[j][1])
-            )
-        path = (*table, *(k for k, _ in keys))
-        self.positions[path] = (keys[-1][1], self.i)
+        path = table
+        for name, start in keys[:-1]:
+            path = (*path, name)
+            self._record(path, start, start, replace=False)
+        path = (*path, keys[-1][0])
+        self._record(path, keys[-1][1], self.i, replace=True)
         self._value(path)
 
     def _value(self, path: _Path) -> None:
         start = self.i
-        if len(path) > MAX_DEPTH:
+        if len(path) > self.budget.limits.max_depth:
             raise self.budget.too_deep(*self.budget.lines.at(start))
         c = self.text[start] if start < self.n else ""
         if c in "\"'":
@@ -224,7 +250,7 @@ class _TomlScanner:
                 self.i += 1
                 return
             element = (*path, index)
-            self.positions[element] = (None, self.i)
+            self._record(element, None, self.i, replace=True)
             before = self.i
             self._value(element)
             index += 1

@@ -50,11 +50,13 @@ from warmup_cli.expr.closures import (
     PARAM,
     Fn,
     Part,
+    WorkMeter,
     apply,
     binary,
     const_part,
     identity,
     inline,
+    metered,
 )
 from warmup_cli.expr.positions import gap_token
 
@@ -140,16 +142,26 @@ class Compiler:
     ``__import__('os').system('ls')`` is reported as the call of ``__import__``.
 
     The tree's positions must already be character offsets (:meth:`Positions.rewrite`).
+    With a ``meter``, every node that runs per call charges it (lint's evaluation budget);
+    the closures are otherwise the same, so the values are too.
     """
 
     def __init__(
-        self, source: str, param: str | None, *, bare: bool, fold: bool, locate: bool
+        self,
+        source: str,
+        param: str | None,
+        *,
+        bare: bool,
+        fold: bool,
+        locate: bool,
+        meter: WorkMeter | None = None,
     ) -> None:
         self.source = source
         self.param = param
         self.bare = bare  # the first free name becomes the step variable
         self.fold = fold  # pre-compute step-independent subtrees
         self.locate = locate  # tag failures with the failing node's column
+        self.meter = meter
         self.staircase: list[tuple[int, str]] = []
 
     def build(self, node: ast.expr) -> Part:
@@ -180,6 +192,8 @@ class Compiler:
                 return part
         if self.locate:
             return part._replace(fn=located(part.fn, column))
+        if self.meter is not None:
+            return part._replace(fn=metered(part.fn, self.meter))
         return part
 
     def _staircase(self, column: int, construct: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from warmup_cli.errors import EvaluationError
@@ -19,7 +20,7 @@ from warmup_cli.expr.allowlist import (
     parse,
 )
 from warmup_cli.expr.bounds import HINT_BOUND, BoundError
-from warmup_cli.expr.closures import Fn
+from warmup_cli.expr.closures import Fn, WorkMeter
 from warmup_cli.expr.compiler import Compiler, Located
 from warmup_cli.expr.positions import Positions, lambda_body_column
 
@@ -65,6 +66,32 @@ class CompiledExpression:
         elif cls is int or cls is bool:
             return value  # type: ignore[no-any-return]
         raise self._bad_result(step, value)
+
+    def metered(self, meter: WorkMeter) -> Callable[[int], int | float]:
+        """This factor function charging ``meter`` for its work (one unit per operation run,
+        one more per 64-bit word of an integer result, one per call), with the same values
+        and errors as calling it; :class:`WorkExceeded` past the meter's limit."""
+        compiler = Compiler(self.source, self.param, bare=False, fold=True, locate=False,
+                            meter=meter)
+        fn = compiler.build(self.tree).fn
+
+        def run(step: int) -> int | float:
+            try:
+                value = fn(step)
+            except Exception as exc:
+                raise self._failure(step, exc) from exc
+            meter.used += 1
+            if meter.used > meter.limit:
+                meter.charge(0)  # raises WorkExceeded
+            cls = value.__class__
+            if cls is float:
+                if value - value == 0.0:
+                    return value  # type: ignore[no-any-return]
+            elif cls is int or cls is bool:
+                return value  # type: ignore[no-any-return]
+            raise self._bad_result(step, value)
+
+        return run
 
     def _failure(self, step: int, exc: Exception) -> EvaluationError:
         if isinstance(exc, BoundError):

@@ -24,7 +24,7 @@ from warmup_cli.errors import (
     WarmupError,
 )
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
-from warmup_cli.lint.engine import check_subject
+from warmup_cli.lint.engine import check_subject, evaluation_budget
 from warmup_cli.lint.extract import (
     BUG_NOTE,
     Extractor,
@@ -167,8 +167,9 @@ def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
     claims = [s.key_path for s in subjects if s.origin is not None and s.schedule is not None]
     subjects = [s for s in subjects if not owned_by_reader(s, claims)]
     codes = settings.codes_for(name)
-    for subject in subjects:
-        found += _subject_diagnostics(subject, settings, codes, doc)
+    with evaluation_budget():  # one per file
+        for subject in subjects:
+            found += _subject_diagnostics(subject, settings, codes, doc)
     if not subjects and Code.WU308 in codes:
         found += _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)

@@ -6,16 +6,24 @@ first-step spikes show); the rest of the run gets :data:`SPARSE_POINTS` evenly s
 plus every milestone, its neighbours and the last step. What happens between two samples is
 found by bisection: where the factor first passes 1 or goes negative, and whether a large rise
 between two samples is one abrupt jump or a ramp (:meth:`Trace.steepest`).
+
+With a :class:`~warmup_cli.expr.closures.WorkMeter` (lint gives one per file) every evaluation
+is charged to it (:func:`metered_factor_fn`), and
+:class:`~warmup_cli.expr.closures.WorkExceeded` stops the trace once the file's evaluation
+budget is spent.
 """
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from warmup_cli.errors import EvaluationError
-from warmup_cli.schedule import FactorFn, Schedule
+from warmup_cli.expr.closures import WorkMeter
+from warmup_cli.expr.expression import CompiledExpression
+from warmup_cli.schedule import FactorFn, Join, Product, Schedule
 from warmup_cli.series import checked_call
 
 DENSE_PREFIX = 512
@@ -23,10 +31,50 @@ SPARSE_POINTS = 512
 # Relative tolerance for "reaches the peak": float ramps such as (t + 1) / W * peak may end
 # one ulp short of it.
 TOLERANCE = 1e-9
+# What one call of a factor function that is not a compiled expression (a framework's formula,
+# in Python) is charged: about what it costs next to one operation of a lambda.
+OPAQUE_CALL_UNITS = 32
 
 
-def _evaluate(fn: FactorFn, steps: Sequence[int]) -> tuple[list[float], EvaluationError | None]:
+def call_units(schedule: Schedule) -> int:
+    """The operations one call of ``schedule``'s factor function runs at most: a join runs one
+    of its pieces, a product all of them, a kind its compiled formula."""
+    if isinstance(schedule, Join):
+        return 1 + max(call_units(piece) for piece in schedule.pieces)
+    if isinstance(schedule, Product):
+        return 1 + sum(call_units(piece) for piece in schedule.pieces)
+    fn = schedule.factor_fn
+    if isinstance(fn, CompiledExpression):
+        return 1 + sum(isinstance(node, ast.expr) for node in ast.walk(fn.tree))
+    return OPAQUE_CALL_UNITS
+
+
+Pay = Callable[[int], None]
+"""Pays a meter for that many calls of a factor function, before they run."""
+
+
+def _free(calls: int) -> None:
+    """What a factor function that charges its meter itself (or has none) pays up front."""
+
+
+def metered_factor_fn(schedule: Schedule, meter: WorkMeter | None) -> tuple[FactorFn, Pay]:
+    """``schedule``'s factor function for a trace charged to ``meter``, and what to pay before
+    calling it: a lambda (or a kind's formula) charges the work it really does itself; any
+    other schedule is paid :func:`call_units` per call, up front, so that its calls stay a
+    C-level loop. Without a meter, the factor function itself, for free."""
+    fn = schedule.factor_fn
+    if meter is None:
+        return fn, _free
+    if isinstance(fn, CompiledExpression):
+        return fn.metered(meter), _free
+    units = call_units(schedule)
+    return fn, lambda calls: meter.charge(calls * units)
+
+
+def _evaluate(fn: FactorFn, steps: Sequence[int], pay: Pay = _free
+              ) -> tuple[list[float], EvaluationError | None]:
     """Values up to the first failing step, and that failure."""
+    pay(len(steps))
     try:
         # The fast path: a C-level loop, then one check that every value is a finite number
         # (isfinite raises TypeError for anything else).
@@ -53,9 +101,11 @@ class Trace:
     values: list[float]
     dense_end: int
     failure: EvaluationError | None = None
+    pay: Pay = _free  # before each further call of ``fn`` (see metered_factor_fn)
 
     def at(self, step: int) -> float | None:
         """The factor at one step, ``None`` when it fails there."""
+        self.pay(1)
         try:
             return checked_call(self.fn, step)
         except EvaluationError:
@@ -106,13 +156,13 @@ def _sparse_steps(schedule: Schedule, start: int, horizon: int) -> list[int]:
     return sorted(chosen)
 
 
-def build_trace(schedule: Schedule, horizon: int) -> Trace:
-    fn = schedule.factor_fn
+def build_trace(schedule: Schedule, horizon: int, meter: WorkMeter | None = None) -> Trace:
+    fn, pay = metered_factor_fn(schedule, meter)
     prefix = min(horizon, DENSE_PREFIX)
     steps = [*range(prefix), *_sparse_steps(schedule, prefix, horizon)]
-    values, failure = _evaluate(fn, steps)
+    values, failure = _evaluate(fn, steps, pay)
     return Trace(fn, schedule, horizon, steps[:len(values)], values,
-                 min(prefix, len(values)), failure)
+                 min(prefix, len(values)), failure, pay)
 
 
 def warmup_target(values: list[float]) -> float:
