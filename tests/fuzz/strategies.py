@@ -324,6 +324,7 @@ def seed_files() -> list[Path]:
 
 
 SEEDS = seed_files()
+MAX_GROWTH = 100_000  # characters one mutation may add: big enough for budgets, quick to write
 _KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<quote>[\"']?)(?P<key>[A-Za-z_][\w.\-]*)(?P=quote)"
                   r"(?P<sep>\s*[:=])", re.MULTILINE)
 
@@ -379,7 +380,8 @@ def _line_mutation(draw: st.DrawFn, doc: Doc) -> Doc:
     elif action == "dedent":
         lines[index] = lines[index].lstrip()
     elif action == "repeat":  # amplification: one line many times (budgets, aliases)
-        lines[index:index + 1] = [lines[index]] * draw(st.integers(2, 2000))
+        room = max(2, MAX_GROWTH // max(1, len(lines[index])))
+        lines[index:index + 1] = [lines[index]] * draw(st.integers(2, min(2000, room)))
     else:
         donor = draw(st.sampled_from(SEEDS)).read_text(errors="replace").splitlines(True)
         if donor:

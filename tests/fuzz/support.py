@@ -9,6 +9,7 @@ raises) within the budget. Anything else fails the test, unless it matches an en
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import struct
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any
 
 from hypothesis import event, settings
@@ -39,18 +40,30 @@ CPU_BUDGET_SECONDS = 2.0
 
 class BudgetExceeded(BaseException):
     """An operation used more than its CPU budget. A BaseException, like KeyboardInterrupt, so
-    that no ``except Exception`` in warmup_cli turns it into a finding or an EvaluationError."""
+    that no ``except Exception`` in warmup_cli turns it into a finding or an EvaluationError.
+    ``where`` is the deepest warmup_cli frame that was running when the time ran out."""
+
+    def __init__(self, where: str | None) -> None:
+        super().__init__(f"more than {CPU_BUDGET_SECONDS} s of CPU, in {where}")
+        self.where = where
+
+
+_FIRED: list[BudgetExceeded] = []
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise BudgetExceeded(f"more than {CPU_BUDGET_SECONDS} s of CPU")
+    error = BudgetExceeded(project_frame(traceback.extract_stack(frame)))
+    _FIRED.append(error)
+    raise error
 
 
 @contextmanager
 def cpu_budget(seconds: float = CPU_BUDGET_SECONDS) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` inside the code under test once it has used ``seconds`` of
-    process CPU time (ITIMER_PROF: user + system). The traceback then shows the loop that ate
-    the time. Pure-Python loops are interrupted; one long C call only when it returns."""
+    process CPU time (ITIMER_PROF: user + system), saying where the time went. Pure-Python
+    loops are interrupted; one long C call only when it returns. A signal that lands where
+    Python cannot raise (a gc callback) is raised here, after the operation."""
+    _FIRED.clear()
     previous = signal.signal(signal.SIGPROF, _interrupt)
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
@@ -58,19 +71,28 @@ def cpu_budget(seconds: float = CPU_BUDGET_SECONDS) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+    if _FIRED:
+        raise _FIRED[0]
 
 
 # --- known issues -------------------------------------------------------------------------
 
 
-def innermost_project_frame(tb: TracebackType | None) -> str | None:
-    """``path/inside/warmup_cli.py:function`` of the deepest warmup_cli frame of ``tb``."""
+def project_frame(frames: traceback.StackSummary) -> str | None:
+    """``warmup_cli/path/module.py:function`` of the deepest warmup_cli frame of ``frames``."""
     found = None
-    for frame in traceback.extract_tb(tb):
+    for frame in frames:
         path = Path(frame.filename).resolve()
         if path.is_relative_to(PACKAGE):
             found = f"{path.relative_to(PACKAGE.parent).as_posix()}:{frame.name}"
     return found
+
+
+def innermost_project_frame(error: BaseException) -> str | None:
+    """Where ``error`` was raised inside warmup_cli (for a budget: where the time ran out)."""
+    if isinstance(error, BudgetExceeded):
+        return error.where
+    return project_frame(traceback.extract_tb(error.__traceback__))
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,7 @@ class KnownIssue:
             return False
         if self.message not in str(error):
             return False
-        where = innermost_project_frame(error.__traceback__) or ""
+        where = innermost_project_frame(error) or ""
         return self.raised_in is None or where == self.raised_in or \
             where.startswith(f"{self.raised_in}:")
 
@@ -156,7 +178,7 @@ def violation(check: str, detail: str) -> None:
 
 
 def describe(error: BaseException) -> str:
-    where = innermost_project_frame(error.__traceback__)
+    where = innermost_project_frame(error)
     return f"{type(error).__name__}: {error} (raised in {where})"
 
 
@@ -269,10 +291,23 @@ def fuzz_target(test: Callable[[], None]) -> Callable[[], None]:
     return test
 
 
+@functools.cache
+def warm_up() -> None:
+    """Pay the one-time costs before any budget runs: importing torch, its first optimizer
+    (which imports torch._dynamo: seconds) and the framework readers."""
+    from warmup_cli.lint.runner import lint
+    from warmup_cli.lint.settings import Settings
+
+    invoke(["show", "linear:2", "-n", "2", "--format", "table"])
+    lightning = PACKAGE.parent / "tests" / "fixtures" / "frameworks" / "lightning"
+    lint([str(path) for path in sorted(lightning.glob("*.yaml"))], Settings())
+
+
 def run_fuzz(test: Callable[[], None]) -> None:
     """Run a ``@given`` function once (profile "ci": its few derandomized examples) or, under
     the "fuzz" profile, again and again with fresh seeds until its share of
     ``WARMUP_FUZZ_SECONDS`` (the Makefile passes 600) is used up."""
+    warm_up()
     total = float(os.environ.get("WARMUP_FUZZ_SECONDS", "0"))
     if settings().derandomize or total <= 0:
         test()
