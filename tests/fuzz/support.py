@@ -253,6 +253,14 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
+def check_echoed(source: str, table: str) -> None:
+    """The table's title echoes the schedule's source as written: markup (``[bold]x[/]``) and
+    emoji codes (``:thumbs_up:``) in it are shown, not applied. Short printable texts only
+    (a long title is cut by the table's width)."""
+    if len(source) < 60 and source.isprintable() and squeeze(source) not in squeeze(table):
+        violation("markup-applied", f"the title does not show {source!r}: {table[:200]!r}")
+
+
 # --- running one operation under the contract ---------------------------------------------
 
 

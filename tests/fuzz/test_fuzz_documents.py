@@ -91,7 +91,8 @@ def lint_command(doc: Doc, data: st.DataObject, fmt: LintFormat, schedules: list
     name = data.draw(file_names(doc.suffix), label="name")
     with written(doc, name) as path:
         targets = [name, *schedules]
-        args = ["lint", "--isolated", "--output-format", fmt.value, *targets]
+        # `--`: a schedule such as `-e` is a target, not an option
+        args = ["lint", "--isolated", "--output-format", fmt.value, "--", *targets]
         run = invoke(args, cwd=path.parent)
         if not check_run(run, args, says_why=False):
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,13 +20,13 @@ from hypothesis import strategies as st
 from tests.fuzz.strategies import lambda_texts
 from tests.fuzz.support import (
     Outcome,
+    check_echoed,
     check_run,
     fuzz_target,
     guarded,
     invoke,
     run_fuzz,
     same_factor,
-    squeeze,
 )
 from warmup_cli.errors import EvaluationError, ExpressionError
 from warmup_cli.expr import CompiledExpression, compile_expression
@@ -65,7 +66,9 @@ def reference(compiled: CompiledExpression) -> Callable[[int], Any]:
     if not source.startswith("lambda"):
         # a bare expression over its step variable (a comment in it ends at the newline)
         source = f"lambda {compiled.param or '_unused'}: (\n{source}\n)"
-    code = compile(source, "<fuzzed lambda>", "eval")
+    with warnings.catch_warnings():  # SyntaxWarning for `1if x`: the sandbox accepted it
+        warnings.simplefilter("ignore")
+        code = compile(source, "<fuzzed lambda>", "eval")
     function: Callable[[int], Any] = eval(code, dict(_REFERENCE_NAMES))
     return function
 
@@ -135,9 +138,8 @@ def show_lambda(text: str, count: int, fmt: str) -> None:
         compiled = compile_expression(text)
         for row in rows:
             assert float(row["factor"]) == float(compiled(int(row["epoch"]))), (args, row)
-    elif fmt == "table" and len(text) < 60 and text.isprintable():
-        # the title echoes the source: markup and emoji codes in it are shown, not applied
-        assert squeeze(text) in squeeze(run.stdout), (args, run.stdout)
+    elif fmt == "table":
+        check_echoed(text, run.stdout)
 
 
 def test_show_any_lambda_gives_rows_or_one_error() -> None:
