@@ -177,4 +177,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         "`a * (b * c)` prints as `a * b * c`, which multiplies in another order",
         lambda _: _normal_form("exp:3 * (exp:5 * exp:7)"),
         checks=("normal-form",)),
+    KnownIssue(
+        "OverflowError for a huge int factor",
+        "must-fix 2, bullet 1 (h-crash): math.isfinite(int) in series.py, outside the guard",
+        lambda _: show("lambda e: 10 ** 309", "-n", "3", "--format", "csv"),
+        exception=OverflowError, raised_in="warmup_cli/series.py"),
 )

@@ -90,7 +90,8 @@ def test_documents_read_or_refuse_and_lint_to_diagnostics() -> None:
 def lint_command(doc: Doc, data: st.DataObject, fmt: LintFormat, schedules: list[str]) -> None:
     name = data.draw(file_names(doc.suffix), label="name")
     with written(doc, name) as path:
-        targets = [name, *schedules]
+        # a real argv cannot hold NUL (C strings); click's in-process runner would pass it
+        targets = [name, *(text.replace("\0", "") for text in schedules)]
         # `--`: a schedule such as `-e` is a target, not an option
         args = ["lint", "--isolated", "--output-format", fmt.value, "--", *targets]
         run = invoke(args, cwd=path.parent)
