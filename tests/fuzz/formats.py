@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tests.fuzz.strategies import ROOT
+from tests.fuzz.documents import ROOT
 from tests.fuzz.support import violation
 from warmup_cli.lint.diagnostics import Diagnostic
 from warmup_cli.vocab import LintFormat

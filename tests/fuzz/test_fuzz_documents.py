@@ -16,8 +16,9 @@ from pathlib import Path
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from tests.fuzz.documents import Doc, documents, file_names
 from tests.fuzz.formats import CHECKERS, CONTROLS
-from tests.fuzz.strategies import Doc, documents, file_names, lambda_texts, spec_texts
+from tests.fuzz.strategies import lambda_texts, spec_texts
 from tests.fuzz.support import (
     check_run,
     fuzz_target,
