@@ -49,6 +49,7 @@ class BudgetExceeded(BaseException):
 
 
 _FIRED: list[BudgetExceeded] = []
+_REFIRE_SECONDS = 0.5  # long enough that unwinding after the first signal is never hit
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -62,10 +63,11 @@ def cpu_budget(seconds: float = CPU_BUDGET_SECONDS) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` inside the code under test once it has used ``seconds`` of
     process CPU time (ITIMER_PROF: user + system), saying where the time went. Pure-Python
     loops are interrupted; one long C call only when it returns. A signal that lands where
-    Python cannot raise (a gc callback) is raised here, after the operation."""
+    Python cannot raise it (a gc callback swallows it) comes again every half second of CPU
+    until one gets through, and is raised here after the operation at the latest."""
     _FIRED.clear()
     previous = signal.signal(signal.SIGPROF, _interrupt)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds, _REFIRE_SECONDS)
     try:
         yield
     finally:
