@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint fuzz bench clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ test: install
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check warmup_cli tests bench tools
 	$(BIN)/mypy --strict warmup_cli
+
+# The property-based tests of tests/fuzz with fresh random inputs until FUZZ_SECONDS of wall
+# clock are used up (split between the tests); `make test` runs the same tests on a small fixed
+# budget (the hypothesis profile "ci" in tests/conftest.py).
+FUZZ_SECONDS ?= 600
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz WARMUP_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q tests/fuzz
 
 lint: install
 	$(BIN)/ruff check warmup_cli tests bench tools

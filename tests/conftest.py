@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import FrameworkSchedule
@@ -25,6 +26,17 @@ WARMUP = Path(sys.executable).parent / "warmup"
 GOLDEN = ROOT / "tests" / "golden"
 FRAMEWORK_FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
 GOLDEN_TOOLS = ROOT / "tools" / "golden"
+
+# --- hypothesis (tests/fuzz) ------------------------------------------------------------------
+# "ci" (the default, `make test`): few examples, the same ones on every run. "fuzz" (`make
+# fuzz`): fresh random examples until the time WARMUP_FUZZ_SECONDS gives is used up. The
+# deadline is the wall-clock net per example; the 2 s CPU budget is enforced inside the
+# tests (tests/fuzz/support.py), which also says where the time went.
+_FUZZ = settings(deadline=10_000, database=None, print_blob=True,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", _FUZZ, max_examples=40, derandomize=True)
+settings.register_profile("fuzz", _FUZZ, max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
