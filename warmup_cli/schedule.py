@@ -277,13 +277,16 @@ class Product(Schedule):
         return sorted(found, key=lambda m: m.step)
 
     def to_spec(self) -> str:
-        return " * ".join(_wrap(piece, Join) for piece in self.pieces)
+        # Factors multiply left to right, so a product after the first piece keeps its
+        # parentheses: `a * (b * c)` rounds differently from `a * b * c`.
+        return " * ".join(_wrap(piece, Join if index == 0 else (Join, Product))
+                          for index, piece in enumerate(self.pieces))
 
     def describe(self) -> dict[str, Any]:
         return {"product": [piece.describe() for piece in self.pieces]}
 
 
-def _wrap(piece: Schedule, needs_parens: type) -> str:
+def _wrap(piece: Schedule, needs_parens: type | tuple[type, ...]) -> str:
     text = piece.to_spec()
     return f"({text})" if isinstance(piece, needs_parens) else text
 
