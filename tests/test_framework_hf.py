@@ -18,7 +18,7 @@ from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hf, readers
 from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
 from warmup_cli.frameworks.upstream import transformers_optimization as optimization
-from warmup_cli.vocab import NO_FACTS, RunFacts
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "hf"
 _read = partial(read_one, hf)
@@ -392,3 +392,12 @@ def test_corpus_inverse_sqrt_needs_no_run_length() -> None:
                        ".yaml")
     assert schedule.plan is not None
     assert schedule.plan.schedule.describe()["params"]["timescale"] == 100
+
+
+def test_a_negative_learning_rate_is_what_the_optimizer_refuses() -> None:
+    doc = load_document("neg.yaml", text="learning_rate: -4\nlr_scheduler_type: linear\n"
+                                          "max_steps: 100\n")
+    (schedule,) = hf.read(doc)
+    assert schedule.plan is None
+    assert [(f.code, f.severity) for f in schedule.findings if "learning_rate" in f.message] \
+        == [(Code.WU308, Severity.ERROR)]

@@ -22,7 +22,10 @@ def _lambdalr(plan: Plan, start: int) -> tuple[Any, Any]:
 
     params = [torch.nn.Parameter(torch.zeros(1)) for _ in plan.base_lrs]
     groups = [{"params": [p], "lr": lr} for p, lr in zip(params, plan.base_lrs, strict=True)]
-    optimizer = torch.optim.SGD(groups, lr=plan.base_lrs[0])
+    # Every group names its own lr, so SGD's default is never used; it is 0 because SGD refuses
+    # a negative default, and a schedule that sets the LR itself (DeepSpeed's warmup_max_lr)
+    # can be negative: LambdaLR then only multiplies, as it does in the framework.
+    optimizer = torch.optim.SGD(groups, lr=0.0)
     if start > 0:
         # Resuming: LambdaLR(last_epoch=k) needs initial_lr in every group, as a restored
         # checkpoint provides; its constructor then applies f(start).

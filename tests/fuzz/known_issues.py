@@ -102,6 +102,11 @@ def _toml_header(directory: Path) -> None:
         load_document("deep.toml", text=text)
 
 
+def _show_file(directory: Path, name: str, text: str) -> None:
+    (directory / name).write_text(text)
+    show(str(directory / name), "-n", "8", "--format", "csv")
+
+
 NOT_UTF8 = os.fsdecode(b"\xff.yaml")
 
 # Found by the fuzz tests and fixed: each reproducer must now pass the contract
@@ -185,6 +190,22 @@ FIXED: tuple[KnownIssue, ...] = (
         "must-fix 2, bullet 1 (h-crash): math.isfinite(int) in series.py, outside the guard",
         lambda _: show("lambda e: 10 ** 309", "-n", "3", "--format", "csv"),
         exception=OverflowError, raised_in="warmup_cli/series.py"),
+)
+
+FIXED += (
+    KnownIssue(
+        "a negative learning_rate reached torch's SGD",
+        "found by make fuzz: HF learning_rate -4 raised ValueError in torch_adapter._lambdalr",
+        lambda d: _show_file(d, "config.yaml", "learning_rate: -4\nlr_scheduler_type: linear\n"
+                             "warmup_steps: 200\nmax_steps: 100\n"),
+        exception=ValueError, raised_in="warmup_cli/torch_adapter.py"),
+    KnownIssue(
+        "a negative LR a scheduler sets itself reached torch's SGD",
+        "found by make fuzz (the same crash through DeepSpeed's warmup_max_lr)",
+        lambda d: _show_file(d, "ds.json", '{"optimizer": {"type": "Adam", "params": {"lr": 0.001}'
+                             '}, "scheduler": {"type": "WarmupLR", "params": {"warmup_min_lr": '
+                             '0, "warmup_max_lr": -0.01, "warmup_num_steps": 10}}}'),
+        exception=ValueError, raised_in="warmup_cli/torch_adapter.py"),
 )
 
 # Failures found and not fixed yet, let through by the fuzz tests: none.

@@ -265,7 +265,9 @@ def _scheduler_name(ctx: Reading, dialect: _Dialect, warmup_node: Node | None) -
 
 
 def _learning_rate(ctx: Reading, root: Node) -> float | None:
-    lr = ctx.number(root, "learning_rate", None)
+    # transformers builds a torch optimizer with it, and torch refuses a negative LR.
+    lr = ctx.number(root, "learning_rate", None, low=0,
+                    consequence="the optimizer refuses a negative learning rate")
     node = root.get("learning_rate")
     if node is None or node.value is None:
         ctx.note(f"learning_rate is not set: the TrainingArguments default {DEFAULT_LR!r} "
