@@ -236,3 +236,14 @@ def test_errors_name_their_path_in_a_field(tmp_path: Path) -> None:
     (nothing,) = discover([f"{tmp_path}/*.nope"])
     assert isinstance(nothing, ConfigError)
     assert (nothing.path, nothing.message) == (f"{tmp_path}/*.nope", "no files match this pattern")
+
+
+def test_a_nul_in_a_target_is_an_unreadable_input_not_a_crash() -> None:
+    from warmup_cli.lint.runner import lint
+    from warmup_cli.lint.settings import Settings
+    from warmup_cli.vocab import Code
+
+    report = lint(["e  # \x00["], Settings())
+    assert [(d.code, d.message) for d in report.diagnostics] == [
+        (Code.WU001, "a path cannot hold a NUL character")]
+    assert report.exit_code(Settings().fail_on) == 2

@@ -47,6 +47,9 @@ def discover(targets: Sequence[str]) -> Iterator[Path | ConfigError]:
 
 
 def _target(target: str, seen: set[_FileKey]) -> Iterator[Path | ConfigError]:
+    if "\0" in target:  # the OS cannot name such a file (os.stat raises ValueError)
+        yield ConfigError("a path cannot hold a NUL character", path=target.replace("\0", "\\0"))
+        return
     try:
         st = os.stat(target)
     except OSError as e:
