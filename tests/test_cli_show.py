@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -252,6 +253,29 @@ def test_broken_pipe_ends_quietly(plain_env: dict[str, str]) -> None:
     assert head[0].decode().startswith("step,factor,lr,phase")
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     assert process.returncode == 141
+
+
+@pytest.mark.parametrize("args", [
+    ["kinds"],
+    ["rules"],
+    ["show", "linear:4", "--steps", "3000", "--plot", "--color", "never"],
+    ["compare", "linear:4", "linear:8", "--steps", "3000", "--plot"],
+    ["show", "linear:4", "-n", "5", "--format", "table"],
+])
+def test_a_reader_gone_before_the_first_write_ends_quietly(plain_env: dict[str, str],
+                                                           args: list[str]) -> None:
+    # The read end is closed before the command writes anything, so every write fails: the
+    # tables and plots rich prints exit 141 like the streamed formats, never rich's own 1.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([str(WARMUP), *args], stdout=write_end, stderr=subprocess.PIPE,
+                              env=plain_env, timeout=120)
+    finally:
+        os.close(write_end)
+    stderr = done.stderr.decode()
+    assert done.returncode == 141, stderr
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
 
 
 def test_ctrl_c_ends_without_traceback(plain_env: dict[str, str]) -> None:

@@ -43,13 +43,22 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False)
 
 
+class _StdoutConsole(Console):
+    def on_broken_pipe(self) -> None:
+        # rich exits with 1 here, the code lint uses for findings: a reader that went away
+        # (`warmup kinds | head -1`) ends the command as SIGPIPE would, with 141.
+        self.quiet = True
+        _silence_stdout()
+        raise SystemExit(EXIT_BROKEN_PIPE)
+
+
 def stdout_console(color: ColorMode = ColorMode.AUTO) -> Console:
     """Rich decides 'terminal' from FORCE_COLOR / TTY_COMPATIBLE / isatty; NO_COLOR is honoured."""
     if color is ColorMode.ALWAYS:
-        return Console(force_terminal=True, highlight=False)
+        return _StdoutConsole(force_terminal=True, highlight=False)
     if color is ColorMode.NEVER:
-        return Console(force_terminal=False, no_color=True, highlight=False)
-    console = Console(highlight=False)
+        return _StdoutConsole(force_terminal=False, no_color=True, highlight=False)
+    console = _StdoutConsole(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         # A table written to a file or pipe is not squeezed into the 80-column fallback.
         console.width = 160
