@@ -108,9 +108,9 @@ def test_corpus_base_rcnn_fpn_uses_default_warmup() -> None:
     schedule = only(CORPUS / "detectron2__facebookresearch_detectron2__base-rcnn-fpn.yaml")
     plan = schedule.plan
     assert plan is not None and plan.base_lrs == (0.02,)
-    assert plan.schedule(0) == pytest.approx(0.001)  # WARMUP_FACTOR default
+    assert plan.schedule(0) == 0.001  # WARMUP_FACTOR default, exactly: the linear warmup at 0
     assert plan.schedule.warmup_length == 1000  # WARMUP_ITERS default
-    assert plan.schedule(60000) == pytest.approx(0.1)
+    assert plan.schedule(60000) == 0.1  # the second MultiStep value, exactly
     assert finding_codes(schedule) == []
     assert any("defaults used" in note for note in schedule.notes)
 
