@@ -11,12 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 DEFAULT_BASE_LR = 1.0
 """The base LR of a schedule nothing names one for: the factor itself is then the LR."""
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".py")
-"""The config files warmup_cli reads, by suffix (directories are searched for these)."""
+ConfigFormat = Literal["yaml", "json", "toml", "python"]
+
+SUFFIX_FORMATS: dict[str, ConfigFormat] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+    ".py": "python",
+}
+"""The config files warmup_cli reads, by suffix, and the format each suffix means."""
+
+CONFIG_SUFFIXES = tuple(SUFFIX_FORMATS)
+"""The suffixes alone (``str.endswith`` takes a tuple): directories are searched for these."""
 
 
 class Unit(StrEnum):

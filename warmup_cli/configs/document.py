@@ -36,6 +36,7 @@ from warmup_cli.configs.tree import (
     empty_root,
 )
 from warmup_cli.configs.yaml_loader import load_yaml
+from warmup_cli.vocab import SUFFIX_FORMATS
 
 __all__ = [
     "FORMATS",
@@ -49,13 +50,6 @@ __all__ = [
     "load_document",
 ]
 
-SUFFIX_FORMATS: dict[str, Format] = {
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".json": "json",
-    ".toml": "toml",
-    ".py": "python",
-}
 FORMATS: tuple[Format, ...] = ("yaml", "json", "toml", "python")
 
 _FORMAT_NAMES: dict[str, Format] = {**{f: f for f in FORMATS}, "yml": "yaml"}

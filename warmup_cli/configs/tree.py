@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Union
 
 from warmup_cli.configs.numbers import number, number_list
+from warmup_cli.vocab import ConfigFormat
 
-Format = Literal["yaml", "json", "toml", "python"]
+Format = ConfigFormat
 
 
 @dataclass(frozen=True)
