@@ -4,6 +4,7 @@ findings, the false-positive fixtures clean, and the edges each rule promises.""
 from __future__ import annotations
 
 import ast
+import itertools
 import textwrap
 from pathlib import Path
 
@@ -252,7 +253,7 @@ def test_wu413_counts_through_epochs_and_steps_per_epoch() -> None:
     assert snippet(source.format(per_epoch=9, epochs=3)) == [(Code.WU413, 11)]
 
 
-def test_wu413_matches_torch(tmp_path: Path) -> None:
+def test_wu413_matches_torch() -> None:
     # The boundary the rule uses is torch's own: total_steps steps pass, one more raises.
     torch = pytest.importorskip("torch")
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -326,3 +327,93 @@ def test_literal_numbers(text: str, value: float) -> None:
                                   "len(loader)", " + ".join(["1"] * 40)])
 def test_what_is_not_a_plain_literal_stays_open(text: str) -> None:
     assert literal_number(ast.parse(text, mode="eval").body) is None
+
+
+def test_a_subclass_with_its_own_step_decides_its_arguments() -> None:
+    assert snippet("""
+        import torch
+        from torch.optim.lr_scheduler import ReduceLROnPlateau, StepLR
+        class Plateau(ReduceLROnPlateau):
+            def step(self, metrics=None):
+                super().step(metrics if metrics is not None else self.best)
+        class Epochs(StepLR):
+            def step(self, epoch=None):
+                super().step()
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        a = Plateau(optimizer)
+        b = Epochs(optimizer, 3)
+        for epoch in range(10):
+            a.step()
+            b.step(epoch)
+    """) == []
+
+
+# --- what the SequentialLR rules say torch does ----------------------------------------------
+
+def _torch_optimizer() -> object:
+    torch = pytest.importorskip("torch")
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+
+
+def test_sequential_rules_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    lr_scheduler = torch.optim.lr_scheduler
+    optimizer = _torch_optimizer()
+    warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)
+    decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=95)
+    with pytest.raises(ValueError, match="one more than the number of milestone"):  # WU420
+        lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[5, 50])
+    plateau = lr_scheduler.ReduceLROnPlateau(optimizer)
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):  # WU422
+        lr_scheduler.SequentialLR(optimizer, [warmup, plateau], milestones=[5])
+    other = lr_scheduler.CosineAnnealingLR(_torch_optimizer(), T_max=95)
+    with pytest.raises(ValueError, match="belong to the same optimizer"):  # WU423
+        lr_scheduler.SequentialLR(optimizer, [warmup, other], milestones=[5])
+
+
+def _lrs(milestone: int, total_iters: int, steps: int) -> list[float]:
+    torch = pytest.importorskip("torch")
+    lr_scheduler = torch.optim.lr_scheduler
+    optimizer = _torch_optimizer()
+    warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=total_iters)
+    decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=20)
+    sequence = lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[milestone])
+    seen = []
+    for _ in range(steps):
+        seen.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        sequence.step()
+    return seen
+
+
+def test_milestone_zero_skips_the_warmup_in_torch() -> None:
+    # WU421: with milestones=[0] the first update already runs the cosine at the base LR.
+    assert _lrs(milestone=0, total_iters=5, steps=1) == [1.0]
+    assert _lrs(milestone=5, total_iters=5, steps=1) == [0.1]
+
+
+def test_a_short_linear_child_holds_the_lr_flat_in_torch() -> None:
+    # WU424: total_iters 5 before milestone 10 holds the warmup's end (the base LR up to
+    # LinearLR's rounding) flat for steps 5 to 9; a matching total_iters keeps rising.
+    lrs = _lrs(milestone=10, total_iters=5, steps=10)
+    assert lrs[5:] == [lrs[5]] * 5 and lrs[4] < lrs[5]
+    matched = _lrs(milestone=10, total_iters=10, steps=10)
+    assert all(a < b for a, b in itertools.pairwise(matched))
+
+
+def test_hostile_script_is_read_never_run(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    source = textwrap.dedent(f"""
+        import os
+        import torch
+        from torch.optim.lr_scheduler import LambdaLR
+        os.system("touch {marker}")
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = LambdaLR(optimizer, lambda e: __import__("os").system("touch {marker}"))
+        for epoch in range(3):
+            scheduler.step()
+            for x in loader:
+                optimizer.step()
+    """)
+    assert located(source) == [(Code.WU410, 9)]
+    assert not marker.exists()

@@ -26,6 +26,8 @@ __all__ = ["LiteralValues", "check_script"]
 def check_script(module: ast.Module, builds: ScriptBuilds,
                  values: Values) -> list[ScriptFinding]:
     """Every WU4xx finding of the module, once each, in file order."""
+    if not builds.constructions:
+        return []  # every check starts from a scheduler construction
     context = ScriptContext(module, builds, build_flow(module, builds), values)
     found: dict[tuple[object, ...], ScriptFinding] = {}
     for check in (check_stepping, check_units, check_sequential, check_resume):

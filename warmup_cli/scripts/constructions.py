@@ -13,7 +13,7 @@ never by its spelling alone: ``noise_scheduler = DDPMScheduler(...)`` or a home-
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -114,10 +114,13 @@ def _scheduler_base(qualified: str | None) -> str | None:
     return name if name in TORCH_SCHEDULERS else TORCH_SCHEDULER_BASES.get(name)
 
 
-def scheduler_classes(module: ast.Module, symbols: Symbols) -> dict[str, str]:
+def scheduler_classes(module: ast.Module, symbols: Symbols,
+                      classes: Sequence[ast.ClassDef] | None = None) -> dict[str, str]:
     """Classes of the file deriving (directly or through each other) from a torch
-    scheduler, mapped to the torch class they amount to."""
-    classes = [node for node in ast.walk(module) if isinstance(node, ast.ClassDef)]
+    scheduler, mapped to the torch class they amount to (``classes``: the module's class
+    definitions, when the caller has them)."""
+    if classes is None:
+        classes = [node for node in ast.walk(module) if isinstance(node, ast.ClassDef)]
     found: dict[str, str] = {}
     # One pass per level of the class chain; at most one pass per class.
     for _ in range(len(classes)):
@@ -137,10 +140,10 @@ def scheduler_classes(module: ast.Module, symbols: Symbols) -> dict[str, str]:
     return found
 
 
-def _inits(module: ast.Module, subclasses: dict[str, str]) -> dict[str, ast.FunctionDef]:
+def _inits(definitions: Sequence[ast.ClassDef], subclasses: dict[str, str]
+           ) -> dict[str, ast.FunctionDef]:
     """The ``__init__`` each scheduler subclass runs when it or a base of the file has one."""
-    classes = {node.name: node for node in ast.walk(module)
-               if isinstance(node, ast.ClassDef) and node.name in subclasses}
+    classes = {node.name: node for node in definitions if node.name in subclasses}
     inits: dict[str, ast.FunctionDef] = {}
     for name in classes:
         current: str | None = name
@@ -205,14 +208,16 @@ def _walk(module: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tuple[s
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             inner = (*scope, node.name)
         children = list(ast.iter_child_nodes(node))
-        stack.extend((child, node, inner) for child in reversed(children))
+        children.reverse()
+        stack.extend([(child, node, inner) for child in children])
 
 
 class _Finder:
-    def __init__(self, module: ast.Module) -> None:
-        self.symbols = Symbols.of(module)
-        self.subclasses = scheduler_classes(module, self.symbols)
-        self.inits = _inits(module, self.subclasses)
+    def __init__(self, module: ast.Module, symbols: Symbols,
+                 classes: Sequence[ast.ClassDef]) -> None:
+        self.symbols = symbols
+        self.subclasses = scheduler_classes(module, self.symbols, classes)
+        self.inits = _inits(classes, self.subclasses) if self.subclasses else {}
         self.constructions: list[Construction] = []
         self.optimizers: list[OptimizerBuild] = []
 
@@ -248,10 +253,30 @@ class _Finder:
         return None, None, None
 
 
+def _may_build(symbols: Symbols) -> bool:
+    """Whether any import could name a torch optimizer or scheduler or a transformers
+    factory: most files of a project import neither, and need no walk."""
+    roots = {"torch", "transformers"}
+    return any(name.split(".")[0] in roots for name in (*symbols.names.values(), *symbols.star))
+
+
 def find_builds(module: ast.Module) -> ScriptBuilds:
     """Every scheduler and optimizer construction of ``module``, in file order."""
-    finder = _Finder(module)
+    # One walk of the tree collects what every later step needs.
+    calls: list[tuple[ast.Call, ast.AST | None, tuple[str, ...]]] = []
+    imports: list[ast.Import | ast.ImportFrom] = []
+    classes: list[ast.ClassDef] = []
     for node, parent, scope in _walk(module):
         if isinstance(node, ast.Call):
-            finder.visit(node, parent, scope)
+            calls.append((node, parent, scope))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+        elif isinstance(node, ast.ClassDef):
+            classes.append(node)
+    symbols = Symbols.of(module, imports)
+    if not _may_build(symbols):
+        return ScriptBuilds((), (), symbols)
+    finder = _Finder(module, symbols, classes)
+    for call, parent, scope in calls:
+        finder.visit(call, parent, scope)
     return ScriptBuilds(tuple(finder.constructions), tuple(finder.optimizers), finder.symbols)

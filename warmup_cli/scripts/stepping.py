@@ -122,6 +122,8 @@ def _defines_step(context: ScriptContext, construction: Construction) -> bool:
 def _call_shape(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
     """WU416: ReduceLROnPlateau.step() without its metric; WU440: step(epoch)."""
     construction = handle.construction
+    if construction.family is Family.SUBCLASS and _defines_step(context, construction):
+        return  # its own step() decides what it takes
     plateau = context.is_plateau(construction)
     for event in _scheduler_steps(context, handle):
         call = event.call
@@ -134,9 +136,7 @@ def _call_shape(context: ScriptContext, handle: Handle) -> Iterator[ScriptFindin
                 f"{event.receiver}.step() has no metric: ReduceLROnPlateau.step(metrics) "
                 "raises TypeError; pass the monitored value (scheduler.step(val_loss))",
                 event.at)
-        elif (given and not plateau and construction.kind not in STEP_TAKES_ARGUMENT
-              and not (construction.family is Family.SUBCLASS
-                       and _defines_step(context, construction))):
+        elif given and not plateau and construction.kind not in STEP_TAKES_ARGUMENT:
             yield ScriptFinding(
                 Code.WU440,
                 f"{event.receiver}.step(...) with an epoch argument takes torch's "

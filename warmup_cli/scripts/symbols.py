@@ -14,7 +14,7 @@ ambiguous and resolves to nothing: the checks prefer silence to a guess.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 # A name bound by something other than an import: it shadows the import of the same name.
@@ -67,21 +67,26 @@ class Symbols:
     star: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, module: ast.Module) -> Symbols:
+    def of(cls, module: ast.Module,
+           imports: Sequence[ast.Import | ast.ImportFrom] | None = None) -> Symbols:
+        """The module's symbols; ``imports``, when the caller's own walk collected them,
+        spares another walk of the tree."""
         names: dict[str, str] = {}
         star: list[str] = []
+        if imports is None:
+            imports = [node for node in ast.walk(module)
+                       if isinstance(node, ast.Import | ast.ImportFrom)]
 
         def bind(local: str, qualified: str) -> None:
             known = names.get(local)
             names[local] = qualified if known in (None, qualified) else _SHADOW
 
-        for node in ast.walk(module):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                for local, qualified in _import_bindings(node):
-                    bind(local, qualified)
-                if (isinstance(node, ast.ImportFrom) and not node.level and node.module
-                        and any(alias.name == "*" for alias in node.names)):
-                    star.append(node.module)
+        for node in imports:
+            for local, qualified in _import_bindings(node):
+                bind(local, qualified)
+            if (isinstance(node, ast.ImportFrom) and not node.level and node.module
+                    and any(alias.name == "*" for alias in node.names)):
+                star.append(node.module)
         for name in _definitions(module):
             bind(name, _SHADOW)
         symbols = cls(names, tuple(dict.fromkeys(star)))
