@@ -13,9 +13,10 @@ import pytest
 from warmup_cli.lint.rules import RULES
 from warmup_cli.scripts.checks import LiteralValues, check_script
 from warmup_cli.scripts.constructions import find_builds
+from warmup_cli.scripts.context import unit_of
 from warmup_cli.scripts.literals import literal_number
 from warmup_cli.scripts.model import ScriptFinding
-from warmup_cli.vocab import Code, Severity
+from warmup_cli.vocab import Code, Severity, Unit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scripts" / "lint"
 SCRIPT_RULES = sorted(code for code in RULES if code.startswith("WU4"))
@@ -102,7 +103,7 @@ CLEAN = sorted(path.name for path in FIXTURES.glob("clean_*.py"))
 
 def test_every_fixture_has_its_expectation() -> None:
     assert sorted(path.name for path in FIXTURES.glob("*.py")) == sorted([*EXPECTED, *CLEAN])
-    assert len(CLEAN) == 10
+    assert len(CLEAN) == 11
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -417,3 +418,18 @@ def test_hostile_script_is_read_never_run(tmp_path: Path) -> None:
     """)
     assert located(source) == [(Code.WU410, 9)]
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("args.epochs", Unit.EPOCH), ("NUM_EPOCHS", Unit.EPOCH), ('hyp["epochs"]', Unit.EPOCH),
+    ("self.hparams.max_epochs", Unit.EPOCH), ("epochs - warmup_epochs", Unit.EPOCH),
+    ("int(args.epochs * 0.8)", Unit.EPOCH),
+    ("args.epochs * len(train_loader)", Unit.STEP), ("num_training_steps", Unit.STEP),
+    ("epochs * steps_per_epoch", Unit.STEP), ("self.trainer.estimated_stepping_batches",
+                                               Unit.STEP),
+    ("args.max_iter", Unit.STEP), ("cfg.warmup_iters", Unit.STEP),
+    ("args.epochs * args.iters", None),  # what iters counts is not said
+    ("args.lr_step", None), ("args.step_size", None), ("total", None), ("30", None),
+])
+def test_horizon_units_from_names(text: str, unit: Unit | None) -> None:
+    assert unit_of(ast.parse(text, mode="eval").body) is unit

@@ -42,6 +42,20 @@ class ScriptContext:
             return isinstance(name, ast.Constant) and name.value == "reduce_lr_on_plateau"
         return False
 
+    def ambiguous(self, handle: Handle) -> bool:
+        """Whether another construction is bound to one of the handle's paths where the
+        handle's events may see it (``if args.plateau: s = ReduceLROnPlateau(...) else: s =
+        StepLR(...)``): a ``s.step()`` then belongs to either, and the checks that depend
+        on the kind stay silent."""
+        for other in self.flow.handles:
+            if other.construction is handle.construction or not other.paths & handle.paths:
+                continue
+            shared = next(iter(other.paths & handle.paths))
+            if (visible(handle.frame, shared, other.frame)
+                    or visible(other.frame, shared, handle.frame)):
+                return True
+        return False
+
     def scheduler_paths(self) -> set[str]:
         return {path for handle in self.flow.handles for path in handle.paths}
 
@@ -100,9 +114,34 @@ def _is_step_word(word: str) -> bool:
         or word.endswith("_iters")
 
 
+def leaves(node: ast.expr) -> list[str]:
+    """The identifiers that name values in an expression, lower-cased: ``epochs`` and
+    ``iters`` in ``args.epochs * cfg["iters"]``, not the containers ``args``/``cfg`` nor
+    called functions."""
+    inner: set[int] = set()
+    for item in ast.walk(node):
+        if isinstance(item, ast.Attribute | ast.Subscript):
+            inner.add(id(item.value))
+        elif isinstance(item, ast.Call):
+            inner.add(id(item.func))
+    found: list[str] = []
+    for item in ast.walk(node):
+        if id(item) in inner:
+            continue
+        if isinstance(item, ast.Name):
+            found.append(item.id.lower())
+        elif isinstance(item, ast.Attribute):
+            found.append(item.attr.lower())
+        elif (isinstance(item, ast.Subscript) and isinstance(item.slice, ast.Constant)
+              and isinstance(item.slice.value, str)):
+            found.append(item.slice.value.lower())
+    return found
+
+
 def unit_of(node: ast.expr) -> Unit | None:
     """The unit an expression's names say it counts: STEP for ``len(loader)``,
-    ``steps_per_epoch``, ``num_training_steps``...; EPOCH for ``args.epochs``; None else."""
+    ``steps_per_epoch``, ``num_training_steps``...; EPOCH when every value it names is
+    epochs (``args.epochs``, ``epochs - warmup_epochs``); None else (``epochs * iters``)."""
     said = words(node)
     for item in ast.walk(node):
         if (isinstance(item, ast.Call) and isinstance(item.func, ast.Name)
@@ -112,7 +151,8 @@ def unit_of(node: ast.expr) -> Unit | None:
             return Unit.STEP
     if any(_is_step_word(word) for word in said):
         return Unit.STEP
-    if any("epoch" in word for word in said):
+    named = leaves(node)
+    if named and all("epoch" in word for word in named):
         return Unit.EPOCH
     return None
 

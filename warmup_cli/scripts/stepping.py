@@ -124,6 +124,8 @@ def _call_shape(context: ScriptContext, handle: Handle) -> Iterator[ScriptFindin
     construction = handle.construction
     if construction.family is Family.SUBCLASS and _defines_step(context, construction):
         return  # its own step() decides what it takes
+    if context.ambiguous(handle):
+        return  # the call may belong to another construction bound to the same name
     plateau = context.is_plateau(construction)
     for event in _scheduler_steps(context, handle):
         call = event.call

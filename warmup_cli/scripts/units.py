@@ -34,7 +34,7 @@ def _written(construction: Construction) -> str:
 def _per_loop(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
     construction = handle.construction
     unit = horizon_unit(construction)
-    if unit is None or context.is_plateau(construction):
+    if unit is None or context.is_plateau(construction) or context.ambiguous(handle):
         return
     for event in context.flow.events_on(handle, EventKind.STEP):
         if not event.loops or any(guard.depth >= len(event.loops) for guard in event.guards):
@@ -73,7 +73,7 @@ def _past_total(context: ScriptContext, handle: Handle) -> Iterator[ScriptFindin
     if construction.kind != "OneCycleLR":
         return
     total = _onecycle_total(context, construction)
-    if total is None:
+    if total is None or context.ambiguous(handle):
         return
     for event in context.flow.events_on(handle, EventKind.STEP):
         count = context.times_stepped(event)
@@ -159,10 +159,10 @@ def _construction_of(context: ScriptContext, node: ast.expr, scope: tuple[str, .
     path = dotted(node)
     if path is None:
         return None
-    for handle in context.flow.handles:
-        if path in handle.paths and handle.frame == scope:
-            return handle.construction
-    return None
+    found = {id(handle.construction): handle.construction for handle in context.flow.handles
+             if path in handle.paths and handle.frame == scope}
+    # Two constructions bound to the name (a branch on a flag): either may be returned.
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _lightning(context: ScriptContext) -> Iterator[ScriptFinding]:
