@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import sys
 import textwrap
 from pathlib import Path
 
@@ -433,3 +434,45 @@ def test_hostile_script_is_read_never_run(tmp_path: Path) -> None:
 ])
 def test_horizon_units_from_names(text: str, unit: Unit | None) -> None:
     assert unit_of(ast.parse(text, mode="eval").body) is unit
+
+
+def test_a_flag_guard_keeps_the_stepping_unit() -> None:
+    per_epoch = """
+        import torch
+        from torch.optim.lr_scheduler import OneCycleLR
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = OneCycleLR(optimizer, 0.1, epochs=9, steps_per_epoch=len(train_loader))
+        for epoch in range(9):
+            for x in train_loader:
+                optimizer.step()
+            if {guard}:
+                scheduler.step()
+    """
+    assert snippet(per_epoch.format(guard="scheduler is not None")) == [(Code.WU412, 10)]
+    assert snippet(per_epoch.format(guard="args.use_scheduler")) == [(Code.WU412, 10)]
+    assert snippet(per_epoch.format(guard="epoch % 2 == 0")) == []
+    assert snippet(per_epoch.format(guard="not accelerator.optimizer_step_was_skipped")) == []
+
+
+def test_deep_expressions_are_bounded_work() -> None:
+    # Thousands of operators deep: parsed under a raised limit (the loader's budgets refuse
+    # such files first), then checked with the default recursion limit.
+    deep = "+".join(["epochs"] * 3000)
+    source = textwrap.dedent(f"""
+        import torch
+        from torch.optim.lr_scheduler import CosineAnnealingLR
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = CosineAnnealingLR(optimizer, T_max={deep})
+        for epoch in range(3):
+            for x in {deep.replace("epochs", "loader")}:
+                optimizer.step()
+                scheduler.step()
+    """)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)
+    try:
+        module = ast.parse(source)
+    finally:
+        sys.setrecursionlimit(limit)
+    (finding,) = check_script(module, find_builds(module), LiteralValues())
+    assert finding.code is Code.WU411 and "the expression at line 5" in finding.message

@@ -8,7 +8,7 @@ import ast
 from dataclasses import dataclass
 
 from warmup_cli.scripts.constructions import ScriptBuilds, argument
-from warmup_cli.scripts.flow import Event, EventKind, Flow, Handle, visible
+from warmup_cli.scripts.flow import Event, EventKind, Flow, Guard, Handle, visible
 from warmup_cli.scripts.loops import Loop, words
 from warmup_cli.scripts.model import Construction, Family, Values
 from warmup_cli.vocab import Unit
@@ -90,9 +90,10 @@ class ScriptContext:
             if any(bound is None or bound != int(bound) for bound in bounds):
                 return None
             return float(len(range(*(int(bound) for bound in bounds if bound is not None))))
-        length = ast.Call(func=ast.Name("len", ast.Load()), args=[iterable], keywords=[])
-        ast.copy_location(length, iterable)
-        ast.fix_missing_locations(length)
+        # ``len(iterable)`` as the value layer knows it (``--set 'len(train_loader)=391'``);
+        # located by hand, since fix_missing_locations recurses into the iterable.
+        name = ast.copy_location(ast.Name("len", ast.Load()), iterable)
+        length = ast.copy_location(ast.Call(func=name, args=[iterable], keywords=[]), iterable)
         return self.number(length, scope)
 
     def times_stepped(self, event: Event) -> float | None:
@@ -107,6 +108,29 @@ class ScriptContext:
                 return None
             total *= count
         return total
+
+
+def changes_frequency(guard: Guard, event: Event) -> bool:
+    """Whether a guard inside the event's innermost loop may make it run less often than
+    the loop (``if i == len(loader) - 1``, ``if step % accum == 0``, ``if
+    accelerator.sync_gradients``, an ``except``), not a flag that holds for the whole run
+    (``if scheduler is not None``, ``if args.use_scheduler``)."""
+    if guard.test is None:
+        return True
+    targets = {name for loop in event.loops for name in loop.targets}
+    if any(isinstance(node, ast.Name) and node.id in targets for node in ast.walk(guard.test)):
+        return True
+    if any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+           for node in ast.walk(guard.test)):
+        return True
+    return any(part in word for word in words(guard.test)
+               for part in ("sync", "accum", "step", "iter", "batch", "epoch", "skip"))
+
+
+def inner_guards(event: Event) -> list[Guard]:
+    """The guards inside the event's innermost loop that may change how often it runs."""
+    return [guard for guard in event.guards
+            if guard.depth >= len(event.loops) and changes_frequency(guard, event)]
 
 
 def _is_step_word(word: str) -> bool:

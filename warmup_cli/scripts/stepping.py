@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from warmup_cli.scripts.context import STEP_TAKES_ARGUMENT, ScriptContext
+from warmup_cli.scripts.context import STEP_TAKES_ARGUMENT, ScriptContext, inner_guards
 from warmup_cli.scripts.flow import Event, EventKind, Guard, Handle
 from warmup_cli.scripts.loops import Loop, words
 from warmup_cli.scripts.model import Construction, Family, ScriptFinding
@@ -83,7 +83,7 @@ def _unguarded_with_accumulation(context: ScriptContext, handle: Handle
     if handle.prepared:
         return  # accelerate's AcceleratedScheduler skips the steps the optimizer skips
     for event in _scheduler_steps(context, handle):
-        if not event.loops or _guards_within(event, len(event.loops)):
+        if not event.loops or inner_guards(event):
             continue
         inner = event.loops[-1].node
         steps = [step for step in context.optimizer_steps(handle, event.frame)

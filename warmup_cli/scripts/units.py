@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterator
 
 from warmup_cli.scripts.constructions import argument
-from warmup_cli.scripts.context import ScriptContext, horizon, horizon_unit
+from warmup_cli.scripts.context import ScriptContext, horizon, horizon_unit, inner_guards
 from warmup_cli.scripts.flow import EventKind, Handle
 from warmup_cli.scripts.loops import LoopKind
 from warmup_cli.scripts.model import Construction, ScriptFinding, Span
@@ -16,6 +16,7 @@ from warmup_cli.scripts.symbols import dotted
 from warmup_cli.vocab import Code, Unit
 
 LIGHTNING_PACKAGES = ("lightning", "pytorch_lightning")
+_MAX_SHOWN_NODES = 64
 
 
 def _written(construction: Construction) -> str:
@@ -27,7 +28,10 @@ def _written(construction: Construction) -> str:
         return "(per batch by design)"
     keyword = next((item.arg for item in construction.call.keywords
                     if item.value is written), None)
-    text = ast.unparse(written)
+    # ast.unparse recurses: a hostile horizon thousands of operators deep is named by place.
+    small = sum(1 for _ in zip(ast.walk(written), range(_MAX_SHOWN_NODES + 1),
+                               strict=False)) <= _MAX_SHOWN_NODES
+    text = ast.unparse(written) if small else f"(the expression at line {written.lineno})"
     return f"{keyword}={text}" if keyword else text
 
 
@@ -37,7 +41,7 @@ def _per_loop(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]
     if unit is None or context.is_plateau(construction) or context.ambiguous(handle):
         return
     for event in context.flow.events_on(handle, EventKind.STEP):
-        if not event.loops or any(guard.depth >= len(event.loops) for guard in event.guards):
+        if not event.loops or inner_guards(event):
             continue
         loop = event.loops[-1]
         if unit is Unit.EPOCH and loop.kind is LoopKind.BATCH:
