@@ -104,7 +104,7 @@ CLEAN = sorted(path.name for path in FIXTURES.glob("clean_*.py"))
 
 def test_every_fixture_has_its_expectation() -> None:
     assert sorted(path.name for path in FIXTURES.glob("*.py")) == sorted([*EXPECTED, *CLEAN])
-    assert len(CLEAN) == 11
+    assert len(CLEAN) == 12
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -476,3 +476,22 @@ def test_deep_expressions_are_bounded_work() -> None:
         sys.setrecursionlimit(limit)
     (finding,) = check_script(module, find_builds(module), LiteralValues())
     assert finding.code is Code.WU411 and "the expression at line 5" in finding.message
+
+
+def test_lightning_follows_names_to_what_they_hold_at_the_return() -> None:
+    module = """
+        import lightning as L
+        import torch
+        from torch.optim.lr_scheduler import OneCycleLR
+        class M(L.LightningModule):
+            def configure_optimizers(self):
+                optimizer = torch.optim.AdamW(self.parameters())
+                scheduler = OneCycleLR(optimizer, 0.1, total_steps=self.hparams.max_steps)
+                {middle}
+                return [optimizer], [scheduler]
+    """
+    assert snippet(module.format(middle="pass")) == [(Code.WU414, 10)]
+    step = '{"scheduler": scheduler, "interval": "step"}'
+    assert snippet(module.format(middle=f"scheduler = {step}")) == []
+    # Rebound under a condition: what the name holds at the return is not known.
+    assert snippet(module.format(middle=f"if self.hparams.per_step: scheduler = {step}")) == []

@@ -157,3 +157,13 @@ def test_walks_skip_lambdas_and_nested_definitions() -> None:
     """)
     assert flow.frames[()].events == ()
     assert [e.at.line for e in flow.frames[("later",)].events] == [4]
+
+
+def test_prepare_scheduler_wraps_too() -> None:
+    _, flow = _flow("""
+        from torch.optim.lr_scheduler import StepLR
+        scheduler = StepLR(optimizer, 3)
+        lr_scheduler = accelerator.prepare_scheduler(scheduler)
+    """)
+    (handle,) = flow.handles
+    assert handle.prepared and handle.paths == {"scheduler", "lr_scheduler"}

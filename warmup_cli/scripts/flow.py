@@ -30,6 +30,8 @@ Scope = tuple[str, ...]
 Order = tuple[int, ...]
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# accelerate's Accelerator methods that wrap what they are given (AcceleratedScheduler).
+_PREPARE = frozenset({"prepare", "prepare_scheduler", "prepare_optimizer"})
 # Alias closure rounds: a chain of rebindings longer than this is not followed.
 _ALIAS_ROUNDS = 8
 
@@ -368,7 +370,7 @@ def _rebindings(frame: Frame) -> Iterator[tuple[str, str, bool]]:
             continue
         target, value = statement.targets[0], statement.value
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-                and value.func.attr == "prepare":
+                and value.func.attr in _PREPARE:
             sources = value.args
             targets = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
             if len(targets) == len(sources) and not any(

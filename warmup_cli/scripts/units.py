@@ -106,48 +106,64 @@ def _key(mapping: ast.Dict, name: str) -> ast.expr | None:
     return None
 
 
-def _assigned(function: ast.FunctionDef, name: str) -> ast.expr | None:
-    """The value of the one assignment to ``name`` in the function, if there is one."""
-    found = [node.value for node in ast.walk(function) if isinstance(node, ast.Assign)
-             and len(node.targets) == 1 and dotted(node.targets[0]) == name]
-    return found[0] if len(found) == 1 else None
+def _assigned(function: ast.FunctionDef, name: str, before: int) -> ast.expr | None:
+    """What ``name`` holds at line ``before``: the last assignment to it above, when every
+    assignment to it is a statement of the function body itself (one under an ``if`` or in
+    a loop may or may not have run: None)."""
+    top = {id(statement) for statement in function.body}
+    found: list[ast.Assign] = []
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+                and name in {dotted(target) for target in
+                             (node.targets if isinstance(node, ast.Assign) else [node.target])}):
+            if id(node) not in top or not isinstance(node, ast.Assign) \
+                    or len(node.targets) != 1:
+                return None
+            found.append(node)
+    above = [node for node in found if node.lineno < before]
+    return max(above, key=lambda node: node.lineno).value if above else None
 
 
 def _lightning_schedulers(function: ast.FunctionDef, value: ast.expr
                           ) -> Iterator[tuple[ast.expr, ast.expr | None, ast.expr]]:
-    """(scheduler expression, its "interval" value, where to report) for each scheduler a
-    configure_optimizers return value hands to Lightning."""
-    pending: list[ast.expr] = [value]
+    """(scheduler call, its "interval" value, where to report) for each scheduler a
+    configure_optimizers return value hands to Lightning; names are followed to what they
+    hold at the return, and a name that may hold several things ends the search."""
+    before = value.lineno
+    # (what to read, where a finding about it points: the name in the return statement).
+    pending: list[tuple[ast.expr, ast.expr]] = [(value, value)]
     for _ in range(32):  # the shapes Lightning accepts nest a few levels at most
         if not pending:
             return
-        item = pending.pop()
+        item, at = pending.pop()
         if isinstance(item, ast.Name):
-            resolved = _assigned(function, item.id)
-            if isinstance(resolved, ast.Dict | ast.List | ast.Tuple):
-                item = resolved
+            resolved = _assigned(function, item.id, before)
+            if resolved is not None:
+                pending.append((resolved, at if at is not value else item))
+            continue
         if isinstance(item, ast.Tuple | ast.List):
             if len(item.elts) == 2 and all(isinstance(e, ast.List | ast.Tuple | ast.Name)
                                            for e in item.elts):
-                pending.append(item.elts[1])  # ([optimizers], [schedulers])
+                pending.append((item.elts[1], item.elts[1]))  # ([optimizers], [schedulers])
             else:
-                pending.extend(item.elts)
+                pending.extend((element, element) for element in item.elts)
+            continue
+        if isinstance(item, ast.Call):
+            yield item, None, at  # a bare scheduler (or an optimizer, which is no build)
             continue
         if not isinstance(item, ast.Dict):
-            yield item, None, item  # a bare scheduler (or an optimizer, which is no build)
             continue
         scheduler = _key(item, "scheduler")
         if scheduler is not None:
-            yield scheduler, _key(item, "interval"), scheduler
+            written = scheduler
+            if isinstance(scheduler, ast.Name):
+                scheduler = _assigned(function, scheduler.id, before)
+            if isinstance(scheduler, ast.Call):
+                yield scheduler, _key(item, "interval"), written
             continue
         inner = _key(item, "lr_scheduler")
-        if isinstance(inner, ast.Name):
-            resolved = _assigned(function, inner.id)
-            inner = resolved if isinstance(resolved, ast.Dict) else inner
-        if isinstance(inner, ast.Dict):
-            pending.append(inner)
-        elif inner is not None:
-            yield inner, None, inner
+        if inner is not None:
+            pending.append((inner, inner))
 
 
 def _returned_values(function: ast.FunctionDef) -> Iterator[ast.expr]:
@@ -156,17 +172,8 @@ def _returned_values(function: ast.FunctionDef) -> Iterator[ast.expr]:
             yield node.value
 
 
-def _construction_of(context: ScriptContext, node: ast.expr, scope: tuple[str, ...]
-                     ) -> Construction | None:
-    if isinstance(node, ast.Call):
-        return next((c for c in context.builds.constructions if c.call is node), None)
-    path = dotted(node)
-    if path is None:
-        return None
-    found = {id(handle.construction): handle.construction for handle in context.flow.handles
-             if path in handle.paths and handle.frame == scope}
-    # Two constructions bound to the name (a branch on a flag): either may be returned.
-    return next(iter(found.values())) if len(found) == 1 else None
+def _construction_of(context: ScriptContext, node: ast.expr) -> Construction | None:
+    return next((c for c in context.builds.constructions if c.call is node), None)
 
 
 def _lightning(context: ScriptContext) -> Iterator[ScriptFinding]:
@@ -177,15 +184,14 @@ def _lightning(context: ScriptContext) -> Iterator[ScriptFinding]:
             if not (isinstance(function, ast.FunctionDef)
                     and function.name == "configure_optimizers"):
                 continue
-            scope = (cls.name, function.name)
             for value in _returned_values(function):
                 for scheduler, interval, at in _lightning_schedulers(function, value):
-                    yield from _interval(context, scheduler, interval, at, scope)
+                    yield from _interval(context, scheduler, interval, at)
 
 
 def _interval(context: ScriptContext, scheduler: ast.expr, interval: ast.expr | None,
-              at: ast.expr, scope: tuple[str, ...]) -> Iterator[ScriptFinding]:
-    construction = _construction_of(context, scheduler, scope)
+              at: ast.expr) -> Iterator[ScriptFinding]:
+    construction = _construction_of(context, scheduler)
     if construction is None:
         return
     unit = horizon_unit(construction)
