@@ -276,7 +276,7 @@ def _facts(run: RunLength, updates_per_epoch: int | None) -> RunFacts:
 
 
 def show(request: ShowRequest) -> Shown:
-    from warmup_cli.verify import PendingVerification, check_resume
+    from warmup_cli.verify import PendingVerification, check_resume, torch_available
 
     resolved = resolve(request.argument, _facts(request.run, request.updates_per_epoch),
                        base_lrs=request.base_lrs, unit=request.run.unit,
@@ -284,6 +284,9 @@ def show(request: ShowRequest) -> Shown:
     plan = resolved.plan
     view = build_view(plan, count=request.run.count or resolved.horizon, unit=plan.unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=request.resume_from)
+    if request.resume_from and not torch_available():
+        raise WarmupError("--resume-from rebuilds a real LambdaLR, and torch is not installed",
+                          hint="pip install 'warmup-cli[torch]'")
     resume = check_resume(plan, view.update_of(view.start), view.count) \
         if request.resume_from else None
     return Shown(resolved, view, PendingVerification(plan, view), resume)
@@ -319,6 +322,9 @@ class Compared:
     def verified(self) -> int:
         """Updates checked against LambdaLR over every schedule; a mismatch raises."""
         return sum(check.result().checked for check in self.pending)
+
+    def torch_missing(self) -> bool:
+        return any(check.result().torch_missing for check in self.pending)
 
 
 def compare(request: CompareRequest) -> Compared:

@@ -8,6 +8,7 @@ function well under that. A mismatch is an error, never silent.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,12 +26,31 @@ class MismatchError(WarmupError):
     """warmup_cli's series and torch's LambdaLR disagree: a bug, never hidden."""
 
 
+# torch is the `torch` extra: a plain install (pre-commit, CI) lints without it, and `show`
+# then computes the series alone and says so instead of claiming a check.
+TORCH_MISSING = ("the series was not checked against a real LambdaLR: torch is not installed "
+                 "(pip install 'warmup-cli[torch]' to check every series)")
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported, found without importing it."""
+    if sys.modules.get("torch") is not None:
+        return True
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # ValueError: a module entry of None blocks the import
+        return False
+
+
 @dataclass(frozen=True)
 class Verification:
     checked: int  # updates compared with a real LambdaLR
     total: int  # distinct updates in the view
+    torch_missing: bool = False  # nothing was checked: torch is not installed
 
     def describe(self) -> str:
+        if self.torch_missing:
+            return TORCH_MISSING
         if self.checked >= self.total:
             return f"all {self.total:,} updates checked against torch's LambdaLR"
         return (f"{self.checked:,} of {self.total:,} updates (first, last, every milestone and "
@@ -136,6 +156,9 @@ class PendingVerification:
         self._done: Verification | None = None
         self._process = None
         self._receiver = None
+        if not torch_available():
+            self._done = Verification(0, len(view.updates()), torch_missing=True)
+            return
         if len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules:
             self._done = verify(plan, view)
             return

@@ -81,7 +81,8 @@ def emit_shown(shown: Shown, console: Console, output: str,
     with Progress(shown.view.count, err_console) as progress:
         if output != "table":
             shown.write(output, sys.stdout, progress.update)
-            shown.verified()  # a mismatch fails the command even after streaming
+            if shown.verified().torch_missing:  # a mismatch fails even after streaming
+                warn_unchecked()
             if shown.resume is not None:
                 err_console.print(plain(shown.resume.describe()), soft_wrap=True)
             return
@@ -90,6 +91,8 @@ def emit_shown(shown: Shown, console: Console, output: str,
     from warmup_cli.render.screen import print_shown
 
     print_shown(console, shown, summary, display)
+    if shown.verified().torch_missing:
+        warn_unchecked()
 
 
 def emit_compared(compared: Compared, console: Console, output: str,
@@ -97,11 +100,23 @@ def emit_compared(compared: Compared, console: Console, output: str,
     if output != "table":
         compared.write(output, sys.stdout)
         compared.verified()
+        if compared.torch_missing():
+            warn_unchecked()
         return
     summary = compared.digest(show_all=display.show_all, plot_buckets=display.plot_buckets)
     from warmup_cli.render.screen import print_compared
 
     print_compared(console, compared, summary, display)
+    if compared.torch_missing():
+        warn_unchecked()
+
+
+def warn_unchecked() -> None:
+    """On stderr, so that a pipe gets the series alone and a terminal still hears it."""
+    from warmup_cli.verify import TORCH_MISSING
+
+    err_console.print(plain("warning:", style="yellow") + " " + plain(TORCH_MISSING),
+                      soft_wrap=True, highlight=False)
 
 
 def print_notes(notes: Sequence[str]) -> None:

@@ -51,7 +51,9 @@ def print_shown(console: Console, shown: Shown, summary: Digest, display: Displa
     console.print(build_table(summary.table_rows(), notes=summary.notes(), unit=view.row_unit,
                               lr_headers=headers, title=show_title(plan, view),
                               digits=display.digits, update_unit=_update_unit(view)))
-    console.print(plain(shown.verified().describe(), style="dim"), soft_wrap=True)
+    verification = shown.verified()
+    if not verification.torch_missing:  # the command warns on stderr instead
+        console.print(plain(verification.describe(), style="dim"), soft_wrap=True)
     if shown.resume is not None:
         console.print(plain(shown.resume.describe()), soft_wrap=True)
     if display.plot and summary.envelope is not None:
@@ -67,8 +69,9 @@ def print_compared(console: Console, compared: Compared, summary: Digest,
                               lr_headers=compare_headers(plans),
                               title=compare_title(plans, view), digits=display.digits,
                               update_unit=_update_unit(view), columns=("lrs",)))
-    console.print(plain(f"{compared.verified():,} updates checked against torch's LambdaLR",
-                        style="dim"), soft_wrap=True)
+    if not compared.torch_missing():  # the command warns on stderr instead
+        console.print(plain(f"{compared.verified():,} updates checked against torch's "
+                            "LambdaLR", style="dim"), soft_wrap=True)
     if display.plot and summary.envelope is not None:
         lines = [(f"lr_{index}", *summary.envelope.points(index)) for index in range(len(plans))]
         draw_plot(console, lines, title=" vs ".join(plan.source for plan in plans),
