@@ -242,6 +242,7 @@ class ShowRequest:
     updates_per_epoch: int | None = None  # for configs that count epochs
     steps_per_epoch: int | None = None  # show the other unit
     resume_from: int | None = None
+    text: str | None = None  # the contents of the config ``argument`` names (standard input)
 
 
 @dataclass
@@ -280,7 +281,7 @@ def show(request: ShowRequest) -> Shown:
 
     resolved = resolve(request.argument, _facts(request.run, request.updates_per_epoch),
                        base_lrs=request.base_lrs, unit=request.run.unit,
-                       selection=request.selection)
+                       selection=request.selection, text=request.text)
     plan = resolved.plan
     view = build_view(plan, count=request.run.count or resolved.horizon, unit=plan.unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=request.resume_from)

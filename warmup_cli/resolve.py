@@ -42,13 +42,15 @@ NO_SELECTION = Selection()
 
 def resolve(argument: str, facts: RunFacts = NO_FACTS, *, base_lrs: Sequence[float] = (),
             default_base_lrs: Sequence[float] = (), unit: Unit | None = None,
-            selection: Selection = NO_SELECTION) -> Resolved:
+            selection: Selection = NO_SELECTION, text: str | None = None) -> Resolved:
     """The plan ``argument`` declares. ``base_lrs`` win over whatever the source names
     (``show --base``); ``default_base_lrs`` apply only where it names none (``compare
-    --base``); ``unit`` is what a spec or lambda counts (configs know their own)."""
-    kind = classify(argument)
+    --base``); ``unit`` is what a spec or lambda counts (configs know their own). With
+    ``text``, ``argument`` names a config file whose contents are ``text`` (standard
+    input), and nothing is read from disk for it."""
+    kind = TextKind.FILE if text is not None else classify(argument)
     if kind is TextKind.FILE:
-        resolved = _config(argument, facts, selection)
+        resolved = _config(argument, facts, selection, text)
     else:
         _refuse_non_schedule(argument, kind, selection)
         parsed = parse_schedule_text(argument)
@@ -79,13 +81,14 @@ def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) ->
                           hint=f"no file is named {argument!r}")
 
 
-def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
+def _config(path: str, facts: RunFacts, selection: Selection, text: str | None = None
+            ) -> Resolved:
     from warmup_cli.config_plans import choose, config_schedules
 
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
-    item = choose(config_schedules(path, framework=selection.framework, facts=facts),
-                  selection.schedule, path)
+    item = choose(config_schedules(path, framework=selection.framework, facts=facts,
+                                   text=text), selection.schedule, path, text)
     if item.plan is None:
         line, column = item.node.location
         raise ConfigError(f"cannot resolve the schedule {item.name!r}", path=item.path,
