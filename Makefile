@@ -24,7 +24,7 @@ $(RUNTIME): pyproject.toml requirements/constraints.txt
 # timm with --no-deps for the parity tests: its package __init__ needs torchvision, whose
 # PyPI wheel breaks beside this torch; the tests import timm.scheduler alone.
 $(TESTING): $(RUNTIME)
-	$(PIP) install $(CONSTRAINTS) -e '.[torch,test,dist]'
+	$(PIP) install $(CONSTRAINTS) -e '.[torch,test,dist,plot]'
 	$(PIP) install --no-deps 'timm==1.0.31'
 	@touch $@
 

@@ -44,6 +44,7 @@ def show_command(
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
+    plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
     stdin_filename: Annotated[str | None, typer.Option(
         "--stdin-filename", metavar="NAME",
@@ -66,7 +67,7 @@ def show_command(
         console = stdout_console(color)
         emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
             console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits))
+            height=plot_height, digits=digits), plot_file)
 
 
 def stdin_argument(schedule: str, stdin_filename: str | None) -> tuple[str, str | None]:
