@@ -301,6 +301,9 @@ class CompareRequest:
     selection: Selection = NO_SELECTION  # applies to the config files among the arguments
     updates_per_epoch: int | None = None
     steps_per_epoch: int | None = None
+    # Per argument: the contents of the config it names, when they do not come from disk (a
+    # file at a git revision in `warmup diff`); None reads the argument as usual.
+    texts: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -334,7 +337,9 @@ def compare(request: CompareRequest) -> Compared:
     if len(request.arguments) < 2:
         raise WarmupError("compare needs at least two schedules",
                           hint="use 'warmup show' for one schedule")
-    kinds = [classify(argument) for argument in request.arguments]
+    texts = request.texts or (None,) * len(request.arguments)
+    kinds = [TextKind.FILE if text is not None else classify(argument)
+             for argument, text in zip(request.arguments, texts, strict=True)]
     if (request.selection.schedule or request.selection.framework) \
             and TextKind.FILE not in kinds:
         raise WarmupError("--schedule and --framework apply to config files only",
@@ -342,8 +347,9 @@ def compare(request: CompareRequest) -> Compared:
     facts = _facts(request.run, request.updates_per_epoch)
     resolved = [resolve(argument, facts, default_base_lrs=request.base_lrs,
                         unit=request.run.unit,
-                        selection=request.selection if kind is TextKind.FILE else NO_SELECTION)
-                for argument, kind in zip(request.arguments, kinds, strict=True)]
+                        selection=request.selection if kind is TextKind.FILE else NO_SELECTION,
+                        text=text)
+                for argument, kind, text in zip(request.arguments, kinds, texts, strict=True)]
     plans = [item.plan for item in resolved]
     _check_units(plans)
     count = request.run.count or max(
