@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CITES = ("audiocraft/optim/inverse_sqrt_lr_scheduler.py "
+         "(InverseSquareRootLRScheduler._get_sched_lr)")
+
 
 @dataclass(frozen=True)
 class InverseSqrt:

@@ -15,6 +15,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# The file each schedule transcribes (fairseq 0.12.2 unless said), for ``show``'s "checked" line.
+CITES = {
+    "inverse_sqrt": "fairseq/optim/lr_scheduler/inverse_square_root_schedule.py "
+                    "(InverseSquareRootSchedule.step_update)",
+    "cosine": "fairseq/optim/lr_scheduler/cosine_lr_scheduler.py (CosineLRSchedule.step_update)",
+    "polynomial_decay": "fairseq/optim/lr_scheduler/polynomial_decay_schedule.py "
+                        "(PolynomialDecayLRSchedule.step_update)",
+    "tri_stage": "fairseq/optim/lr_scheduler/tri_stage_lr_scheduler.py "
+                 "(TriStageLRSchedule.step_update)",
+}
+CITES_2020 = ("fairseq/optim/lr_scheduler/cosine_lr_scheduler.py of the Hydra-2020 layout "
+              "(CosineSchedule.step_update, with max_lr)")
+
 
 class Rejected(ValueError):
     """fairseq itself refuses the arguments (an assertion or a division by zero in the
