@@ -205,7 +205,8 @@ class _Scheduler(Reading):
                   if key != "last_batch_iteration"} | shown
         label = f"deepspeed {self.kind}"
         origin = Origin(FRAMEWORK, f"{lr_schedules.SOURCE} ({self.kind}.get_lr)",
-                        "an independent transcription (tools/golden/deepspeed_golden.py)")
+                        "golden series equal to DeepSpeed 0.19.8's own "
+                        "(tools/golden/deepspeed_real_check.py)")
         spec, source = spec_text(label, params), f"{self.doc.path} [{label}]"
         extra = {"framework": FRAMEWORK, "type": self.kind, "params": params,
                  "source": lr_schedules.SOURCE}
