@@ -347,14 +347,15 @@ class FunctionSchedule(Schedule):
 class Origin:
     """Where a framework plan's numbers come from, so that ``show`` says what it checked.
 
-    ``cites`` is the upstream file (and class or function) the formula is transcribed from;
-    ``verified`` what warmup_cli's test suite compares it with exactly (the real library, or
-    golden series a committed script made by running it), empty when nothing does. A plan
-    whose LRs come from a real torch class names it in ``torch_class``; with ``real`` (which
-    steps that class) ``show`` checks the plan's own ``lr_fn`` against it at run time.
+    ``what`` names the formula ("fairseq's tri_stage"); ``cites`` is the upstream file (and
+    class or function) it is transcribed from; ``verified`` the real library warmup_cli's test
+    suite compares it with exactly (directly, or through golden series a committed script made
+    by running it), empty when nothing real does. A plan whose LRs come from a real torch class
+    names it in ``torch_class``; with ``real`` (which steps that class) ``show`` checks the
+    plan's own ``lr_fn`` against it at run time.
     """
 
-    framework: str  # "fairseq", "timm", ...
+    what: str  # "fairseq's tri_stage", "transformers' lr_lambda", ...
     cites: str
     verified: str = ""
     torch_class: str = ""  # e.g. "SequentialLR": the LRs are (or are checked against) its own

@@ -57,10 +57,10 @@ class Verification:
 
 
 def _origin_text(origin: Origin) -> str:
-    """``transcribed from FILE, verified against X in warmup_cli's test suite``."""
-    verified = (f"verified against {origin.verified} in warmup_cli's test suite"
-                if origin.verified else "not verified against the real library")
-    return f"transcribed from {origin.cites}, {verified}"
+    """``WHAT from FILE, verified against X in the test suite``."""
+    verified = (f"verified against {origin.verified} in the test suite" if origin.verified
+                else "not verified against the real library")
+    return f"{origin.what} from {origin.cites}, {verified}"
 
 
 def against(plan: Plan) -> tuple[str, str]:
@@ -68,22 +68,20 @@ def against(plan: Plan) -> tuple[str, str]:
     about the code that computed it (see :class:`Verification`)."""
     origin = plan.origin
     if plan.rescaled_from is not None and origin is not None:
-        return LAMBDALR, (f"--base rescales {origin.framework}'s LRs (base x LR / "
-                          f"{plan.rescaled_from!r}): not {origin.framework}'s own arithmetic")
+        return LAMBDALR, (f"--base rescales the LRs of {origin.what} (base x LR / "
+                          f"{plan.rescaled_from!r}), which is not the framework's own "
+                          "arithmetic")
     if plan.lr_fn is None:
         if origin is None:
             return LAMBDALR, ""
-        return LAMBDALR, (f"the factor is {origin.framework}'s formula, "
-                          + _origin_text(origin))
+        return LAMBDALR, "the factor is " + _origin_text(origin)
     assert origin is not None, "a plan with its own LR function names its origin"
     if origin.torch_class and origin.real is not None:
         return f"torch's real {origin.torch_class}, stepped", (
-            f"computed with {origin.framework}'s formula, " + _origin_text(origin))
+            "computed with " + _origin_text(origin))
     if origin.torch_class:
-        return "", (f"computed by stepping torch's real {origin.torch_class} "
-                    f"({origin.cites}); not checked against anything else")
-    return "", (f"computed with {origin.framework}'s formula, {_origin_text(origin)}; not "
-                "checked at run time")
+        return "", f"computed by stepping torch's real {origin.torch_class} ({origin.cites})"
+    return "", f"computed with {_origin_text(origin)}; not checked at run time"
 
 
 def sample_updates(plan: Plan, first: int, last: int) -> list[int]:

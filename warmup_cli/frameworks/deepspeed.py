@@ -204,9 +204,8 @@ class _Scheduler(Reading):
         params = {key: self.values[key] for key in lr_schedules.PARAMS[self.kind]
                   if key != "last_batch_iteration"} | shown
         label = f"deepspeed {self.kind}"
-        origin = Origin(FRAMEWORK, f"{lr_schedules.SOURCE} ({self.kind}.get_lr)",
-                        "golden series equal to DeepSpeed 0.19.8's own "
-                        "(tools/golden/deepspeed_real_check.py)")
+        # the golden series equal DeepSpeed 0.19.8's (tools/golden/deepspeed_real_check.py)
+        origin = Origin(f"DeepSpeed's {self.kind}", lr_schedules.CITES, "DeepSpeed 0.19.8")
         spec, source = spec_text(label, params), f"{self.doc.path} [{label}]"
         extra = {"framework": FRAMEWORK, "type": self.kind, "params": params,
                  "source": lr_schedules.SOURCE}

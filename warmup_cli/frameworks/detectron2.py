@@ -55,10 +55,10 @@ if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 FRAMEWORK = "detectron2"
-ORIGIN = Origin("detectron2", "fvcore/common/param_scheduler.py and detectron2/solver/"
-                "lr_scheduler.py (WarmupParamScheduler, LRMultiplier)", "fvcore's own "
-                "schedulers under a transcription of detectron2's LRMultiplier "
-                "(tools/golden/detectron2_golden.py)")
+# tools/golden/detectron2_golden.py runs fvcore's own schedulers under a transcription of
+# detectron2's glue (detectron2 is not on PyPI)
+ORIGIN = Origin("detectron2's multiplier", "detectron2/solver/lr_scheduler.py over "
+                "fvcore/common/param_scheduler.py", "fvcore 0.1.5's ParamSchedulers")
 
 
 @dataclass(frozen=True)

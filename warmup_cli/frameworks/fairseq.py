@@ -185,17 +185,16 @@ class _Built:
     @property
     def origin(self) -> Origin:
         """The upstream file ``value`` transcribes, and what the tests verify it against."""
+        # The golden series of tools/golden/fairseq_golden.py come from fairseq 0.12.2's own
+        # classes; audiocraft's and the 2020 cosine (no installable release) are transcribed
+        # there too, so nothing real verifies those two.
         if self.label.startswith("audiocraft"):
-            return Origin("audiocraft", audiocraft_inverse_sqrt_lr_scheduler.CITES,
-                          "a transcription of audiocraft's class stepped on torch "
-                          "(tools/golden/fairseq_golden.py)")
+            return Origin("audiocraft's inverse_sqrt",
+                          audiocraft_inverse_sqrt_lr_scheduler.CITES)
         name = self.label.split()[1]
-        cites = fairseq_lr_scheduler.CITES[name]
-        if self.label.endswith("(2020)"):  # no installable release has it: transcribed twice
-            return Origin("fairseq", fairseq_lr_scheduler.CITES_2020,
-                          "an independent transcription (tools/golden/fairseq_golden.py)")
-        return Origin("fairseq", cites, "fairseq 0.12.2's own class "
-                      "(tools/golden/fairseq_golden.py)")
+        if self.label.endswith("(2020)"):
+            return Origin("fairseq's 2020 cosine", fairseq_lr_scheduler.CITES_2020)
+        return Origin(f"fairseq's {name}", fairseq_lr_scheduler.CITES[name], "fairseq 0.12.2")
 
 
 def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:

@@ -110,8 +110,7 @@ if TYPE_CHECKING:
 
 FRAMEWORK = "hf"
 # get_scheduler builds a LambdaLR over these lambdas: LR = base * lr_lambda(k), LambdaLR's own
-ORIGIN = Origin("transformers", "transformers/optimization.py (the _get_*_lr_lambda "
-                "functions get_scheduler passes to LambdaLR)", "transformers 5.24.0's own lambdas")
+ORIGIN = Origin("transformers' lr_lambda", "transformers/optimization.py", "transformers 5.24.0")
 DEFAULT_LR = 5e-5  # TrainingArguments.learning_rate
 DEFAULT_EPOCHS = 3.0  # TrainingArguments.num_train_epochs
 UNKNOWN_RUN_LENGTH = ("the run length depends on the dataset size: set max_steps, or pass the "

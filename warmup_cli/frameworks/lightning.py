@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 HORIZON_CAP = 1_000_000
 TORCH_CITES = "torch/optim/lr_scheduler.py"
-LITGPT_CITES = "litgpt/finetune/full.py get_lr_scheduler"
+LITGPT_CITES = "litgpt/finetune/full.py get_lr_scheduler"  # built from torch's classes
 EAGER_STEPS = 20_000
 DERIVED_HORIZON_MIN = 20
 SCHEDULER_KEYS = ("lr_scheduler", "lr_scheduler_init", "scheduler")
@@ -415,7 +415,7 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
     # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
     lr_plan(out, torch_run.lr, base, unit, f"torch {short}", f"{name}({_args_text(node)})",
-            origin=Origin("torch", TORCH_CITES, torch_class=short), warmup=warmup,
+            origin=Origin(f"torch's {short}", TORCH_CITES, torch_class=short), warmup=warmup,
             total=horizon, phases=phases, source="torch")
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
@@ -472,7 +472,7 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
         else ((0, "linear warmup"),)
     lr_plan(out, run.lr, base, Unit.STEP, "litgpt warmup + cosine",
             f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
-            origin=Origin("litgpt", f"{LITGPT_CITES}, built from {TORCH_CITES}",
+            origin=Origin("litgpt's get_lr_scheduler", LITGPT_CITES,
                           torch_class="SequentialLR"),
             warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
     zero_lr_start(out, run.simulated, warmup, blame, Unit.STEP, leading=False,

@@ -59,12 +59,11 @@ from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
+# tools/golden/mmengine_golden.py runs mmengine 0.10.7's (and mmdet 3.3.0's) own classes
 MMENGINE_ORIGIN = Origin(
-    "mmengine", "mmengine/optim/scheduler/param_scheduler.py (_ParamScheduler.step and each "
-    "class's _get_value, mmengine 0.10.7) stepped in mmengine/hooks/param_scheduler_hook.py's "
-    "order", "mmengine 0.10.7's own classes (tools/golden/mmengine_golden.py)")
-MMCV_ORIGIN = Origin("mmcv", "mmcv/runner/hooks/lr_updater.py (mmcv 1.x LrUpdaterHook."
-                     "get_warmup_lr and the policies' get_lr)")
+    "MMEngine's chainable schedulers", "mmengine/optim/scheduler/param_scheduler.py, stepped "
+    "as mmengine/hooks/param_scheduler_hook.py steps them", "mmengine 0.10.7")
+MMCV_ORIGIN = Origin("mmcv's LR updater hooks", "mmcv/runner/hooks/lr_updater.py (mmcv 1.x)")
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",

@@ -94,9 +94,8 @@ if TYPE_CHECKING:
 
 FRAMEWORK = "timm"
 SOURCE = "huggingface/pytorch-image-models timm/scheduler/*.py (timm 1.0.31)"
-TIMM_CITES = ("timm/scheduler/{cosine,tanh,poly,step,multistep,plateau}_lr.py _get_lr and "
-              "scheduler.py Scheduler.step (timm 1.0.31)")
-SWIN_CITES = "microsoft/Swin-Transformer lr_scheduler.py (commit 055c5065) on timm's Scheduler"
+TIMM_CITES = "timm/scheduler/*_lr.py and scheduler.py"  # each class's _get_lr, Scheduler.step
+SWIN_CITES = "Swin-Transformer lr_scheduler.py (commit 055c5065) on timm's Scheduler"
 
 # train.py argparse defaults (huggingface/pytorch-image-models train.py @ 2aabaef0).
 ARG_DEFAULTS: dict[str, Any] = {
@@ -435,9 +434,9 @@ def _plan(ctx: Reading, label: str, fn: Callable[[int], float], base: float, war
     reached = [(start, name) for start, name in phases if start < length or
                name == "after the run"]
     swin = label.startswith("swin")
-    origin = Origin(FRAMEWORK, SWIN_CITES if swin else TIMM_CITES,
-                    "an independent transcription (tools/golden/timm_golden.py)" if swin
-                    else "timm 1.0.31's own classes")
+    # test_framework_timm runs timm 1.0.31's own classes; Swin's are transcribed only
+    origin = (Origin(f"Swin-Transformer's {label.split()[1]} scheduler", SWIN_CITES) if swin
+              else Origin(f"timm's {label.split()[1]} scheduler", TIMM_CITES, "timm 1.0.31"))
     lr_plan(ctx.out, fn, base, unit, label, spec_text(label, params), origin=origin,
             warmup=warmup, total=length, phases=ordered_phases(reached),
             source=f"{ctx.doc.path} [{label}]",

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CITES = ("audiocraft/optim/inverse_sqrt_lr_scheduler.py "
-         "(InverseSquareRootLRScheduler._get_sched_lr)")
+CITES = "audiocraft/optim/inverse_sqrt_lr_scheduler.py"  # InverseSquareRootLRScheduler
 
 
 @dataclass(frozen=True)
