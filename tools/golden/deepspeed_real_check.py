@@ -53,7 +53,7 @@ def main() -> int:
         failed += bool(wrong)
         print(f"{path.name}: {len(real)} LRs, "
               + ("identical" if not wrong else f"{len(wrong)} differ, first at {wrong[0]}"))
-    print(f"deepspeed {deepspeed.__version__}: {'all identical' if not failed else failed}")
+    print(f"deepspeed {deepspeed.__version__}: " + (f"{failed} differ" if failed else "all identical"))
     return 1 if failed else 0
 
 

@@ -186,11 +186,13 @@ class _Built:
     def origin(self) -> Origin:
         """The upstream file ``value`` transcribes, and what the tests verify it against."""
         # The golden series of tools/golden/fairseq_golden.py come from fairseq 0.12.2's own
-        # classes; audiocraft's and the 2020 cosine (no installable release) are transcribed
-        # there too, so nothing real verifies those two.
+        # classes; audiocraft's are checked against audiocraft's own file by
+        # tools/golden/audiocraft_real_check.py; the 2020 cosine (no installable release) is
+        # transcribed there too, so nothing real verifies it.
         if self.label.startswith("audiocraft"):
             return Origin("audiocraft's inverse_sqrt",
-                          audiocraft_inverse_sqrt_lr_scheduler.CITES)
+                          audiocraft_inverse_sqrt_lr_scheduler.CITES,
+                          "audiocraft's own class (commit bf705222)")
         name = self.label.split()[1]
         if self.label.endswith("(2020)"):
             return Origin("fairseq's 2020 cosine", fairseq_lr_scheduler.CITES_2020)

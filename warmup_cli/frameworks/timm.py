@@ -434,8 +434,10 @@ def _plan(ctx: Reading, label: str, fn: Callable[[int], float], base: float, war
     reached = [(start, name) for start, name in phases if start < length or
                name == "after the run"]
     swin = label.startswith("swin")
-    # test_framework_timm runs timm 1.0.31's own classes; Swin's are transcribed only
-    origin = (Origin(f"Swin-Transformer's {label.split()[1]} scheduler", SWIN_CITES) if swin
+    # test_framework_timm runs timm 1.0.31's own classes; the Swin golden series equal Swin's
+    # own lr_scheduler.py on timm 0.4.12 (tools/golden/swin_real_check.py)
+    origin = (Origin(f"Swin-Transformer's {label.split()[1]} scheduler", SWIN_CITES,
+                     "Swin-Transformer's own lr_scheduler.py on timm 0.4.12") if swin
               else Origin(f"timm's {label.split()[1]} scheduler", TIMM_CITES, "timm 1.0.31"))
     lr_plan(ctx.out, fn, base, unit, label, spec_text(label, params), origin=origin,
             warmup=warmup, total=length, phases=ordered_phases(reached),
