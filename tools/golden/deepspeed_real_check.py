@@ -53,7 +53,8 @@ def main() -> int:
         failed += bool(wrong)
         print(f"{path.name}: {len(real)} LRs, "
               + ("identical" if not wrong else f"{len(wrong)} differ, first at {wrong[0]}"))
-    print(f"deepspeed {deepspeed.__version__}: " + (f"{failed} differ" if failed else "all identical"))
+    verdict = f"{failed} differ" if failed else "all identical"
+    print(f"deepspeed {deepspeed.__version__}: {verdict}")
     return 1 if failed else 0
 
 
