@@ -71,6 +71,14 @@ def test_a_factor_plan_is_checked_against_lambdalr_and_names_its_formula() -> No
         "the test suite")
 
 
+def test_a_reader_that_cites_nothing_is_not_credited() -> None:
+    built = plan(_schedule(), lambda k: 1.0, 0.1, Unit.STEP, "acme cosine", "spec", warmup=0,
+                 total=None, phases=())
+    assert verify(built, View(3, unit=Unit.STEP)).describe() == (
+        "all 3 updates checked against torch's LambdaLR; the factor is acme cosine (no "
+        "upstream file cited), not verified against the real library")
+
+
 def test_a_formula_plan_claims_no_run_time_check() -> None:
     built, _ = _fairseq_plan()
     done = verify(built, View(10, unit=Unit.UPDATE))

@@ -60,7 +60,8 @@ def _origin_text(origin: Origin) -> str:
     """``WHAT from FILE, verified against X in the test suite``."""
     verified = (f"verified against {origin.verified} in the test suite" if origin.verified
                 else "not verified against the real library")
-    return f"{origin.what} from {origin.cites}, {verified}"
+    cited = f"from {origin.cites}" if origin.cites else "(no upstream file cited)"
+    return f"{origin.what} {cited}, {verified}"
 
 
 def against(plan: Plan) -> tuple[str, str]:

@@ -427,12 +427,13 @@ def plan(out: FrameworkSchedule, fn: FactorFn, base_lrs: float | Sequence[float]
     ``base * fn(k)``: for a framework that multiplies a base LR by a factor function, as
     transformers' LambdaLR and fvcore's LRMultiplier do (a framework that computes the LR
     itself uses :func:`lr_plan`). ``source`` names where the plan came from (default:
-    ``label``); ``origin`` the upstream code ``fn`` transcribes."""
+    ``label``); ``origin`` the upstream code ``fn`` transcribes (without one, ``show`` says
+    that no upstream file is cited: a LambdaLR check proves only the multiplication)."""
     schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=total,
                                 phases=tuple(phases), extra=dict(extra or {}))
     lrs = (base_lrs,) if isinstance(base_lrs, int | float) else tuple(base_lrs)
     out.plan = Plan(schedule, lrs, source if source is not None else label, unit,
-                    origin=origin)
+                    origin=origin or Origin(label, ""))
     return out.plan
 
 
