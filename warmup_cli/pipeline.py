@@ -268,7 +268,8 @@ class Shown:
                       progress=progress)
 
     def verified(self) -> Verification:
-        """Waits for torch's LambdaLR; a mismatch raises (even after streaming)."""
+        """Waits for the check (torch's LambdaLR, or the real class); a mismatch raises (even
+        after streaming)."""
         return self.pending.result()
 
 
@@ -323,9 +324,9 @@ class Compared:
         return digest_comparison(self.plans, self.view, show_all=show_all,
                                  plot_buckets=plot_buckets)
 
-    def verified(self) -> int:
-        """Updates checked against LambdaLR over every schedule; a mismatch raises."""
-        return sum(check.result().checked for check in self.pending)
+    def verified(self) -> list[Verification]:
+        """What each schedule was checked against, in column order; a mismatch raises."""
+        return [check.result() for check in self.pending]
 
     def torch_missing(self) -> bool:
         return any(check.result().torch_missing for check in self.pending)

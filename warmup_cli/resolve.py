@@ -57,10 +57,11 @@ def resolve(argument: str, facts: RunFacts = NO_FACTS, *, base_lrs: Sequence[flo
         plan = Plan(parsed.schedule, parsed.base_lrs or (DEFAULT_BASE_LR,), argument,
                     unit or Unit.EPOCH)
         resolved = Resolved(plan, names_base=parsed.names_base)
+    # rebased: a framework's own LR function was built from its config's LR (Plan.rebased)
     if base_lrs:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(base_lrs)))
+        return replace(resolved, plan=resolved.plan.rebased(tuple(base_lrs)))
     if default_base_lrs and not resolved.names_base:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(default_base_lrs)))
+        return replace(resolved, plan=resolved.plan.rebased(tuple(default_base_lrs)))
     return resolved
 
 
