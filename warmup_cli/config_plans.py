@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from warmup_cli.configs.document import Document, Node, load_document
 from warmup_cli.configs.extract import find_texts
 from warmup_cli.configs.hints import schedule_like_keys
+from warmup_cli.configs.inherit import load_config
 from warmup_cli.errors import ConfigError
 from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
@@ -36,7 +37,7 @@ class ConfigSchedule:
 
     @property
     def where(self) -> str:
-        return _where(self.path, self.node)
+        return _where(self.node.file(self.path), self.node)
 
 
 def _where(path: str, node: Node) -> str:
@@ -46,9 +47,12 @@ def _where(path: str, node: Node) -> str:
 
 def config_schedules(path: str, *, framework: str | None = None,
                      facts: RunFacts = NO_FACTS) -> list[ConfigSchedule]:
-    """Every schedule of the config at ``path``; ``framework`` forces one reader."""
-    doc = load_document(path)
+    """Every schedule of the config at ``path`` (its base configs merged in: see
+    ``configs.inherit``); ``framework`` forces one reader."""
+    doc = load_config(path, follow_bases=facts.follow_bases)
     found = _framework_schedules(doc, framework, facts)
+    if not found and doc.inheritance is not None and doc.inheritance.problems:
+        raise _unmerged(doc)
     if framework is None:
         # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
         # warmup_cli spec: only lambdas are taken from such files.
@@ -63,6 +67,7 @@ def config_schedules(path: str, *, framework: str | None = None,
 def _framework_schedules(doc: Document, framework: str | None,
                          facts: RunFacts) -> list[ConfigSchedule]:
     from warmup_cli.frameworks import readers
+    from warmup_cli.frameworks.kit import with_bases
 
     available = readers()
     if framework is not None and framework not in available:
@@ -75,8 +80,10 @@ def _framework_schedules(doc: Document, framework: str | None,
     return [ConfigSchedule(
         name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
         path=doc.path, node=item.node, notes=tuple(item.notes),
-        unresolved=tuple(f"{_where(doc.path, node)}: {why}" for node, why in item.unresolved))
-        for reader in chosen for item in reader.read(doc, facts)]
+        unresolved=tuple(f"{_where(doc.file_of(node), node)}: {why}"
+                         for node, why in item.unresolved))
+        for reader in chosen for item in (with_bases(doc, found)
+                                          for found in reader.read(doc, facts))]
 
 
 def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tuple[float, ...],
@@ -84,6 +91,17 @@ def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tupl
     plan = Plan(parsed.schedule, base_lrs or (DEFAULT_BASE_LR,), parsed.text)
     return ConfigSchedule(name=f"line {node.line}: {parsed.text}", plan=plan, horizon=horizon,
                           path=doc.path, node=node, names_base=bool(base_lrs))
+
+
+def _unmerged(doc: Document) -> ConfigError:
+    """No reader found a schedule in a config whose bases are not all merged: say why, where
+    the first base that could not be merged is named."""
+    assert doc.inheritance is not None
+    first, *others = doc.inheritance.problems
+    line, column = first.node.location
+    return ConfigError(f"no schedule found: {first.reason}", path=doc.file_of(first.node),
+                       line=line, column=column,
+                       hint="; ".join(p.reason for p in others) or KNOWN_LAYOUTS)
 
 
 def no_schedule_error(path: str) -> ConfigError:

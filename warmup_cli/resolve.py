@@ -88,7 +88,8 @@ def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
                   selection.schedule, path)
     if item.plan is None:
         line, column = item.node.location
-        raise ConfigError(f"cannot resolve the schedule {item.name!r}", path=item.path,
+        raise ConfigError(f"cannot resolve the schedule {item.name!r}",
+                          path=item.node.file(item.path),
                           line=line, column=column, hint="; ".join(item.unresolved) or None)
     notes = (*item.notes, *(f"not resolved, assumed: {why}" for why in item.unresolved))
     return Resolved(item.plan, item.horizon, notes, names_base=item.names_base)

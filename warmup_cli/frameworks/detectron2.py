@@ -32,6 +32,8 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from warmup_cli.configs.bases import MAX_BASE_DEPTH, project_root
+from warmup_cli.configs.bases import inside as _inside
 from warmup_cli.configs.document import load_document
 from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks.kit import (
@@ -78,7 +80,6 @@ class _Solver:
 
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(_Solver)}
 SOLVER_KEYS = frozenset(DEFAULTS)
-MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 
 
 # --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier -----------
@@ -197,28 +198,6 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     if doc.format == "python":
         return _read_lazy(doc)
     return [_read_yacs(doc, follow_bases=facts.follow_bases)]
-
-
-PROJECT_MARKERS = (".git", "pyproject.toml")
-
-
-def project_root(config: str) -> str:
-    """The folder an absolute or ``~`` ``_BASE_`` must lie in to be followed without
-    ``--follow-bases``: the nearest folder holding ``.git`` or ``pyproject.toml`` above the
-    config (its real path), else the config's own folder."""
-    start = os.path.dirname(os.path.realpath(config))
-    folder = start
-    while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return start
-        folder = parent
-
-
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
 
 
 class _Yacs:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warmup_cli.configs.discover import discover
-from warmup_cli.configs.document import Document, load_document
+from warmup_cli.configs.document import Document
 from warmup_cli.configs.hints import schedule_like_keys
+from warmup_cli.configs.inherit import load_config
 from warmup_cli.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -123,7 +124,7 @@ def lint(targets: Sequence[str], settings: Settings,
         if isinstance(found, ConfigError):
             diagnostics.append(_unreadable(found, None))
         else:
-            diagnostics += lint_file(found, settings, extractors)
+            diagnostics += lint_file(found, settings, extractors, follow_bases=follow_bases)
     return LintReport(_unique(diagnostics), inputs)
 
 
@@ -137,20 +138,22 @@ def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnosti
                                on="this schedule")]
 
 
-def lint_file(path: Path | str, settings: Settings,
-              extractors: Sequence[Extractor]) -> list[Diagnostic]:
-    """The diagnostics of one config file, by position; never raises (see :func:`lint`)."""
+def lint_file(path: Path | str, settings: Settings, extractors: Sequence[Extractor], *,
+              follow_bases: bool = False) -> list[Diagnostic]:
+    """The diagnostics of one config file, by position; never raises (see :func:`lint`). The
+    file is read with its base configs merged in (``configs.inherit``; ``follow_bases``:
+    ``--follow-bases``): a finding on an inherited value points into the base file."""
     name = str(path)
     try:
-        return _lint_file(name, settings, extractors)
+        return _lint_file(name, settings, extractors, follow_bases)
     except Exception as error:  # the one guard per file: its other inputs are still linted
         return [internal_error(name, "lint", error, "nothing in it was checked")]
 
 
-def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
-               ) -> list[Diagnostic]:
+def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor],
+               follow_bases: bool) -> list[Diagnostic]:
     try:
-        doc = load_document(name)
+        doc = load_config(name, follow_bases=follow_bases)
     except WarmupError as error:
         return [_unreadable(error, name)]
     found: list[Diagnostic] = []
@@ -171,7 +174,7 @@ def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
         for subject in subjects:
             found += _subject_diagnostics(subject, settings, codes, doc)
     if not subjects and Code.WU308 in codes:
-        found += _unknown_layout(doc)
+        found += _unmerged_bases(doc) or _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)
 
 
@@ -189,6 +192,23 @@ def _component(extractor: Extractor) -> str:
     return getattr(function, "__name__", type(function).__name__)
 
 
+def _unmerged_bases(doc: Document) -> list[Diagnostic]:
+    """A file with no schedule whose base configs are not all merged: the schedule may be in
+    one of them, so each is a located WU308 (an error where the framework refuses the merge)."""
+    if doc.inheritance is None:
+        return []
+    found: list[Diagnostic] = []
+    for problem in doc.inheritance.problems:
+        path = doc.file_of(problem.node)
+        line, column = problem.node.location
+        if suppressed(doc.document_of(path), line, Code.WU308):
+            continue
+        found.append(Diagnostic(Code.WU308, Severity.ERROR if problem.rejected else
+                                Severity.NOTE, f"cannot resolve the schedule: {problem.reason}",
+                                path, Location(line, column)))
+    return found
+
+
 def _unknown_layout(doc: Document) -> list[Diagnostic]:
     """A file no reader recognises and with no lambda or spec, but with keys that look like
     schedule settings: say so where they are, rather than pass it silently."""
@@ -196,12 +216,13 @@ def _unknown_layout(doc: Document) -> list[Diagnostic]:
     if not keys:
         return []
     line, column = keys[0][1].location
-    if suppressed(doc, line, Code.WU308):
+    path = doc.file_of(keys[0][1])
+    if suppressed(doc.document_of(path), line, Code.WU308):
         return []
     names = ", ".join(name for name, _ in keys)
     return [Diagnostic(Code.WU308, Severity.NOTE,
                        f"cannot resolve the schedule: {names} are in a layout no reader knows; "
-                       "nothing here was checked", doc.path, Location(line, column))]
+                       "nothing here was checked", path, Location(line, column))]
 
 
 def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[Code],
@@ -221,12 +242,16 @@ def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[
             continue  # (a reader's code that no rule registers is always reported)
         severity = hit.severity or (rule.severity if rule else Severity.WARNING)
         start = subject.locate(hit)
-        noqa = tuple(dict.fromkeys((start.line, *subject.noqa_lines)))
+        path = subject.locate_file(hit)
+        where_file = subject.where_path or subject.path
+        noqa = tuple(dict.fromkeys((start.line, *(subject.noqa_lines if path == where_file
+                                                   else ()))))
         if doc is not None and not (rule and rule.fixed) and not internal \
-                and any(suppressed(doc, line, hit.code) for line in noqa):
+                and any(suppressed(doc.document_of(path), line, hit.code) for line in noqa):
             continue
-        found.append(Diagnostic(hit.code, severity, hit.message, subject.path, start,
-                                noqa_lines=noqa))
+        message = hit.message if path == subject.path \
+            else f"{hit.message} (inherited by {subject.path})"
+        found.append(Diagnostic(hit.code, severity, message, path, start, noqa_lines=noqa))
     return found
 
 
