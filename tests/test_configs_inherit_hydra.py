@@ -204,3 +204,11 @@ def test_a_missing_value_does_not_replace_a_set_one(tmp_path: Path) -> None:
     root = tree(tmp_path, {"config.yaml": "defaults:\n  - base\n  - _self_\nlr: ???\n",
                             "base.yaml": "lr: 0.5\n"})
     assert load_config(root / "config.yaml").root.to_python() == {"lr": 0.5}
+
+
+def test_another_tools_defaults_list_is_left_alone(tmp_path: Path) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text("defaults:\n  - name: a\n    size: 2\nlr_scheduler_type: cosine\n"
+                      "learning_rate: 0.1\nmax_steps: 10\n")
+    doc = load_config(config)
+    assert doc.inheritance is None and doc.root.get("defaults") is not None

@@ -51,8 +51,6 @@ def config_schedules(path: str, *, framework: str | None = None,
     ``configs.inherit``); ``framework`` forces one reader."""
     doc = load_config(path, follow_bases=facts.follow_bases)
     found = _framework_schedules(doc, framework, facts)
-    if not found and doc.inheritance is not None and doc.inheritance.problems:
-        raise _unmerged(doc)
     if framework is None:
         # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
         # warmup_cli spec: only lambdas are taken from such files.
@@ -104,8 +102,12 @@ def _unmerged(doc: Document) -> ConfigError:
                        hint="; ".join(p.reason for p in others) or KNOWN_LAYOUTS)
 
 
-def no_schedule_error(path: str) -> ConfigError:
-    """Nothing readable: point at the keys that look like schedule settings, if any."""
+def no_schedule_error(path: str, *, follow_bases: bool = False) -> ConfigError:
+    """Nothing readable: point at the first base config that could not be merged (the
+    schedule may be there), else at the keys that look like schedule settings, if any."""
+    merged = load_config(path, follow_bases=follow_bases)
+    if merged.inheritance is not None and merged.inheritance.problems:
+        return _unmerged(merged)
     keys = schedule_like_keys(load_document(path))
     if not keys:
         return ConfigError("no schedule found", path=path, hint=KNOWN_LAYOUTS)
@@ -115,11 +117,12 @@ def no_schedule_error(path: str) -> ConfigError:
                        path=path, line=line, column=column, hint=KNOWN_LAYOUTS)
 
 
-def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> ConfigSchedule:
+def choose(found: list[ConfigSchedule], wanted: str | None, path: str, *,
+           follow_bases: bool = False) -> ConfigSchedule:
     """The one schedule ``--schedule`` names (by name or part of it), or the only one."""
     names = [item.name for item in found]
     if not found:
-        raise no_schedule_error(path)
+        raise no_schedule_error(path, follow_bases=follow_bases)
     if wanted is None:
         if len(found) == 1:
             return found[0]

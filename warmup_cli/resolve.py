@@ -85,7 +85,7 @@ def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
     item = choose(config_schedules(path, framework=selection.framework, facts=facts),
-                  selection.schedule, path)
+                  selection.schedule, path, follow_bases=facts.follow_bases)
     if item.plan is None:
         line, column = item.node.location
         raise ConfigError(f"cannot resolve the schedule {item.name!r}",

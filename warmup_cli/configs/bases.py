@@ -85,8 +85,9 @@ class BaseFiles:
                          "followed and the values it sets are unknown; --follow-bases reads it")
             return None
         if not os.path.isfile(real):
-            self.problem(blame, f"the base config {name} ({shown}) is not at hand, so the "
-                         "values it sets are unknown")
+            where = f" ({shown})" if shown != name else ""
+            self.problem(blame, f"the base config {name}{where} is not at hand, so the values "
+                         "it sets are unknown")
             return None
         return shown, real
 
@@ -120,13 +121,17 @@ class BaseFiles:
         self.files.append(doc)
         return doc
 
-    def mark(self, doc: Document, *, count: bool = True) -> None:
-        """Mark every value of ``doc`` with its file, counting them (``count``) against the
-        node budget of the merged tree (every file of the chain together)."""
+    def mark(self, doc: Document) -> None:
+        """Mark every value of the base ``doc`` with its file, and count them."""
         for node in doc.root.walk():
-            self.values += count
             if node.source is None:
                 node.source = doc.path
+        self.count(doc)
+
+    def count(self, doc: Document) -> None:
+        """Count the values of ``doc`` against the node budget of the merged tree: the config
+        and every file of its chain together."""
+        self.values += sum(1 for _ in doc.root.walk())
         if self.values > self.limits.max_nodes:
             raise config_error(self.config, f"the config and its base configs hold more than "
                                f"{self.limits.max_nodes:,} values together (the node budget)")

@@ -53,9 +53,21 @@ _HEADER = re.compile(r"\s*#\s*@(\S+)(?:\s+(\S+))?")
 
 
 def has_defaults(doc: Document) -> bool:
-    """Whether ``doc`` is a YAML config with a Hydra defaults list."""
+    """Whether ``doc`` is a YAML config with a Hydra defaults list: a list of config names and
+    single ``group: option`` mappings (another tool's ``defaults`` list is left alone)."""
     node = doc.root.get(DEFAULTS_KEY)
-    return doc.format == "yaml" and node is not None and node.as_sequence() is not None
+    items = node.as_sequence() if node is not None else None
+    return doc.format == "yaml" and bool(items) and all(_defaults_item(i) for i in items or ())
+
+
+def _defaults_item(item: Node) -> bool:
+    if item.as_str() is not None:
+        return True
+    mapping = item.as_mapping()
+    if mapping is None or len(mapping) != 1:
+        return False
+    value = next(iter(mapping.values())).value
+    return value is None or isinstance(value, str | list)
 
 
 def package_header(text: str) -> str | None:
@@ -331,19 +343,19 @@ def _with_value(node: Node, value: NodeValue) -> Node:
 
 def config_root(path: str, absolute_groups: set[str], project: str) -> str:
     """The nearest folder from ``path``'s own up to ``project`` that holds every absolute
-    group the config names; the config's own folder when there is none."""
+    group the config names (else the nearest that holds some); the config's own folder when
+    there is none."""
     start = os.path.dirname(os.path.abspath(path))
     if not absolute_groups:
         return start
-    folder = start
-    real_project = os.path.realpath(project)
-    for _ in range(32):
-        if all(os.path.isdir(os.path.join(folder, g)) for g in absolute_groups):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder or not os.path.realpath(folder).startswith(real_project):
-            break
-        folder = parent
+    folders = [start]
+    while inside(os.path.realpath(folders[-1]), os.path.realpath(project)) \
+            and os.path.dirname(folders[-1]) != folders[-1] and len(folders) < 32:
+        folders.append(os.path.dirname(folders[-1]))
+    for wanted in (all, any):
+        for folder in folders:
+            if wanted(os.path.isdir(os.path.join(folder, g)) for g in absolute_groups):
+                return folder
     return start
 
 
@@ -358,6 +370,7 @@ def compose(doc: Document, files: BaseFiles) -> Document:
     own = "" if own == "." else own.replace(os.sep, "/")
     parts = own.split("/") if own else []
     candidates = tuple("/".join(parts[:n]) for n in range(len(parts), -1, -1))
+    files.count(doc)
     composer = _Composer(files, root_dir, candidates)
     pieces = composer.compose(doc, _Parent(own, ""), (os.path.realpath(doc.path),),
                               primary=True)

@@ -60,6 +60,7 @@ def resolve(path: str, text: str, files: BaseFiles) -> Document:
     its root; the problems met are in ``files``."""
     marks = _Placeholders()
     doc = load_document(path, text=marks.substitute(text), limits=files.limits)
+    files.count(doc)
     root = _Resolver(files).file(doc, (os.path.realpath(path),), marks)
     chain = tuple(base.path for base in files.files)
     return Document(doc.path, doc.format, root, text, doc.comments, Inheritance(
