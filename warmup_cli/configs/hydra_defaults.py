@@ -200,7 +200,7 @@ class _Composer:
         """The pieces of ``doc``'s output in merge order: each a mapping rooted at ``()``."""
         entries = self.entries(doc)
         for entry in entries:  # _update_overrides: before the children are expanded
-            if entry.override and entry.group is not None:
+            if entry.override and entry.group is not None and not _hydras(entry.group):
                 key = self.override_key(entry, parent)
                 self.overrides[key] = (entry.value, entry.node)
         pieces: list[Node] = []
@@ -232,7 +232,7 @@ class _Composer:
             relative_group = path.lstrip("/").rpartition("/")[0]
             return self.load(entry, path, relative_group, parent, chain, primary)
         group = entry.group
-        if group.lstrip("/").split("/")[0] == "hydra":
+        if _hydras(group):
             return []  # Hydra's own settings (launcher, logging): not the job's config
         key = self.override_key(entry, parent)
         value = entry.value
@@ -387,6 +387,11 @@ def compose(doc: Document, files: BaseFiles) -> Document:
         "hydra", tuple(files.files), tuple(files.problems),
         tuple(base.path for base in files.files), tuple(sorted(composer.choices.items())),
         declaration=declared, notes=tuple(composer.notes)))
+
+
+def _hydras(group: str) -> bool:
+    """Whether ``group`` configures Hydra itself (``hydra/launcher``...)."""
+    return group.lstrip("/").split("/")[0] == "hydra"
 
 
 def _first_group(item: Node) -> str | None:
