@@ -242,3 +242,12 @@ def test_facts_reach_the_reader_of_a_merged_config() -> None:
     assert resolved.horizon == 2400  # 24 epochs of 100 iterations, from the child
     first = resolved.plan.schedule(0)
     assert first == 0.001  # schedule_1x's LinearLR start_factor, in the base file
+
+
+def test_a_finding_in_a_shared_base_is_reported_once() -> None:
+    base = MMDET / "_base_" / "schedules" / "schedule_cos_20e.py"
+    children = [MMDET / "retinanet" / "retinanet_r50_fpn_cos-12e.py", base]
+    report = lint([relative(p) for p in children], Settings())
+    located = [(d.code, d.path, d.start.line) for d in report.diagnostics]
+    assert located.count(("WU107", relative(base), 6)) == 1  # the child's and the base's own
+    assert located.count(("WU307", relative(base), 14)) == 1  # only the child's shorter run

@@ -8,6 +8,7 @@ reader or check is a WU308 error at that file (an internal error: exit code 3).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,12 +270,17 @@ def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
     return Diagnostic(Code.WU001, Severity.ERROR, text, path or "<unknown>", start)
 
 
+_INHERITED = re.compile(r" \(inherited by [^()]*\)$")
+
+
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Drop exact repeats (two extractors finding the same schedule)."""
+    """Drop exact repeats (two extractors finding the same schedule), and the repeats of a
+    finding in a base config that every config inheriting it makes: the first one stays (the
+    base's own, when the base is linted too), naming the config it came through."""
     seen: set[tuple[str, str, Location, str]] = set()
     unique: list[Diagnostic] = []
     for d in diagnostics:
-        key = (d.code, d.path, d.start, d.message)
+        key = (d.code, d.path, d.start, _INHERITED.sub("", d.message))
         if key not in seen:
             seen.add(key)
             unique.append(d)
