@@ -251,3 +251,16 @@ def test_a_finding_in_a_shared_base_is_reported_once() -> None:
     located = [(d.code, d.path, d.start.line) for d in report.diagnostics]
     assert located.count(("WU107", relative(base), 6)) == 1  # the child's and the base's own
     assert located.count(("WU307", relative(base), 14)) == 1  # only the child's shorter run
+
+
+def test_a_detectron2_key_set_in_a_base_is_located_there(tmp_path: Path) -> None:
+    root = tree(tmp_path, {
+        "Base.yaml": "MODEL:\n  META_ARCHITECTURE: GeneralizedRCNN\nSOLVER:\n"
+                     "  BASE_LR: 0.02\n  WARMUP_FACTOR: 0.0\n  WARMUP_ITERS: 100\n",
+        "quick/child.yaml": "_BASE_: ../Base.yaml\nSOLVER:\n  MAX_ITER: 1000\n"
+                            "  STEPS: (500,)\n"})
+    report = lint([str(root / "quick" / "child.yaml")], Settings())
+    (wu302,) = [d for d in report.diagnostics if d.code == "WU302"]
+    assert wu302.path == os.path.normpath(root / "Base.yaml")
+    assert (wu302.start.line, wu302.start.column) == (5, 3)
+    assert wu302.message.endswith(f"(inherited by {root / 'quick' / 'child.yaml'})")

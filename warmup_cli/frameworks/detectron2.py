@@ -9,8 +9,8 @@ of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``
 formulas are in ``frameworks/upstream/fvcore_param_scheduler.py``; detectron2's two wrappers
 are below.
 
-Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
-``_BASE_`` line):
+Checks (located at the responsible key; a key set in a ``_BASE_`` file is located in that
+file, a default on the ``_BASE_`` line):
 
 * WU301 warmup-longer-than-run: ``WARMUP_ITERS >= MAX_ITER`` (detectron2 caps the warmup at the
   whole run, so the main schedule never starts), a LazyConfig ``warmup_length >= 1``.
@@ -259,14 +259,17 @@ class _Yacs:
                 ctx.unresolved(blame, f"the base config {name} cannot be read: "
                                f"{where}{exc.message}")
                 return
+            for node in parent.root.walk():  # its values are located in it (configs.tree)
+                if node.source is None:
+                    node.source = os.path.normpath(target)
             self.bases.append(resolved)
             self._visit(parent, depth + 1, (*seen, resolved))
 
     def blame(self, key: str) -> Node:
-        """Where a finding about key points: the key itself when this file sets it, else the
-        _BASE_ line (a node of another file has no place in this one)."""
-        node, origin = self.solver.get(key, (None, None))
-        if node is not None and origin == self.ctx.doc.path:
+        """Where a finding about key points: the key itself, in the file that sets it last
+        (a base's values carry their file, ``Node.source``), else the _BASE_ line."""
+        node, _ = self.solver.get(key, (None, None))
+        if node is not None:
             return node
         return self.ctx.doc.root.get("_BASE_") or self.ctx.out.node
 
