@@ -89,10 +89,12 @@ def _config(path: str, facts: RunFacts, selection: Selection, text: str | None =
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
     item = choose(config_schedules(path, framework=selection.framework, facts=facts,
-                                   text=text), selection.schedule, path, text)
+                                   text=text), selection.schedule, path,
+                  follow_bases=facts.follow_bases, text=text)
     if item.plan is None:
         line, column = item.node.location
-        raise ConfigError(f"cannot resolve the schedule {item.name!r}", path=item.path,
+        raise ConfigError(f"cannot resolve the schedule {item.name!r}",
+                          path=item.node.file(item.path),
                           line=line, column=column, hint="; ".join(item.unresolved) or None)
     notes = (*item.notes, *(f"not resolved, assumed: {why}" for why in item.unresolved))
     return Resolved(item.plan, item.horizon, notes, names_base=item.names_base)

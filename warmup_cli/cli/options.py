@@ -65,6 +65,7 @@ UpdatesPerEpoch = Annotated[int | None, typer.Option(
          "convert_to_iter_based).")]
 FollowBases = Annotated[bool, typer.Option(
     "--follow-bases",
-    help="Config files: follow a base config (detectron2 _BASE_) given as an absolute or ~ "
-         "path outside the project (the folder holding .git or pyproject.toml); without it "
+    help="Config files: follow a base config (MMEngine _base_, detectron2 _BASE_) given as "
+         "an absolute or ~ path outside the project (the folder holding .git or "
+         "pyproject.toml), or a Hydra defaults entry a symlink leads out of it; without it "
          "such a base is reported as not followed.")]

@@ -9,8 +9,8 @@ of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``
 formulas are in ``frameworks/upstream/fvcore_param_scheduler.py``; detectron2's two wrappers
 are below.
 
-Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
-``_BASE_`` line):
+Checks (located at the responsible key; a key set in a ``_BASE_`` file is located in that
+file, a default on the ``_BASE_`` line):
 
 * WU301 warmup-longer-than-run: ``WARMUP_ITERS >= MAX_ITER`` (detectron2 caps the warmup at the
   whole run, so the main schedule never starts), a LazyConfig ``warmup_length >= 1``.
@@ -32,6 +32,8 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from warmup_cli.configs.bases import MAX_BASE_DEPTH, project_root
+from warmup_cli.configs.bases import inside as _inside
 from warmup_cli.configs.document import load_document
 from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks.kit import (
@@ -83,7 +85,6 @@ class _Solver:
 
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(_Solver)}
 SOLVER_KEYS = frozenset(DEFAULTS)
-MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 
 
 # --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier -----------
@@ -205,28 +206,6 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     return [_read_yacs(doc, follow_bases=facts.follow_bases)]
 
 
-PROJECT_MARKERS = (".git", "pyproject.toml")
-
-
-def project_root(config: str) -> str:
-    """The folder an absolute or ``~`` ``_BASE_`` must lie in to be followed without
-    ``--follow-bases``: the nearest folder holding ``.git`` or ``pyproject.toml`` above the
-    config (its real path), else the config's own folder."""
-    start = os.path.dirname(os.path.realpath(config))
-    folder = start
-    while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return start
-        folder = parent
-
-
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
-
-
 class _Yacs:
     """The SOLVER keys after detectron2's _BASE_ merge (child over base, recursively:
     detectron2/config/config.py CfgNode.load_yaml_with_base), each with the file that sets it
@@ -286,14 +265,17 @@ class _Yacs:
                 ctx.unresolved(blame, f"the base config {name} cannot be read: "
                                f"{where}{exc.message}")
                 return
+            for node in parent.root.walk():  # its values are located in it (configs.tree)
+                if node.source is None:
+                    node.source = os.path.normpath(target)
             self.bases.append(resolved)
             self._visit(parent, depth + 1, (*seen, resolved))
 
     def blame(self, key: str) -> Node:
-        """Where a finding about key points: the key itself when this file sets it, else the
-        _BASE_ line (a node of another file has no place in this one)."""
-        node, origin = self.solver.get(key, (None, None))
-        if node is not None and origin == self.ctx.doc.path:
+        """Where a finding about key points: the key itself, in the file that sets it last
+        (a base's values carry their file, ``Node.source``), else the _BASE_ line."""
+        node, _ = self.solver.get(key, (None, None))
+        if node is not None:
             return node
         return self.ctx.doc.root.get("_BASE_") or self.ctx.out.node
 

@@ -143,7 +143,17 @@ def _sources(doc: Document) -> list[_Source]:
         return optimization.get(key) if optimization is not None else None
 
     name_node = scheduler.get("_name") if scheduler is not None else None
-    if scheduler is not None and name_node is not None:
+    chosen = _chosen(doc, "lr_scheduler")
+    if scheduler is not None and name_node is None and chosen is not None \
+            and scheduler.as_mapping() is not None:
+        # a Hydra group file composed into lr_scheduler: fairseq's dataclass for the chosen
+        # option supplies _name (FairseqDataclass), the defaults list names the option
+        found.append(_Source(chosen, None, scheduler, scheduler, opt("lr"),
+                             scheduler.get("max_update") or opt("max_update"), opt("max_epoch"),
+                             optimization is not None, notes=[
+                                 f"the scheduler is {chosen}: the lr_scheduler option its "
+                                 "defaults list chooses (fairseq's dataclass sets _name)"]))
+    elif scheduler is not None and name_node is not None:
         found.append(_Source(str(name_node.value), name_node, scheduler, scheduler,
                              opt("lr"), scheduler.get("max_update") or opt("max_update"),
                              opt("max_epoch"), optimization is not None,
@@ -165,6 +175,12 @@ def _sources(doc: Document) -> list[_Source]:
         found.append(_Source(name, None, root, root, root.get("lr"), root.get("max_update"),
                              None, False, notes=[note] if note else []))
     return found
+
+
+def _chosen(doc: Document, group: str) -> str | None:
+    """The option of ``group`` the Hydra defaults list chose (``configs.hydra_defaults``)."""
+    inheritance = doc.inheritance
+    return dict(inheritance.choices).get(group) if inheritance is not None else None
 
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:

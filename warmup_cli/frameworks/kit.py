@@ -563,3 +563,30 @@ def zero_lr_finding(zeros: int, warmup: int, unit: str, node: Node | None, *, pr
     return Finding(Code.WU302, zero_share_text(zeros, warmup, unit, prefix=prefix,
                                                suffix=suffix),
                    node, zero_share_severity(zeros, warmup))
+
+
+# --- base configs -----------------------------------------------------------------------------
+
+
+def with_bases(doc: Document, out: FrameworkSchedule) -> FrameworkSchedule:
+    """A reader's schedule of a config whose base configs were merged (``configs.inherit``):
+    the chain in the notes and, when a base could not be merged (not at hand, outside the
+    project, a cycle), no plan, with the reasons located at the lines naming those bases, as
+    detectron2's ``_BASE_`` is treated; a base the framework itself would refuse to merge is
+    also a WU308 error. Every reader gets this from ``config_plans`` and lint alike."""
+    inheritance = doc.inheritance
+    if inheritance is None:
+        return out
+    if inheritance.chain:
+        kind = "_base_" if inheritance.kind == "mmengine" else "the defaults list"
+        out.notes.append(f"merged with its base configs through {kind}: "
+                         + ", ".join(inheritance.chain))
+    out.notes.extend(inheritance.notes)
+    for problem in inheritance.problems:
+        if problem.rejected:
+            out.findings.append(Finding(Code.WU308, problem.reason, problem.node,
+                                        Severity.ERROR))
+        out.unresolved.append((problem.node, problem.reason))
+    if inheritance.problems:
+        out.plan = None
+    return out

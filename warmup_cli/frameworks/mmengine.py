@@ -313,7 +313,7 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
     _structural_checks(out, specs, run, ipe)
     ctx.note(_describe(specs))
     if out.unresolved:  # every value that did not resolve (the span Readings' too)
-        if doc.root.get("_base_") is not None:
+        if doc.root.get("_base_") is not None:  # read without configs.inherit.load_config
             ctx.note("_base_ files are not merged: values they set stay unknown")
         return out
     if not specs:
