@@ -1,8 +1,8 @@
 """Where a plateau phase sits in a schedule, and its settings as torch's keyword arguments.
 
 Nothing here imports torch. A plateau phase may only be the last phase of a sequence (it never
-ends) and may not be multiplied with another phase: torch's ChainedScheduler steps every child
-without the metric, and SequentialLR refuses ReduceLROnPlateau.
+ends) and may not be multiplied with another phase: torch's ChainedScheduler and SequentialLR
+refuse a ReduceLROnPlateau child (its step() needs the metric).
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ def find_plateau(schedule: Schedule) -> PlateauPart | None:
         return PlateauPart(schedule, 0)
     if plateau_in_product(schedule):
         raise WarmupError("a plateau phase cannot be multiplied with another phase",
-                          hint="torch's ChainedScheduler steps ReduceLROnPlateau without the "
-                               "metric; put the plateau after the warmup: "
+                          hint="torch's ChainedScheduler refuses a ReduceLROnPlateau child; "
+                               "put the plateau after the warmup: "
                                "'linear:500 > plateau:patience=3'")
     if isinstance(schedule, Join) and is_plateau(schedule.pieces[-1]):
         last = schedule.pieces[-1]

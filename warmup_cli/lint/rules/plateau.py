@@ -182,15 +182,18 @@ def patience_never_fires(ctx: Context) -> RuleHit | None:
 @checked_by(FAMILY, Rule(
     Code.WU206, "plateau-in-chain", Severity.ERROR,
     "A plateau multiplied with another schedule (ChainedScheduler).",
-    "torch's ChainedScheduler calls step() on every child without the metric, which "
-    "ReduceLROnPlateau needs (TypeError: missing 'metrics'), and SequentialLR refuses a "
-    "ReduceLROnPlateau child. Run the warmup first and the plateau after it, stepping each "
-    "yourself: `linear:5 > plateau`.",
+    "torch's ChainedScheduler and SequentialLR both refuse a ReduceLROnPlateau child when "
+    "they are built (ValueError: 'does not support `ReduceLROnPlateau` scheduler as it "
+    "requires additional kwargs to be specified when calling `step`'). Run the warmup "
+    "first and the plateau after it, stepping each yourself: `linear:5 > plateau`. The "
+    "Lightning reader reports a ReduceLROnPlateau child of SequentialLR or ChainedScheduler "
+    "the same way.",
     "lr_scheduler: \"exp:5 * plateau\"",
     "lr_scheduler: \"linear:5 > plateau\""))
 def plateau_in_chain(ctx: Context) -> RuleHit | None:
     if plateau_in_product(ctx.trace.schedule):
         return RuleHit(Code.WU206, "a plateau phase is multiplied with another phase: torch's "
-                       "ChainedScheduler steps ReduceLROnPlateau without the metric (it "
-                       "raises TypeError); put the plateau after the warmup with '>'")
+                       "ChainedScheduler refuses a ReduceLROnPlateau child (ValueError), as "
+                       "its step() needs the metric; put the plateau after the warmup with "
+                       "'>'")
     return None
