@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from warmup_cli.digest import Envelope
-from warmup_cli.plateau.run import every_text
 from warmup_cli.render.display import Display
 from warmup_cli.render.numbers import rounded
 from warmup_cli.render.safe_text import plain
@@ -47,13 +46,13 @@ def build_plateau_table(run: PlateauRun, rows: Sequence[PlateauRow], digits: int
                         ) -> Table:
     plan = run.plan
     title = (f"{plan.source}  ·  base lr {', '.join(map(repr, plan.base_lrs))}  ·  "
-             f"{len(run.rows):,} {plan.unit}s  ·  {run.metric_name} {every_text(plan, run.every)}")
+             f"{len(run.rows):,} {plan.unit}s")
     table = Table(title=plain(title), title_justify="left", header_style="bold")
     table.add_column(plain(str(plan.unit)), justify="right")
     for header in lr_headers(plan):
         table.add_column(plain(header), justify="right", overflow="fold")
-    for header in ("metric", "best", "bad"):
-        table.add_column(header, justify="right", overflow="fold")
+    for header in (run.metric_name, "best", "bad"):
+        table.add_column(plain(header), justify="right", overflow="fold")
     table.add_column("phase")
     table.add_column("note", style="cyan")
     previous: int | None = None
