@@ -221,3 +221,35 @@ def test_no_lr_column_and_bad_steps(tmp_path: Path) -> None:
     path.write_text("step,lr\n0.5,0.1\n")
     result = run_check(str(path))
     assert result.exit_code == 2 and "not a step number" in result.stderr
+
+
+# --- a plateau schedule, checked with its metric series ------------------------------------------
+
+PLATEAU_METRICS = [1.0, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]
+
+
+def plateau_log(tmp_path: Path) -> tuple[str, str]:
+    """A correct loop: train an epoch at the group's LR, then step with its validation."""
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=1, factor=0.5)
+    log = []
+    for epoch, metric in enumerate(PLATEAU_METRICS):
+        log.append((epoch, lr(optimizer)))
+        optimizer.step()
+        plateau.step(metric)
+    metrics = tmp_path / "val.csv"
+    metrics.write_text("epoch,val_loss\n" + "".join(f"{i},{v!r}\n"
+                                                   for i, v in enumerate(PLATEAU_METRICS)))
+    return write_csv(tmp_path, log), str(metrics)
+
+
+def test_a_plateau_run_is_checked_with_its_metrics(tmp_path: Path) -> None:
+    log, metrics = plateau_log(tmp_path)
+    spec = "plateau:patience=1,factor=0.5,base=0.1"
+    result = runner.invoke(app, ["check", spec, "--log", log, "--metrics", metrics])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["check", spec, "--log", log])
+    assert result.exit_code == 2 and "needs a metric series" in result.stderr
+    result = runner.invoke(app, ["check", "plateau:patience=2,factor=0.5,base=0.1", "--log", log,
+                                 "--metrics", metrics])
+    assert result.exit_code == 1 and "first difference at step" in result.stdout

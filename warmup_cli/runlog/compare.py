@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from warmup_cli.errors import WarmupError
 from warmup_cli.pipeline import RunLength
-from warmup_cli.plateau.model import refuse_plateau
+from warmup_cli.plateau.model import contains_plateau, refuse_plateau
+from warmup_cli.plateau.show import MetricsRequest
 from warmup_cli.resolve import NO_SELECTION, Selection, resolve
 from warmup_cli.runlog.columns import LoggedLR, read_logged_lr
 from warmup_cli.runlog.shapes import Shape, recognise
@@ -34,6 +35,7 @@ class CheckRequest:
     run: RunLength = field(default_factory=RunLength)
     selection: Selection = NO_SELECTION
     updates_per_epoch: int | None = None
+    metrics: MetricsRequest | None = None  # a plateau schedule's metric series
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def check(request: CheckRequest) -> CheckResult:
     facts = RunFacts(total_steps=request.run.count, updates_per_epoch=request.updates_per_epoch)
     plan = resolve(request.argument, facts, base_lrs=request.base_lrs, unit=request.run.unit,
                    selection=request.selection).plan
-    refuse_plateau(plan.schedule, request.argument)
+    expected_at = _expected(plan) if request.metrics is None else \
+        _plateau_expected(plan, request)
     logged = read_logged_lr(request.log, request.lr_columns)
     groups = len(plan.base_lrs)
     if len(logged.columns) != groups:
@@ -91,10 +94,15 @@ def check(request: CheckRequest) -> CheckResult:
             f"({', '.join(logged.columns)}) but the schedule has {groups} parameter "
             f"group{'s' * (groups != 1)}",
             hint="give one --lr-column per parameter group and one --base per group")
-    return _compare(plan, logged, request.rtol)
+    return _compare(plan, logged, request.rtol, expected_at)
 
 
-def _expected(plan: Plan) -> Callable[[int], tuple[float, ...] | None]:
+Expected = Callable[[int], tuple[float, ...] | None]
+
+
+def _expected(plan: Plan) -> Expected:
+    refuse_plateau(plan.schedule, plan.source)
+
     def at(step: int) -> tuple[float, ...] | None:
         try:
             return lrs_at(plan, step)[1:]
@@ -103,8 +111,22 @@ def _expected(plan: Plan) -> Callable[[int], tuple[float, ...] | None]:
     return at
 
 
-def _compare(plan: Plan, logged: LoggedLR, rtol: float) -> CheckResult:
-    expected_at = _expected(plan)
+def _plateau_expected(plan: Plan, request: CheckRequest) -> Expected:
+    """The LRs of a plateau schedule's run, stepped with its metric series (``--metrics``)."""
+    from warmup_cli.plateau.run import run_plateau
+    from warmup_cli.plateau.show import metric_every
+    from warmup_cli.runlog.columns import read_metric
+
+    metrics = request.metrics
+    assert metrics is not None
+    every = metric_every(plan.unit, metrics, request.updates_per_epoch)
+    run = run_plateau(plan, read_metric(metrics.path, metrics.name), every=every)
+    table = [row.lrs for row in run.rows]
+    return lambda step: table[step] if 0 <= step < len(table) else None
+
+
+def _compare(plan: Plan, logged: LoggedLR, rtol: float, expected_at: Expected
+             ) -> CheckResult:
     close = closeness(rtol)
     first = largest = None
     differing = 0
@@ -112,7 +134,9 @@ def _compare(plan: Plan, logged: LoggedLR, rtol: float) -> CheckResult:
         expected = expected_at(step)
         if expected is None:
             raise WarmupError(f"the schedule cannot be evaluated at logged step {step:,} "
-                              f"(line {line})")
+                              f"({logged.path}:{line})",
+                              hint="a plateau run is as long as its metric series"
+                              if contains_plateau(plan.schedule) else None)
         bad = [(column, value, want) for column, value, want
                in zip(logged.columns, values, expected, strict=True) if not close(value, want)]
         if not bad:
