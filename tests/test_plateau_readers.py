@@ -159,3 +159,41 @@ def test_readers_build_a_plateau_phase_that_lint_sees(tmp_path: Path) -> None:
     config.write_text(LIGHTNING.format(path="ReduceLROnPlateau", monitor="val_loss"))
     (item,) = config_schedules(str(config))
     assert item.plan is not None and find_plateau(item.plan.schedule) is not None
+
+
+# --- MMEngine -----------------------------------------------------------------------------------
+
+MMENGINE = """\
+optim_wrapper = dict(optimizer=dict(type="SGD", lr=0.1))
+train_cfg = dict(max_epochs=15, val_interval=1)
+param_scheduler = {scheduler}
+"""
+
+
+def test_mmengine_reduce_on_plateau_is_torchs_comparison_renamed(tmp_path: Path) -> None:
+    # ReduceOnPlateauParamScheduler (mmengine/optim/scheduler/param_scheduler.py): rule,
+    # threshold_rule and min_value are torch's mode, threshold_mode and min_lr.
+    config = tmp_path / "config.py"
+    config.write_text(MMENGINE.format(scheduler=(
+        'dict(type="ReduceOnPlateauLR", monitor="loss", rule="less", factor=0.5, patience=1, '
+        'threshold_rule="abs", threshold=0.01, cooldown=1, min_value=0.02)')))
+    expected = torch_loop([0.1], METRICS, {"mode": "min", "factor": 0.5, "patience": 1,
+                                           "threshold_mode": "abs", "threshold": 0.01,
+                                           "cooldown": 1, "min_lr": 0.02})
+    assert shown_lrs(config, metrics_file(tmp_path)) == expected
+
+
+def test_mmengine_plateau_findings(tmp_path: Path) -> None:
+    score = MMENGINE.format(scheduler='dict(type="ReduceOnPlateauLR", monitor="accuracy/top1")')
+    assert codes_of(lint_file(tmp_path, score, name="config.py")) == ["WU202"]
+    good = score.replace('monitor="accuracy/top1"', 'monitor="accuracy/top1", rule="greater"')
+    assert codes_of(lint_file(tmp_path, good, name="config.py")) == []
+    bad = MMENGINE.format(scheduler='dict(type="ReduceOnPlateauLR", rule="lower")')
+    (hit,) = lint_file(tmp_path, bad, name="config.py")
+    assert hit.code == "WU308" and hit.severity == "error"
+    assert "rule must be 'less' or 'greater'" in hit.message
+    beside = MMENGINE.format(scheduler=(
+        '[dict(type="LinearLR", start_factor=0.1, begin=0, end=5), '
+        'dict(type="ReduceOnPlateauLR", begin=5)]'))
+    (hit,) = lint_file(tmp_path, beside, name="config.py")
+    assert hit.code == "WU308" and hit.severity == "note" and "not modelled" in hit.message
