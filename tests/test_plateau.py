@@ -246,3 +246,18 @@ def test_step_schedules_need_metric_every(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [row["metric"] for row in csv.DictReader(io.StringIO(result.stdout))] == \
         ["", "1.0", "", "1.0"]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("big.jsonl", '{"loss": ' + "9" * 5000 + "}\n", ":1: not a usable JSON value"),
+    ("deep.jsonl", '{"loss": ' + "[" * 100_000 + "]" * 100_000 + "}\n", ":1: nesting too deep"),
+    ("bin.csv", "loss\n1\n\x00\x01\x02", "binary"),
+    ("wide.csv", "loss\n" + "1\n" * 200_001, "more than 200,000 values (the node budget)"),
+    ("huge.csv", "loss\n" + "1\n" * 3_000_000, "the limit is 5 MB"),
+])
+def test_hostile_metric_files_are_refused(tmp_path: Path, name: str, content: str,
+                                          message: str) -> None:
+    path = write(tmp_path, name, content)
+    result = runner.invoke(app, ["show", "plateau", "--metrics", path, "--metric", "loss"])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output

@@ -183,6 +183,8 @@ def _loads(path: str, text: str, line: int) -> Any:
         where = line + error.lineno - 1
         raise ConfigError(f"not valid JSON: {error.msg}", path=path, line=where,
                           column=error.colno) from None
+    except ValueError as error:  # an integer of more digits than int() takes
+        raise ConfigError(f"not a usable JSON value: {error}", path=path, line=line) from None
 
 
 def _object_row(path: str, value: dict[str, Any], line: int, budget: _Cells,
