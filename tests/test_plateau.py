@@ -261,3 +261,17 @@ def test_hostile_metric_files_are_refused(tmp_path: Path, name: str, content: st
     result = runner.invoke(app, ["show", "plateau", "--metrics", path, "--metric", "loss"])
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_table_and_plot_mark_the_reductions(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "loss\n" + "1.0\n" * 60)
+    result = runner.invoke(app, ["show", "linear:3 > plateau:patience=4,factor=0.5", "--metrics",
+                                 path, "--format", "table", "--plot"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    reduced = [line for line in lines if "│ reduced" in line or "reduced  " in line]
+    run = run_plateau(resolve("linear:3 > plateau:patience=4,factor=0.5").plan,
+                      MetricValues("loss", (1.0,) * 60, "t"))
+    assert len(reduced) == len(run.reductions) > 0
+    assert any("more rows (--all)" in line for line in lines)  # 60 rows: head, reductions, tail
+    assert "┤" in result.stdout  # the plot's axis
