@@ -157,11 +157,17 @@ def test_torch_error_while_stepping() -> None:
     assert finding.code == "WU310" and "ZeroDivisionError" in finding.message
 
 
-def test_metric_driven_scheduler_is_unresolved() -> None:
+def test_metric_driven_scheduler_is_a_plateau_phase() -> None:
+    # ReduceLROnPlateau is resolved with a metric series (warmup_cli.plateau, issue 12): the
+    # reader gives its arguments as a plateau phase and says how to pass the metrics.
+    from warmup_cli.plateau.model import find_plateau
+
     schedule = only(FIXTURES / "plateau.yaml")
-    assert schedule.plan is None
-    (_, why), = schedule.unresolved
-    assert "validation metrics" in why
+    assert schedule.plan is not None and schedule.plan.base_lrs == (0.1,)
+    part = find_plateau(schedule.plan.schedule)
+    assert part is not None and part.start == 0 and part.params["patience"] == 3
+    assert schedule.unresolved == []
+    assert any("--metrics FILE" in note for note in schedule.notes)
 
 
 def test_unknown_keyword_is_torchs_type_error() -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from warmup_cli.digest import Digest, Envelope
 from warmup_cli.errors import WarmupError
 from warmup_cli.parse import TextKind, classify
+from warmup_cli.plateau.model import refuse_plateau
 from warmup_cli.render import formats
 from warmup_cli.resolve import NO_SELECTION, Resolved, Selection, resolve
 from warmup_cli.schedule import Plan
@@ -284,6 +285,7 @@ def show(request: ShowRequest) -> Shown:
                        base_lrs=request.base_lrs, unit=request.run.unit,
                        selection=request.selection, text=request.text)
     plan = resolved.plan
+    refuse_plateau(plan.schedule, request.argument)
     view = build_view(plan, count=request.run.count or resolved.horizon, unit=plan.unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=request.resume_from)
     if request.resume_from and not torch_available():
@@ -352,6 +354,8 @@ def compare(request: CompareRequest) -> Compared:
                         text=text)
                 for argument, kind, text in zip(request.arguments, kinds, texts, strict=True)]
     plans = [item.plan for item in resolved]
+    for plan, argument in zip(plans, request.arguments, strict=True):
+        refuse_plateau(plan.schedule, argument)
     _check_units(plans)
     count = request.run.count or max(
         item.horizon or default_horizon(item.plan.schedule) for item in resolved)

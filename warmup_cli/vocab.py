@@ -88,7 +88,8 @@ class Code(StrEnum):
     """Every lint rule code. Codes never change meaning once released.
 
     ``WU0xx``: an input could not be linted; ``WU1xx``: bugs in the factor function, whoever
-    produced it; ``WU3xx``: framework-aware checks made by the readers.
+    produced it; ``WU2xx``: ReduceLROnPlateau settings; ``WU3xx``: framework-aware checks made
+    by the readers.
     """
 
     WU001 = "WU001"
@@ -104,6 +105,12 @@ class Code(StrEnum):
     WU108 = "WU108"
     WU109 = "WU109"
     WU110 = "WU110"
+    WU201 = "WU201"
+    WU202 = "WU202"
+    WU203 = "WU203"
+    WU204 = "WU204"
+    WU205 = "WU205"
+    WU206 = "WU206"
     WU301 = "WU301"
     WU302 = "WU302"
     WU303 = "WU303"

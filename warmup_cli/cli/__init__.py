@@ -2,6 +2,7 @@
 the shared app; command functions only parse arguments and call the library."""
 
 from warmup_cli.cli import (  # noqa: F401  (registers commands)
+    check,
     compare,
     diff,
     export,

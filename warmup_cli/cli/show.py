@@ -8,6 +8,7 @@ import typer
 from warmup_cli.cli import options
 from warmup_cli.cli.app import app, stdout_console, user_errors
 from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
+from warmup_cli.cli.plateau import MetricsOptions, emit_plateau
 from warmup_cli.errors import WarmupError
 from warmup_cli.vocab import ColorMode, OutputFormat
 
@@ -37,6 +38,16 @@ def show_command(
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
              "last_epoch and initial_lr), and whether they match the uninterrupted run.")
     ] = None,
+    metrics: Annotated[str | None, typer.Option(
+        "--metrics", help="A plateau schedule: the validation metric's log (CSV, TSV, JSONL, a "
+                          "TensorBoard or W&B CSV export) to step ReduceLROnPlateau with.")
+    ] = None,
+    metric: Annotated[str | None, typer.Option(
+        "--metric", help="The metric's column in --metrics [default: its only value column].")
+    ] = None,
+    metric_every: Annotated[int | None, typer.Option(
+        "--metric-every", min=1, max=options.MAX_COUNT,
+        help="Updates between two validations [default: once per epoch].")] = None,
     fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
@@ -58,16 +69,21 @@ def show_command(
 
     with user_errors():
         argument, text = stdin_argument(schedule, stdin_filename)
-        shown = show(ShowRequest(
+        request = ShowRequest(
             argument, RunLength(epochs, steps), tuple(base or ()),
             Selection(pick, framework, follow_bases),
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
-            resume_from=resume_from, text=text))
-        print_notes(shown.resolved.notes)
+            resume_from=resume_from, text=text)
         console = stdout_console(color)
-        emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
-            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits), plot_file)
+        display = display_for(console, plot=plot, show_all=show_all, log_y=log_y, width=width,
+                              height=plot_height, digits=digits)
+        if metrics is not None or metric is not None or metric_every is not None:
+            emit_plateau(request, MetricsOptions(metrics, metric, metric_every), console,
+                         resolve_format(fmt, console, plot), display)
+            return
+        shown = show(request)
+        print_notes(shown.resolved.notes)
+        emit_shown(shown, console, resolve_format(fmt, console, plot), display, plot_file)
 
 
 def stdin_argument(schedule: str, stdin_filename: str | None) -> tuple[str, str | None]:

@@ -398,6 +398,10 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
         ctx.note(f"only the first {HORIZON_CAP:,} {unit}s are simulated")
         horizon = HORIZON_CAP
     out.horizon = run
+    if _is_plateau(name) or _plateau_children(ctx, node, short):
+        if _is_plateau(name):
+            _plateau(ctx, node, holder, unit)
+        return out
     try:
         call = _call(ctx, node)
     except _Refused as exc:
@@ -421,6 +425,73 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
     return out
+
+
+# --- ReduceLROnPlateau: a plateau phase, resolved with a metric series (warmup_cli.plateau) ---
+
+PLATEAU_CLASS = "ReduceLROnPlateau"
+# LightningCLI's subclass, which adds the monitor argument (lightning.pytorch.cli).
+LIGHTNING_PLATEAU = ("lightning.pytorch.cli.ReduceLROnPlateau",
+                     "pytorch_lightning.cli.ReduceLROnPlateau")
+
+
+def _is_plateau(path: str) -> bool:
+    return _torch_name(path) == PLATEAU_CLASS or path in LIGHTNING_PLATEAU
+
+
+def _plateau(ctx: Reading, node: Node, holder: Node, unit: Unit) -> None:
+    """LightningCLI's ``ReduceLROnPlateau(optimizer, monitor, **kwargs)`` (lightning.pytorch.cli:
+    torch's class plus the monitored metric), which Lightning steps with
+    ``trainer.callback_metrics[monitor]`` once per interval; the monitor may also sit in the
+    lr_scheduler_config beside it."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    args = _init_args(node)
+    monitor_node = args.get("monitor")
+    for key in INTERVAL_KEYS:
+        cfg = mapping_at(holder, key)
+        if monitor_node is None and cfg is not None:
+            monitor_node = cfg.get("monitor")
+    monitor = monitor_node.as_str() if monitor_node is not None else None
+    try:
+        kwargs = {key: _plain(ctx, child) for key, child in args.items()
+                  if key not in ("optimizer", "monitor")}
+    except _Refused as exc:
+        ctx.unresolved(exc.node, exc.why)
+        return
+    phase = plateau_schedule(kwargs, monitor)
+    if isinstance(phase, Refused):
+        ctx.finding(Code.WU310, f"torch rejected ReduceLROnPlateau: {phase.message}",
+                    args.get(phase.key) or node)
+        ctx.unresolved(args.get(phase.key) or node, phase.message)
+        return
+    base = _base_lr(ctx, holder, node, "the optimizer lr is not in this file (a layered config "
+                    "may set it): LRs are shown relative to it")
+    ctx.note(f"ReduceLROnPlateau lowers the LR when {monitor or 'the monitored metric'} stops "
+             f"improving: show it with --metrics FILE --metric {monitor or 'NAME'} (its logged "
+             "values)")
+    ctx.out.plan = Plan(phase, (base,), "ReduceLROnPlateau", unit)
+
+
+def _plateau_children(ctx: Reading, node: Node, short: str) -> bool:
+    """WU206 for a ReduceLROnPlateau child of SequentialLR or ChainedScheduler: torch raises
+    ValueError ('does not support `ReduceLROnPlateau` scheduler') when it is built."""
+    if short not in NESTING:
+        return False
+    holder = _init_args(node).get("schedulers")
+    children = (holder.as_sequence() if holder is not None else None) or []
+    found = False
+    for child in children:
+        path = _class_name(child)
+        if path is not None and _is_plateau(path):
+            ctx.finding(Code.WU206, f"{short} does not support a ReduceLROnPlateau child: "
+                        "torch raises ValueError when it is built, as the child's step() "
+                        "needs the metric", child.get("class_path") or child)
+            found = True
+    if found:
+        ctx.failed = True  # WU206 says why: no WU308 beside it
+    return found
 
 
 def _args_text(node: Node) -> str:

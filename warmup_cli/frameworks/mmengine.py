@@ -303,6 +303,8 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
         ctx.unresolved(node, "param_scheduler keyed by optimizer name (several optimizers) "
                        "is not supported")
         return out
+    if _plateau(ctx, node):
+        return out
     specs = _read_specs(ctx, node)
     run = _Run()
     _read_optimizer_lr(ctx, doc.root, run)
@@ -327,6 +329,84 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
     if base is not None:
         _build(ctx, specs, run, base, unit, ipe)
     return out
+
+
+# --- ReduceOnPlateauLR: a plateau phase, resolved with a metric series (warmup_cli.plateau) ---
+
+PLATEAU_TYPE = "ReduceOnPlateauLR"
+# ReduceOnPlateauParamScheduler's arguments (mmengine/optim/scheduler/param_scheduler.py) by the
+# name torch's ReduceLROnPlateau gives them: the same comparison and reduction, renamed.
+_PLATEAU_ARGUMENTS = {"rule": "mode", "factor": "factor", "patience": "patience",
+                      "threshold": "threshold", "threshold_rule": "threshold_mode",
+                      "cooldown": "cooldown", "min_value": "min_lr", "eps": "eps"}
+_PLATEAU_WORDS = {"less": "min", "greater": "max"}
+
+
+def _plateau(ctx: Reading, node: Node) -> bool:
+    """A param_scheduler that is one ReduceOnPlateauLR (alone, or the only list entry) becomes
+    a plateau phase: MMEngine's ReduceOnPlateauParamScheduler compares and reduces as torch's
+    ReduceLROnPlateau does (``max(lr * factor, min_value)``, applied when it lowers the LR by
+    more than eps) and is stepped with the validation metrics once per val_interval epochs.
+    Beside other schedulers (begin/end windows) it is left unresolved. True when handled."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    items = node.as_sequence()
+    entries = items if items is not None else [node]
+    if not any(_type_of(entry).split(".")[-1] == PLATEAU_TYPE for entry in entries):
+        return False
+    if len(entries) != 1 or entries[0].as_mapping() is None:
+        ctx.unresolved(node, f"{PLATEAU_TYPE} beside other schedulers (their begin/end windows "
+                       "around a metric-driven phase) is not modelled")
+        return True
+    entry = entries[0]
+    arguments: dict[str, object] = {}
+    for key, child in (entry.as_mapping() or {}).items():
+        if key in ("type", "_scope_", "monitor", "by_epoch", "verbose"):
+            continue
+        if key not in _PLATEAU_ARGUMENTS:
+            ctx.unresolved(child, f"{PLATEAU_TYPE} with {key} is not modelled")
+            return True
+        value = _plain_value(child)
+        if key == "rule":
+            if value not in _PLATEAU_WORDS:
+                ctx.reject(child, f"{PLATEAU_TYPE} rule must be 'less' or 'greater', not "
+                           f"{value!r} (MMEngine raises ValueError)")
+                return True
+            value = _PLATEAU_WORDS[str(value)]
+        arguments[_PLATEAU_ARGUMENTS[key]] = value
+    monitor_node = entry.get("monitor")
+    monitor = (monitor_node.as_str() if monitor_node is not None else None) or "loss"
+    phase = plateau_schedule(arguments, monitor)
+    if isinstance(phase, Refused):
+        blamed = next((k for k, v in _PLATEAU_ARGUMENTS.items() if v == phase.key), phase.key)
+        ctx.reject(entry.get(blamed) or entry, f"{PLATEAU_TYPE}: {phase.message}")
+        return True
+    run = _Run()
+    _read_optimizer_lr(ctx, ctx.doc.root, run)
+    if run.lr is None:
+        ctx.missing(run.lr_node or ctx.out.node, "the optimizer lr (optim_wrapper.optimizer.lr) "
+                    "is not in this file: LRs are shown relative to it")
+    ctx.note(f"{PLATEAU_TYPE} lowers the LR when {monitor} stops improving: show it with "
+             f"--metrics FILE --metric {monitor} (one value per validation)")
+    ctx.out.plan = Plan(phase, (run.lr if run.lr is not None else DEFAULT_BASE_LR,),
+                        f"mmengine {PLATEAU_TYPE}", Unit.EPOCH)
+    return True
+
+
+def _type_of(entry: Node) -> str:
+    kind = entry.get("type") if entry.as_mapping() is not None else None
+    return (kind.as_str() or "") if kind is not None else ""
+
+
+def _plain_value(node: Node) -> object:
+    """A number, a list of numbers, or the value itself (then refused by its check)."""
+    items = node.as_sequence()
+    if items is not None:
+        return [item.as_number() if item.as_number() is not None else item.value
+                for item in items]
+    number = node.as_number()
+    return number if number is not None else node.value
 
 
 def _base_lr(ctx: Reading, specs: list[_Spec], run: _Run) -> float | None:

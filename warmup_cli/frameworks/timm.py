@@ -227,6 +227,8 @@ def _read_args(doc: Document, per_epoch: int | None) -> FrameworkSchedule:
                    "'Plateau LR only supports step per epoch'")
         return out
     _args_plan(ctx, sched, lr, args, per_epoch)
+    if sched == "plateau":
+        _plateau(ctx, args)
     return out
 
 
@@ -330,6 +332,50 @@ def _flat(ctx: Reading, sched: str, lr: float, warmup: Warmup) -> LrFn:
     ctx.note("plateau lowers the LR when the eval metric stops improving; after the warmup it "
              "is shown as the LR the warmup ends at")
     return plateau_get_lr(lr, warmup)
+
+
+def _plateau(ctx: Reading, a: dict[str, Any]) -> None:
+    """scheduler_factory ``sched == 'plateau'``: PlateauLRScheduler over torch's
+    ReduceLROnPlateau(patience=patience_epochs, factor=decay_rate, threshold=1e-4, cooldown=0,
+    mode=plateau_mode, min_lr=min_lr); plateau_lr.py ``step(epoch, metric)`` warms up while
+    ``epoch <= warmup_t`` and passes the metric on after, so train.py's ``step(epoch + 1,
+    metric)`` gives the scheduler the metrics of epochs warmup_t, warmup_t + 1, ...
+    (scheduler_kwargs: plateau_mode is 'min' when eval_metric names a loss, else 'max')."""
+    from dataclasses import replace
+
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import FunctionSchedule, Join
+
+    built = ctx.out.plan
+    if built is None:
+        return
+    root = ctx.doc.root
+    metric = ctx.text(root, "eval_metric", "top1")
+    mode = ctx.text(root, "plateau_mode", "min" if "loss" in metric else "max")
+    patience = ctx.like(root, "patience_epochs", ARG_DEFAULTS["patience_epochs"])
+    phase = plateau_schedule({"mode": mode, "factor": a["decay_rate"], "patience": patience,
+                              "threshold": 1e-4, "cooldown": 0, "min_lr": a["min_lr"]},
+                             metric)
+    if isinstance(phase, Refused):
+        ctx.reject(root.get(_PLATEAU_KEYS.get(phase.key, phase.key)) or ctx.out.node,
+                   phase.message)
+        ctx.out.plan = None
+        return
+    warmup_t = a["warmup_epochs"]
+    if warmup_t and built.schedule(warmup_t) != 1.0:
+        ctx.note(f"the warmup ends at {fmt(built.lrs(warmup_t)[0])}, not at lr: the plateau "
+                 "is shown from the LR the warmup ends at, without reductions")
+        return
+    schedule = phase if not warmup_t else Join((FunctionSchedule(
+        fn=built.schedule.factor_fn, label="warmup", spec=built.schedule.to_spec(),
+        warmup=warmup_t, total=warmup_t), phase))
+    ctx.out.notes[:] = [note for note in ctx.out.notes if not note.startswith("plateau lowers")]
+    ctx.note(f"plateau lowers the LR when {metric} stops improving: show it with --metrics "
+             f"FILE --metric {metric} (one value per epoch)")
+    ctx.out.plan = replace(built, schedule=schedule)
+
+
+_PLATEAU_KEYS = {"factor": "decay_rate", "patience": "patience_epochs"}
 
 
 def _read_swin(doc: Document, train: Node, per_epoch: int | None) -> FrameworkSchedule:

@@ -9,6 +9,8 @@ The rules are grouped by family, one module each:
   the runner and the extractors report them.
 - ``schedule`` (WU1xx): bugs in the factor function itself, whoever produced it; each rule
   carries its check over the trace.
+- ``plateau`` (WU2xx): ReduceLROnPlateau settings that cannot work; each rule carries its
+  check, which reads the plateau phase's settings.
 - ``framework`` (WU3xx): framework-aware checks the readers in ``warmup_cli.frameworks`` make
   (they know keys, defaults and units the factor function no longer shows).
 """
@@ -19,7 +21,7 @@ import difflib
 from collections.abc import Iterable
 
 from warmup_cli.errors import WarmupError
-from warmup_cli.lint.rules import framework, schedule
+from warmup_cli.lint.rules import framework, plateau, schedule
 from warmup_cli.lint.rules import input as input_rules
 from warmup_cli.lint.rules.rule import DOCS_PAGE, Check, Rule
 from warmup_cli.vocab import Code
@@ -86,5 +88,5 @@ def expand_selectors(selectors: Iterable[str]) -> frozenset[Code]:
     return frozenset(codes)
 
 
-for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY):
+for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *plateau.FAMILY, *framework.FAMILY):
     register_rule(_rule)
