@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import warmup_cli.cli.lint  # noqa: F401  (registers lint on the app)
 from tests.conftest import FRAMEWORK_FIXTURES, ROOT
 from warmup_cli.cli import app
-from warmup_cli.configs.document import load_document
+from warmup_cli.configs.inherit import load_config
 from warmup_cli.errors import EXIT_INTERNAL, EXIT_USAGE, EvaluationError, SpecError
 from warmup_cli.lint import runner
 from warmup_cli.lint.engine import check_subject
@@ -134,14 +134,14 @@ def _two_files(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_loader_bug_is_an_internal_error_and_the_other_files_are_linted(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     bad, good = _two_files(tmp_path)
-    real = load_document
+    real = load_config
 
-    def load(name: str):  # type: ignore[no-untyped-def]
+    def load(name: str, **options):  # type: ignore[no-untyped-def]
         if name == str(bad):
             raise KeyError("boom")
-        return real(name)
+        return real(name, **options)
 
-    monkeypatch.setattr(runner, "load_document", load)
+    monkeypatch.setattr(runner, "load_config", load)
     report = lint([str(bad), str(good)], Settings(enabled=frozenset({Code.WU101})))
     (internal,) = report.internal_errors  # --ignore WU308 does not hide it
     assert internal.path == str(bad) and (internal.start.line, internal.start.column) == (1, 1)
@@ -224,10 +224,10 @@ def test_lint_exits_3_after_an_internal_error(monkeypatch: pytest.MonkeyPatch,
     bad, good = _two_files(tmp_path)
     monkeypatch.chdir(tmp_path)
 
-    def load(name: str):  # type: ignore[no-untyped-def]
+    def load(name: str, **options):  # type: ignore[no-untyped-def]
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(runner, "load_document", load)
+    monkeypatch.setattr(runner, "load_config", load)
     code, out, _ = invoke("lint", str(bad), str(good), "--isolated", "--color", "never")
     assert code == EXIT_INTERNAL
     assert out.count("WU308 [error] lint failed on this file (RuntimeError: loader bug)") == 2

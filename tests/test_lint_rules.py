@@ -19,6 +19,7 @@ from warmup_cli.lint.rules import (
     expand_selectors,
     find_rule,
     framework,
+    plateau,
     register_rule,
     schedule,
     script,
@@ -61,7 +62,8 @@ def test_catalogue_has_the_issue_rules_with_stable_codes() -> None:
 
 
 def test_every_code_has_exactly_one_rule_in_one_family() -> None:
-    families = [*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY, *script.FAMILY]
+    families = [*input_rules.FAMILY, *schedule.FAMILY, *plateau.FAMILY, *framework.FAMILY,
+                *script.FAMILY]
     assert Counter(rule.code for rule in families) == Counter(set(Code))
     assert list(RULES) == sorted(Code)
     assert all(RULES[code].code is code for code in Code)
@@ -71,7 +73,7 @@ def test_every_code_has_exactly_one_rule_in_one_family() -> None:
 def test_schedule_rules_carry_their_check_and_the_others_none() -> None:
     # WU0xx are reported while reading the input, WU3xx by the framework readers.
     for code, rule in RULES.items():
-        assert (rule.check is not None) == code.startswith("WU1"), code
+        assert (rule.check is not None) == code.startswith(("WU1", "WU2")), code
         assert not rule.reads_failure or rule.check is not None, code
     assert [code for code, rule in RULES.items() if rule.reads_failure] == [Code.WU103]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from warmup_cli.configs.document import Document, Node, load_document
 from warmup_cli.configs.extract import find_texts
 from warmup_cli.configs.hints import schedule_like_keys
+from warmup_cli.configs.inherit import load_config
 from warmup_cli.errors import ConfigError
 from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
@@ -36,7 +37,7 @@ class ConfigSchedule:
 
     @property
     def where(self) -> str:
-        return _where(self.path, self.node)
+        return _where(self.node.file(self.path), self.node)
 
 
 def _where(path: str, node: Node) -> str:
@@ -45,24 +46,28 @@ def _where(path: str, node: Node) -> str:
 
 
 def config_schedules(path: str, *, framework: str | None = None,
-                     facts: RunFacts = NO_FACTS) -> list[ConfigSchedule]:
-    """Every schedule of the config at ``path``; ``framework`` forces one reader."""
-    doc = load_document(path)
+                     facts: RunFacts = NO_FACTS, text: str | None = None
+                     ) -> list[ConfigSchedule]:
+    """Every schedule of the config at ``path`` (its base configs merged in: see
+    ``configs.inherit``); ``framework`` forces one reader; ``text`` is its contents when
+    they do not come from disk (standard input, a git revision)."""
+    doc = load_config(path, follow_bases=facts.follow_bases, text=text)
     found = _framework_schedules(doc, framework, facts)
     if framework is None:
         # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
         # warmup_cli spec: only lambdas are taken from such files.
-        found += [_text_schedule(doc, text.node, text.parsed, text.base_lrs,
-                                 text.run.length if text.run else None)
-                  for text in find_texts(doc)
-                  if isinstance(text.parsed, ParsedText)
-                  and not (found and text.parsed.expression is None)]
+        found += [_text_schedule(doc, item.node, item.parsed, item.base_lrs,
+                                 item.run.length if item.run else None)
+                  for item in find_texts(doc)
+                  if isinstance(item.parsed, ParsedText)
+                  and not (found and item.parsed.expression is None)]
     return found
 
 
 def _framework_schedules(doc: Document, framework: str | None,
                          facts: RunFacts) -> list[ConfigSchedule]:
     from warmup_cli.frameworks import readers
+    from warmup_cli.frameworks.kit import with_bases
 
     available = readers()
     if framework is not None and framework not in available:
@@ -75,8 +80,10 @@ def _framework_schedules(doc: Document, framework: str | None,
     return [ConfigSchedule(
         name=f"{item.framework}:{item.name}", plan=item.plan, horizon=item.horizon,
         path=doc.path, node=item.node, notes=tuple(item.notes),
-        unresolved=tuple(f"{_where(doc.path, node)}: {why}" for node, why in item.unresolved))
-        for reader in chosen for item in reader.read(doc, facts)]
+        unresolved=tuple(f"{_where(doc.file_of(node), node)}: {why}"
+                         for node, why in item.unresolved))
+        for reader in chosen for item in (with_bases(doc, found)
+                                          for found in reader.read(doc, facts))]
 
 
 def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tuple[float, ...],
@@ -86,9 +93,25 @@ def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tupl
                           path=doc.path, node=node, names_base=bool(base_lrs))
 
 
-def no_schedule_error(path: str) -> ConfigError:
-    """Nothing readable: point at the keys that look like schedule settings, if any."""
-    keys = schedule_like_keys(load_document(path))
+def _unmerged(doc: Document) -> ConfigError:
+    """No reader found a schedule in a config whose bases are not all merged: say why, where
+    the first base that could not be merged is named."""
+    assert doc.inheritance is not None
+    first, *others = doc.inheritance.problems
+    line, column = first.node.location
+    return ConfigError(f"no schedule found: {first.reason}", path=doc.file_of(first.node),
+                       line=line, column=column,
+                       hint="; ".join(p.reason for p in others) or KNOWN_LAYOUTS)
+
+
+def no_schedule_error(path: str, *, follow_bases: bool = False,
+                      text: str | None = None) -> ConfigError:
+    """Nothing readable: point at the first base config that could not be merged (the
+    schedule may be there), else at the keys that look like schedule settings, if any."""
+    merged = load_config(path, follow_bases=follow_bases, text=text)
+    if merged.inheritance is not None and merged.inheritance.problems:
+        return _unmerged(merged)
+    keys = schedule_like_keys(load_document(path, text=text))
     if not keys:
         return ConfigError("no schedule found", path=path, hint=KNOWN_LAYOUTS)
     line, column = keys[0][1].location
@@ -97,11 +120,12 @@ def no_schedule_error(path: str) -> ConfigError:
                        path=path, line=line, column=column, hint=KNOWN_LAYOUTS)
 
 
-def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> ConfigSchedule:
+def choose(found: list[ConfigSchedule], wanted: str | None, path: str, *,
+           follow_bases: bool = False, text: str | None = None) -> ConfigSchedule:
     """The one schedule ``--schedule`` names (by name or part of it), or the only one."""
     names = [item.name for item in found]
     if not found:
-        raise no_schedule_error(path)
+        raise no_schedule_error(path, follow_bases=follow_bases, text=text)
     if wanted is None:
         if len(found) == 1:
             return found[0]

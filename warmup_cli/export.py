@@ -136,5 +136,8 @@ def export(argument: str, to: ExportFormat, run: RunLength, base_lrs: tuple[floa
     plan = resolve(argument, RunFacts(run.count, updates_per_epoch), base_lrs=base_lrs,
                    unit=run.unit, selection=selection).plan
     if to is ExportFormat.PYTHON:
+        from warmup_cli.plateau.model import refuse_plateau
+
+        refuse_plateau(plan.schedule, argument)
         return to_python(plan)
     return json.dumps(to_json(plan), indent=2, allow_nan=False) + "\n"

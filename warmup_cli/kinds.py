@@ -24,7 +24,7 @@ KIND_LIMITS = Limits(max_nodes=5000, max_depth=60, max_source_chars=50_000)
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str  # "int", "float", "ints" (list of int), "choice"
+    type: str  # "int", "float", "ints" (list of int), "floats" (float or list), "choice", "name"
     default: Any = REQUIRED
     doc: str = ""
     choices: tuple[str, ...] = ()
@@ -262,6 +262,16 @@ def _cosine_restarts(p: Mapping[str, Any]) -> Phase:
     return _phase("cosine-restarts", p, formula, None, warmup=False, label="cosine restarts")
 
 
+PLATEAU = "plateau"
+
+
+def _plateau(p: Mapping[str, Any]) -> Phase:
+    # A placeholder factor of 1: the LR of a plateau phase depends on the metric series, so a
+    # plateau phase is resolved by ``warmup_cli.plateau`` (a real ReduceLROnPlateau stepped with
+    # the metrics) before any series is shown; lint sees the LR before any reduction.
+    return _phase(PLATEAU, p, "1.0", None, warmup=False, label=PLATEAU)
+
+
 _LEN_OPTIONAL = Param("len", "int", 0, "phase length before the next phase starts (0: unbounded)",
                       minimum=0)
 _FLOOR = Param("floor", "float", 0.0, "final factor, as a fraction of the peak", minimum=0.0)
@@ -355,6 +365,25 @@ def _kinds() -> dict[str, Kind]:
              (Param("period", "int", doc="first cycle length", minimum=1),
               Param("mult", "int", 1, "cycle length multiplier", minimum=1), _FLOOR),
              _cosine_restarts, positional=("period",), aliases=("sgdr",)),
+        Kind(PLATEAU, "phase",
+             "lr · factor once the metric has not improved for more than patience validations",
+             "torch ReduceLROnPlateau, stepped with a metric series (show --metrics FILE); the "
+             "phase starts at the base LR",
+             (Param("mode", "choice", "min", "min: lower is better, max: higher is better",
+                    choices=("min", "max")),
+              Param("factor", "float", 0.1, "multiplier of a reduction (torch needs < 1)",
+                    minimum=0.0),
+              Param("patience", "int", 10, "bad validations tolerated before a reduction",
+                    minimum=0),
+              Param("threshold", "float", 1e-4, "least change that counts as an improvement"),
+              Param("threshold_mode", "choice", "rel", "rel: best · (1 ∓ threshold), abs: "
+                    "best ∓ threshold", choices=("rel", "abs")),
+              Param("cooldown", "int", 0, "validations ignored after a reduction", minimum=0),
+              Param("min_lr", "floats", 0.0, "lower bound, or one per parameter group",
+                    minimum=0.0),
+              Param("eps", "float", 1e-8, "smallest LR change that is applied", minimum=0.0),
+              Param("monitor", "name", "", "the metric's name (for lint)")),
+             _plateau),
     ]
     return {kind.name: kind for kind in entries}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from warmup_cli.errors import SpecError
@@ -268,6 +268,12 @@ class _Parser:
             return raw
         if param.type == "ints":
             return self.whole_numbers(label, raw, where)
+        if param.type == "name":
+            if not isinstance(raw, str):
+                raise self.fail(f"{label} must be a name, not {raw!r}", where)
+            return raw
+        if param.type == "floats" and isinstance(raw, list):
+            return [self.coerce(kind, replace(param, type="float"), item, where) for item in raw]
         if not isinstance(raw, int | float):
             raise self.fail(f"{label} must be a number, not {raw!r}", where)
         if param.type == "int":

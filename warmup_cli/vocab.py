@@ -88,8 +88,9 @@ class Code(StrEnum):
     """Every lint rule code. Codes never change meaning once released.
 
     ``WU0xx``: an input could not be linted; ``WU1xx``: bugs in the factor function, whoever
-    produced it; ``WU3xx``: framework-aware checks made by the readers; ``WU4xx``: how a
-    training script steps and restores its schedulers (warmup_cli.scripts.checks).
+    produced it; ``WU2xx``: ReduceLROnPlateau settings; ``WU3xx``: framework-aware checks made
+    by the readers; ``WU4xx``: how a training script steps and restores its schedulers
+    (warmup_cli.scripts.checks).
     """
 
     WU001 = "WU001"
@@ -105,6 +106,12 @@ class Code(StrEnum):
     WU108 = "WU108"
     WU109 = "WU109"
     WU110 = "WU110"
+    WU201 = "WU201"
+    WU202 = "WU202"
+    WU203 = "WU203"
+    WU204 = "WU204"
+    WU205 = "WU205"
+    WU206 = "WU206"
     WU301 = "WU301"
     WU302 = "WU302"
     WU303 = "WU303"
@@ -151,6 +158,14 @@ class ExportFormat(StrEnum):
 
     PYTHON = "python"
     JSON = "json"
+
+
+class DiffFormat(StrEnum):
+    """``warmup diff --format``: for a terminal, a program, or a pull-request comment."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 class ColorMode(StrEnum):

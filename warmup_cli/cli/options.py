@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,6 +42,11 @@ Digits = Annotated[int | None, typer.Option(
     "--digits", min=1, max=17,
     help="Round the table to this many significant digits [default: the exact float torch "
          "stores]. Machine formats are always exact.")]
+PlotFile = Annotated[Path | None, typer.Option(
+    "--plot-file", metavar="PATH", dir_okay=False,
+    help="Also draw the plot into an image, SVG or PNG by the file name (needs matplotlib: "
+         "pip install 'warmup-cli[plot]'). With --format markdown, --plot adds a Mermaid "
+         "chart instead.", show_default=False)]
 Color = Annotated[ColorMode, typer.Option(
     "--color", help="Terminal escapes: auto (only on a terminal; NO_COLOR and FORCE_COLOR "
                     "respected), always or never.")]
@@ -59,6 +65,7 @@ UpdatesPerEpoch = Annotated[int | None, typer.Option(
          "convert_to_iter_based).")]
 FollowBases = Annotated[bool, typer.Option(
     "--follow-bases",
-    help="Config files: follow a base config (detectron2 _BASE_) given as an absolute or ~ "
-         "path outside the project (the folder holding .git or pyproject.toml); without it "
+    help="Config files: follow a base config (MMEngine _base_, detectron2 _BASE_) given as "
+         "an absolute or ~ path outside the project (the folder holding .git or "
+         "pyproject.toml), or a Hydra defaults entry a symlink leads out of it; without it "
          "such a base is reported as not followed.")]

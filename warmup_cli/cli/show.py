@@ -8,6 +8,8 @@ import typer
 from warmup_cli.cli import options
 from warmup_cli.cli.app import app, stdout_console, user_errors
 from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
+from warmup_cli.cli.plateau import MetricsOptions, emit_plateau
+from warmup_cli.errors import WarmupError
 from warmup_cli.vocab import ColorMode, OutputFormat
 
 SCHEDULE_HELP = (
@@ -36,6 +38,16 @@ def show_command(
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
              "last_epoch and initial_lr), and whether they match the uninterrupted run.")
     ] = None,
+    metrics: Annotated[str | None, typer.Option(
+        "--metrics", help="A plateau schedule: the validation metric's log (CSV, TSV, JSONL, a "
+                          "TensorBoard or W&B CSV export) to step ReduceLROnPlateau with.")
+    ] = None,
+    metric: Annotated[str | None, typer.Option(
+        "--metric", help="The metric's column in --metrics [default: its only value column].")
+    ] = None,
+    metric_every: Annotated[int | None, typer.Option(
+        "--metric-every", min=1, max=options.MAX_COUNT,
+        help="Updates between two validations [default: once per epoch].")] = None,
     fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
@@ -43,20 +55,51 @@ def show_command(
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
+    plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
+    stdin_filename: Annotated[str | None, typer.Option(
+        "--stdin-filename", metavar="NAME",
+        help="With SCHEDULE '-': standard input holds the config file NAME (its suffix picks "
+             "the format) [default: standard input holds a spec or a lambda].",
+        show_default=False)] = None,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli.pipeline import RunLength, ShowRequest, show
     from warmup_cli.resolve import Selection
 
     with user_errors():
-        shown = show(ShowRequest(
-            schedule, RunLength(epochs, steps), tuple(base or ()),
+        argument, text = stdin_argument(schedule, stdin_filename)
+        request = ShowRequest(
+            argument, RunLength(epochs, steps), tuple(base or ()),
             Selection(pick, framework, follow_bases),
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
-            resume_from=resume_from))
-        print_notes(shown.resolved.notes)
+            resume_from=resume_from, text=text)
         console = stdout_console(color)
-        emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
-            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits))
+        display = display_for(console, plot=plot, show_all=show_all, log_y=log_y, width=width,
+                              height=plot_height, digits=digits)
+        if metrics is not None or metric is not None or metric_every is not None:
+            emit_plateau(request, MetricsOptions(metrics, metric, metric_every), console,
+                         resolve_format(fmt, console, plot), display)
+            return
+        shown = show(request)
+        print_notes(shown.resolved.notes)
+        emit_shown(shown, console, resolve_format(fmt, console, plot), display, plot_file)
+
+
+def stdin_argument(schedule: str, stdin_filename: str | None) -> tuple[str, str | None]:
+    """``(argument, config text)``: SCHEDULE ``-`` reads standard input, bounded like a file:
+    a config named ``--stdin-filename``, else the text of a spec or lambda."""
+    if schedule != "-":
+        if stdin_filename is not None:
+            raise WarmupError("--stdin-filename applies when SCHEDULE is -",
+                              hint="give - to read the config from standard input")
+        return schedule, None
+    from warmup_cli.configs.text import read_stdin
+
+    text = read_stdin(stdin_filename or "stdin")
+    if stdin_filename is not None:
+        return stdin_filename, text
+    if not text.strip():
+        raise WarmupError("standard input is empty",
+                          hint="pipe a spec, a lambda or (with --stdin-filename) a config")
+    return text.strip(), None

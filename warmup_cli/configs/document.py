@@ -12,7 +12,7 @@ place is known, ``line`` and ``column``; no traceback escapes :func:`load_docume
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from warmup_cli.configs.json_loader import load_json
@@ -68,13 +68,16 @@ def load_document(
     text: str | None = None,
     format: str | None = None,
     limits: Limits = LIMITS,
+    bindings: Mapping[str, Node] | None = None,
 ) -> Document:
     """Read and parse one config file.
 
     ``text`` gives the contents instead of reading ``path`` (which then only names the file in
     messages and picks the format); ``format`` (``"yaml"``, ``"json"``, ``"toml"`` or
     ``"python"``) overrides the choice by file suffix; ``limits`` are the budgets the file is
-    held to (:class:`~warmup_cli.configs.text.Limits`).
+    held to (:class:`~warmup_cli.configs.text.Limits`); ``bindings`` are names a Python config
+    reads without assigning them (MMEngine's ``_base_``, see ``configs.mmengine_bases``).
+    Base configs are not merged here: ``configs.inherit.load_config`` does that.
 
     Multi-document YAML: the first non-empty document is used and the others are ignored (not
     parsed further). An empty (or whitespace-only) file gives an empty mapping as its root.
@@ -95,7 +98,10 @@ def load_document(
     elif fmt != "json":
         check_tokens(name, text, limits.max_tokens, "the token budget of YAML and TOML files")
     try:
-        root, comments = _LOADERS[fmt](name, text, limits)
+        if fmt == "python" and bindings:
+            root, comments = load_python(name, text, limits, bindings)
+        else:
+            root, comments = _LOADERS[fmt](name, text, limits)
     except RecursionError:
         raise config_error(
             name, f"nested too deeply for the parser (the limit is {limits.max_depth} levels)"

@@ -20,6 +20,7 @@ import io
 import re
 import tokenize
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from warmup_cli.configs.python_fold import Cannot, fold, number_of, reason
@@ -62,10 +63,12 @@ _Path = tuple[str | int, ...]
 
 
 def load_python(
-    name: str, text: str, limits: Limits = LIMITS
+    name: str, text: str, limits: Limits = LIMITS, bindings: Mapping[str, Node] | None = None
 ) -> tuple[Node, tuple[Comment, ...]]:
     """The tree of ``text`` and its comments (its tokens were counted before: see
-    ``document.load_document``)."""
+    ``document.load_document``). ``bindings`` are names the file may read that it does not
+    assign, with their values: MMEngine's ``_base_`` (``configs.mmengine_bases``), read
+    through attributes and subscripts (``_base_.optim_wrapper.optimizer.lr``)."""
     lines = Lines(text, BREAKS_DEFAULT)
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not our business
@@ -79,7 +82,10 @@ def load_python(
         raise config_error(name, message, e.lineno, e.offset or 1, line_text) from None
     except ValueError as e:
         raise config_error(name, f"invalid Python: {e}") from None
-    return _PyBuilder(name, lines, limits).module(tree), _comments(text)
+    builder = _PyBuilder(name, lines, limits)
+    builder.env.update(bindings or {})
+    builder.bound = frozenset(bindings or ())
+    return builder.module(tree), _comments(text)
 
 
 def _comments(text: str) -> tuple[Comment, ...]:
@@ -129,6 +135,7 @@ class _PyBuilder:
         self.budget = Budget(name, lines, limits)
         self.lines = lines
         self.env: dict[str, Node | _Marker] = {}
+        self.bound: frozenset[str] = frozenset()  # names given by the caller (``_base_``)
         self.bases: dict[int, str] = {}  # id(Unresolved) -> root cause
         self._raw: dict[int, bytes] = {}
         self._columns: dict[int, _Columns | None] = {}  # None: an ASCII line
@@ -197,6 +204,9 @@ class _PyBuilder:
         return root
 
     def _statement(self, mapping: dict[str, Node], stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                and stmt.targets[0].id in self.bound:
+            return  # `_base_ = [...]`: MMEngine removes it before running the file
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self._assign(mapping, target, stmt.value)
@@ -325,6 +335,8 @@ class _PyBuilder:
             return self._call(e, path, depth, key)
         if isinstance(e, ast.Name):
             return self._copy(self._lookup(e.id), path, depth, self.pos(e), key)
+        if isinstance(e, ast.Attribute | ast.Subscript) and self._bound_root(e):
+            return self._copy(self._member(e), path, depth, self.pos(e), key)
         if isinstance(e, ast.IfExp):
             return self._build(self._branch(e, 0), path, depth, key)
         return self.node(self._scalar(e, 0), self.pos(e), path, depth, key)
@@ -354,27 +366,60 @@ class _PyBuilder:
             raise Cannot(f"refers to {name}, which {base}", base)
         return bound
 
+    def _bound_root(self, e: ast.expr) -> bool:
+        """Whether ``e`` is an attribute/subscript chain on a name the caller bound."""
+        while isinstance(e, ast.Attribute | ast.Subscript):
+            e = e.value
+        return isinstance(e, ast.Name) and e.id in self.bound
+
+    def _member(self, e: ast.expr) -> Node:
+        """The value ``e`` reads from a bound mapping: ``_base_.a.b`` (MMEngine's ConfigDict
+        reads keys as attributes) or ``_base_['a'][0]``."""
+        if isinstance(e, ast.Name):
+            return self._lookup(e.id)
+        step: str | int
+        if isinstance(e, ast.Attribute):
+            holder, step = self._member(e.value), e.attr
+        elif isinstance(e, ast.Subscript) and isinstance(e.slice, ast.Constant) \
+                and isinstance(e.slice.value, str | int) \
+                and not isinstance(e.slice.value, bool):
+            holder, step = self._member(e.value), e.slice.value
+        else:
+            raise Cannot(reason(e))
+        value = holder.value
+        found: Node | None = None
+        if isinstance(value, dict) and isinstance(step, str):
+            found = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+            found = value[step]
+        if found is None:
+            raise Cannot(f"refers to {ast.unparse(e)}, which the base configs at hand do not set")
+        if isinstance(found.value, Unresolved):
+            raise Cannot(f"refers to {ast.unparse(e)}, which {found.value.reason}")
+        return found
+
     def _copy(self, src: Node, path: _Path, depth: int, at: Pos, key: Pos | None) -> Node:
-        """``src`` re-rooted at ``path``: the copy's root sits at ``at`` (the place of use);
-        its descendants keep the positions where they were written."""
+        """``src`` re-rooted at ``path``: the copy's root sits at ``at`` (the place of use, in
+        this file); its descendants keep the positions (and files) where they were written."""
         value = src.value
         if isinstance(value, dict):
             mapping: dict[str, Node] = {}
             node = self.node(mapping, at, path, depth, key)
             for k, child in value.items():
-                mapping[k] = self._copy(
-                    child, (*path, k), depth + 1, (child.line, child.column), _key_of(child)
-                )
+                mapping[k] = self._copied(child, (*path, k), depth + 1, _key_of(child))
             return node
         if isinstance(value, list):
             items: list[Node] = []
             node = self.node(items, at, path, depth, key)
             for i, child in enumerate(value):
-                items.append(
-                    self._copy(child, (*path, i), depth + 1, (child.line, child.column), None)
-                )
+                items.append(self._copied(child, (*path, i), depth + 1, None))
             return node
         return self.node(value, at, path, depth, key)
+
+    def _copied(self, child: Node, path: _Path, depth: int, key: Pos | None) -> Node:
+        node = self._copy(child, path, depth, (child.line, child.column), key)
+        node.source = child.source
+        return node
 
     def _callee(self, func: ast.expr) -> tuple[str, str | None, Pos]:
         """(callee name for messages, the ``type`` key's value or None, where that sits)."""
@@ -427,10 +472,11 @@ class _PyBuilder:
             raise Cannot("is nested too deeply to evaluate")
         if isinstance(e, ast.Constant):
             return _constant(e)
-        if isinstance(e, ast.Name):
-            value = self._lookup(e.id).value
+        if isinstance(e, ast.Name) or (
+                isinstance(e, ast.Attribute | ast.Subscript) and self._bound_root(e)):
+            value = (self._lookup(e.id) if isinstance(e, ast.Name) else self._member(e)).value
             if isinstance(value, dict | list):
-                raise Cannot(f"does arithmetic on {e.id}, which is not a single value")
+                raise Cannot(f"does arithmetic on {ast.unparse(e)}, which is not a single value")
             if isinstance(value, Unresolved):  # _lookup refuses these already
                 raise Cannot(value.reason)
             return value

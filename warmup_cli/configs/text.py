@@ -16,6 +16,7 @@ import itertools
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 
 from warmup_cli.configs.tree import Comment
@@ -217,6 +218,16 @@ def read_text(name: str, max_bytes: int = MAX_BYTES) -> str:
         raise config_error(name, f"cannot read: {e.strerror or e}") from None
     if len(data) > max_bytes:
         raise config_error(name, _size_message(max(len(data), st.st_size), max_bytes))
+    return _decode(name, data)
+
+
+def read_stdin(name: str, max_bytes: int = MAX_BYTES) -> str:
+    """Standard input as the text of the config ``name`` (``warmup lint -``), held to the
+    limits of a file: never more than ``max_bytes + 1`` bytes are read."""
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise config_error(name, f"standard input is more than the limit of "
+                                 f"{max_bytes / 2**20:g} MB")
     return _decode(name, data)
 
 

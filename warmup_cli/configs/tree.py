@@ -51,6 +51,9 @@ class Node:
     key_line: int | None = None
     key_column: int | None = None
     path: tuple[str | int, ...] = ()
+    source: str | None = None
+    """The file this value was written in, when it is not the document's own file: a value a
+    config inherits from a base config (``configs.inherit``). ``None``: the document's file."""
 
     def get(self, key: str) -> Node | None:
         """The child under ``key`` when this node is a mapping, else ``None``."""
@@ -118,6 +121,11 @@ class Node:
             elif isinstance(value, list):
                 stack.extend(reversed(value))
 
+    def file(self, default: str) -> str:
+        """The file this value was written in: :attr:`source`, else ``default`` (the path of
+        the document that holds it)."""
+        return self.source if self.source is not None else default
+
     @property
     def location(self) -> tuple[int, int]:
         """Where a finding about this value should point: its key if it has one, else itself."""
@@ -143,6 +151,22 @@ class Node:
         else:
             shown = repr(value)
         return f"Node({shown}, path={self.path!r}, at={self.line}:{self.column})"
+
+
+def rerooted(node: Node, path: tuple[str | int, ...], source: str | None = None) -> Node:
+    """A copy of ``node``'s subtree whose key paths start at ``path``; every copied value keeps
+    the place (and file) where it was written, and a value of the document's own file
+    (``source`` None) gets ``source``."""
+    value = node.value
+    copied: NodeValue
+    if isinstance(value, dict):
+        copied = {k: rerooted(child, (*path, k), source) for k, child in value.items()}
+    elif isinstance(value, list):
+        copied = [rerooted(child, (*path, i), source) for i, child in enumerate(value)]
+    else:
+        copied = value
+    return Node(copied, node.line, node.column, node.key_line, node.key_column, path,
+                node.source if node.source is not None else source)
 
 
 def empty_root() -> Node:
@@ -175,3 +199,46 @@ class Document:
     text: str
     comments: tuple[Comment, ...] = ()
     """Every comment of the file, in order (at most one per line)."""
+    inheritance: Inheritance | None = None
+    """The base configs merged into :attr:`root` (``configs.inherit``), when it has any."""
+
+    def file_of(self, node: Node) -> str:
+        """The file ``node`` was written in (this document's, or a base config's)."""
+        return node.file(self.path)
+
+    def document_of(self, path: str) -> Document:
+        """The document of ``path``: this one, or a base config it merged (for the comments of
+        the file a finding points into); this one when ``path`` is neither."""
+        if self.inheritance is not None:
+            for base in self.inheritance.files:
+                if base.path == path:
+                    return base
+        return self
+
+
+@dataclass(frozen=True)
+class BaseProblem:
+    """A base config that was not merged, or that the framework itself would refuse to merge:
+    located in the file that names it (``node.source``)."""
+
+    node: Node
+    reason: str
+    rejected: bool = False
+    """The framework fails on it (a WU308 error), rather than a base not at hand (a note)."""
+
+
+@dataclass(frozen=True)
+class Inheritance:
+    """What resolving a config's bases did: ``kind`` ("mmengine" ``_base_``, "hydra" defaults
+    list), every base file read (in the order read), the bases that could not be merged, the
+    chain for messages, and Hydra's chosen option of each config group."""
+
+    kind: str
+    files: tuple[Document, ...] = ()
+    problems: tuple[BaseProblem, ...] = ()
+    chain: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+    declaration: Node | None = None
+    """The node that names the bases (``_base_``, ``defaults``) in the document's own file."""
+    notes: tuple[str, ...] = ()
+    """What the merge assumed, for the user (e.g. a Hydra override with nothing to override)."""

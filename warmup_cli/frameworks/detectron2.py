@@ -9,8 +9,8 @@ of iteration ``k`` (0-based) is therefore ``BASE_LR * multiplier(k / MAX_ITER)``
 formulas are in ``frameworks/upstream/fvcore_param_scheduler.py``; detectron2's two wrappers
 are below.
 
-Checks (located at the responsible key; a key set in a ``_BASE_`` file is blamed on the
-``_BASE_`` line):
+Checks (located at the responsible key; a key set in a ``_BASE_`` file is located in that
+file, a default on the ``_BASE_`` line):
 
 * WU301 warmup-longer-than-run: ``WARMUP_ITERS >= MAX_ITER`` (detectron2 caps the warmup at the
   whole run, so the main schedule never starts), a LazyConfig ``warmup_length >= 1``.
@@ -32,6 +32,8 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from warmup_cli.configs.bases import MAX_BASE_DEPTH, project_root
+from warmup_cli.configs.bases import inside as _inside
 from warmup_cli.configs.document import load_document
 from warmup_cli.errors import ConfigError
 from warmup_cli.frameworks.kit import (
@@ -48,12 +50,17 @@ from warmup_cli.frameworks.kit import (
 )
 from warmup_cli.frameworks.upstream import fvcore_param_scheduler as fvcore
 from warmup_cli.frameworks.upstream.fvcore_param_scheduler import Composite, Rejected, WhereFn
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 FRAMEWORK = "detectron2"
+# tools/golden/detectron2_golden.py runs fvcore's own schedulers under a transcription of
+# detectron2's glue (detectron2 is not on PyPI)
+ORIGIN = Origin("detectron2's multiplier", "detectron2/solver/lr_scheduler.py over "
+                "fvcore/common/param_scheduler.py", "fvcore 0.1.5's ParamSchedulers")
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,6 @@ class _Solver:
 
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(_Solver)}
 SOLVER_KEYS = frozenset(DEFAULTS)
-MAX_BASE_DEPTH = 10  # _BASE_ chains longer than this are refused
 
 
 # --- detectron2/solver/lr_scheduler.py: WarmupParamScheduler and LRMultiplier -----------
@@ -157,8 +163,9 @@ class _Multiplier:
             if end <= at < total:
                 phases.append((at, f"{self.label} (drop {i})"))
         phases.append((total, "after MAX_ITER (training has ended)"))
+        # LRMultiplier.get_lr: base_lr * multiplier, the product LambdaLR makes
         plan(out, self.factor, float(base_lr), Unit.ITER, "detectron2 " + self.label, self.spec,
-             warmup=end, total=total, phases=phases, source=FRAMEWORK)
+             warmup=end, total=total, phases=phases, source=FRAMEWORK, origin=ORIGIN)
         warmup_vs_run(out, self.warmup_iters if length is None else length,
                       total if length is None else 1.0, warmup_node, None, Unit.ITER,
                       message=longer_than_run)
@@ -197,28 +204,6 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     if doc.format == "python":
         return _read_lazy(doc)
     return [_read_yacs(doc, follow_bases=facts.follow_bases)]
-
-
-PROJECT_MARKERS = (".git", "pyproject.toml")
-
-
-def project_root(config: str) -> str:
-    """The folder an absolute or ``~`` ``_BASE_`` must lie in to be followed without
-    ``--follow-bases``: the nearest folder holding ``.git`` or ``pyproject.toml`` above the
-    config (its real path), else the config's own folder."""
-    start = os.path.dirname(os.path.realpath(config))
-    folder = start
-    while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return start
-        folder = parent
-
-
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
 
 
 class _Yacs:
@@ -280,14 +265,17 @@ class _Yacs:
                 ctx.unresolved(blame, f"the base config {name} cannot be read: "
                                f"{where}{exc.message}")
                 return
+            for node in parent.root.walk():  # its values are located in it (configs.tree)
+                if node.source is None:
+                    node.source = os.path.normpath(target)
             self.bases.append(resolved)
             self._visit(parent, depth + 1, (*seen, resolved))
 
     def blame(self, key: str) -> Node:
-        """Where a finding about key points: the key itself when this file sets it, else the
-        _BASE_ line (a node of another file has no place in this one)."""
-        node, origin = self.solver.get(key, (None, None))
-        if node is not None and origin == self.ctx.doc.path:
+        """Where a finding about key points: the key itself, in the file that sets it last
+        (a base's values carry their file, ``Node.source``), else the _BASE_ line."""
+        node, _ = self.solver.get(key, (None, None))
+        if node is not None:
             return node
         return self.ctx.doc.root.get("_BASE_") or self.ctx.out.node
 

@@ -45,8 +45,8 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     StopReading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     warmup_vs_run,
     zero_lr_start,
@@ -57,6 +57,7 @@ from warmup_cli.frameworks.upstream import (
     fairseq_lr_scheduler,
 )
 from warmup_cli.frameworks.upstream.fairseq_lr_scheduler import Rejected
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
@@ -142,7 +143,17 @@ def _sources(doc: Document) -> list[_Source]:
         return optimization.get(key) if optimization is not None else None
 
     name_node = scheduler.get("_name") if scheduler is not None else None
-    if scheduler is not None and name_node is not None:
+    chosen = _chosen(doc, "lr_scheduler")
+    if scheduler is not None and name_node is None and chosen is not None \
+            and scheduler.as_mapping() is not None:
+        # a Hydra group file composed into lr_scheduler: fairseq's dataclass for the chosen
+        # option supplies _name (FairseqDataclass), the defaults list names the option
+        found.append(_Source(chosen, None, scheduler, scheduler, opt("lr"),
+                             scheduler.get("max_update") or opt("max_update"), opt("max_epoch"),
+                             optimization is not None, notes=[
+                                 f"the scheduler is {chosen}: the lr_scheduler option its "
+                                 "defaults list chooses (fairseq's dataclass sets _name)"]))
+    elif scheduler is not None and name_node is not None:
         found.append(_Source(str(name_node.value), name_node, scheduler, scheduler,
                              opt("lr"), scheduler.get("max_update") or opt("max_update"),
                              opt("max_epoch"), optimization is not None,
@@ -166,6 +177,12 @@ def _sources(doc: Document) -> list[_Source]:
     return found
 
 
+def _chosen(doc: Document, group: str) -> str | None:
+    """The option of ``group`` the Hydra defaults list chose (``configs.hydra_defaults``)."""
+    inheritance = doc.inheritance
+    return dict(inheritance.choices).get(group) if inheritance is not None else None
+
+
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     return [_read_one(doc, source) for source in _sources(doc)]
 
@@ -180,6 +197,22 @@ class _Built:
     label: str
     spec: str
     zero_node: Node | None = None  # the key to blame for LR-0 updates
+
+    @property
+    def origin(self) -> Origin:
+        """The upstream file ``value`` transcribes, and what the tests verify it against."""
+        # The golden series of tools/golden/fairseq_golden.py come from fairseq 0.12.2's own
+        # classes; audiocraft's are checked against audiocraft's own file by
+        # tools/golden/audiocraft_real_check.py; the 2020 cosine (no installable release) is
+        # transcribed there too, so nothing real verifies it.
+        if self.label.startswith("audiocraft"):
+            return Origin("audiocraft's inverse_sqrt",
+                          audiocraft_inverse_sqrt_lr_scheduler.CITES,
+                          "audiocraft's own class (commit bf705222)")
+        name = self.label.split()[1]
+        if self.label.endswith("(2020)"):
+            return Origin("fairseq's 2020 cosine", fairseq_lr_scheduler.CITES_2020)
+        return Origin(f"fairseq's {name}", fairseq_lr_scheduler.CITES[name], "fairseq 0.12.2")
 
 
 def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
@@ -298,11 +331,9 @@ def _finish(ctx: _Context, built: _Built) -> None:
                               f"{type(exc).__name__}: {exc}")
             return
 
-    def factor(step: int) -> float:
-        return value(step) / peak if peak else 0.0
-
-    plan(out, factor, peak, Unit.UPDATE, built.label, built.spec, warmup=built.warmup,
-         total=built.total, phases=built.phases, source="fairseq")
+    # fairseq sets the LR itself (step_update returns it): the plan is that LR, not a factor
+    lr_plan(out, value, peak, Unit.UPDATE, built.label, built.spec, origin=built.origin,
+            warmup=built.warmup, total=built.total, phases=built.phases, source="fairseq")
     zero_lr_start(out, value, built.warmup, built.zero_node, Unit.UPDATE, leading=False,
                   message=lambda zeros, warmup: zero_share_text(
                       zeros, warmup, "update", suffix=", starting with the first update"))

@@ -102,12 +102,15 @@ from warmup_cli.frameworks.upstream.transformers_optimization import (
     polynomial_lambda,
     wsd_lambda,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 FRAMEWORK = "hf"
+# get_scheduler builds a LambdaLR over these lambdas: LR = base * lr_lambda(k), LambdaLR's own
+ORIGIN = Origin("transformers' lr_lambda", "transformers/optimization.py", "transformers 5.24.0")
 DEFAULT_LR = 5e-5  # TrainingArguments.learning_rate
 DEFAULT_EPOCHS = 3.0  # TrainingArguments.num_train_epochs
 UNKNOWN_RUN_LENGTH = ("the run length depends on the dataset size: set max_steps, or pass the "
@@ -218,7 +221,11 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
     ctx.out.horizon = run.total
     if name is None:
         return
+    given_kwargs = kwargs
     kwargs = _what_the_type_ignores(ctx, dialect, name, warmup_node, kwargs)
+    if name == PLATEAU_TYPE:
+        _plateau(ctx, dialect, given_kwargs, lr)
+        return
     warmup = _warmup_steps(ctx, dialect, name, run, warmup_steps, warmup_ratio)
     if ctx.failed or lr is None:
         return
@@ -228,7 +235,8 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
                             spec_text(f"hf {name}", built.params), warmup=warmup,
                             total=built.length, phases=built.phases,
                             source=f"{ctx.doc.path} [{dialect.name} {name}]",
-                            extra={"framework": FRAMEWORK, "type": name, "params": built.params})
+                            extra={"framework": FRAMEWORK, "type": name, "params": built.params},
+                            origin=ORIGIN)
         _check(ctx, built, name, warmup, run, warmup_node)
 
 
@@ -681,4 +689,38 @@ def _kwarg_node(ctx: Reading, key: str) -> Node:
     return child or kwargs or ctx.out.node
 
 
+
+# --- reduce_lr_on_plateau: a plateau phase, resolved with a metric series (warmup_cli.plateau) -
+
+PLATEAU_TYPE = "reduce_lr_on_plateau"
+
+
+def _plateau(ctx: Reading, dialect: _Dialect, kwargs: dict[str, object], lr: float | None
+             ) -> None:
+    """transformers optimization.get_reduce_on_plateau_schedule: ``ReduceLROnPlateau(optimizer,
+    **lr_scheduler_kwargs)``, no warmup; Trainer._evaluate steps it with
+    ``metrics[metric_for_best_model]`` (``eval_`` prefixed; TrainingArguments sets it to
+    ``loss`` for this scheduler when it is not given)."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    ctx.out.notes[:] = [note for note in ctx.out.notes
+                        if not note.startswith(f"{PLATEAU_TYPE} changes the LR")]
+    root = ctx.doc.root
+    metric = root.get("metric_for_best_model")
+    name = metric.as_str() if metric is not None else None
+    monitor = name or "loss"
+    monitor = monitor if monitor.startswith("eval_") else f"eval_{monitor}"
+    phase = plateau_schedule(kwargs, monitor)
+    if isinstance(phase, Refused):
+        ctx.reject(_kwarg_node(ctx, phase.key), f"lr_scheduler_kwargs: {phase.message}")
+        return
+    ctx.note(f"{PLATEAU_TYPE} lowers the LR when {monitor} stops improving: show it with "
+             f"--metrics FILE --metric {monitor} (its logged values)")
+    if lr is not None:
+        ctx.out.plan = Plan(phase, (lr,), f"{ctx.doc.path} [{dialect.name} {PLATEAU_TYPE}]",
+                            Unit.STEP)
+
+
 READER = register(Reader(FRAMEWORK, detect, read))
+

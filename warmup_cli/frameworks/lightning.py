@@ -36,8 +36,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     shown,
     warmup_vs_run,
@@ -54,12 +54,15 @@ from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     UnknownScheduler,
     blamed_argument,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 HORIZON_CAP = 1_000_000
+TORCH_CITES = "torch/optim/lr_scheduler.py"
+LITGPT_CITES = "litgpt/finetune/full.py get_lr_scheduler"  # built from torch's classes
 EAGER_STEPS = 20_000
 DERIVED_HORIZON_MIN = 20
 SCHEDULER_KEYS = ("lr_scheduler", "lr_scheduler_init", "scheduler")
@@ -395,6 +398,10 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
         ctx.note(f"only the first {HORIZON_CAP:,} {unit}s are simulated")
         horizon = HORIZON_CAP
     out.horizon = run
+    if _is_plateau(name) or _plateau_children(ctx, node, short):
+        if _is_plateau(name):
+            _plateau(ctx, node, holder, unit)
+        return out
     try:
         call = _call(ctx, node)
     except _Refused as exc:
@@ -410,13 +417,81 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
         ctx.note(f"the run length is not in the config: {horizon} {unit}s are simulated")
     warmup = min(_warmup_of(node), horizon)
     phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
-    plan(out, lambda step: torch_run.lr(step) / base, base, unit, f"torch {short}",
-         f"{name}({_args_text(node)})", warmup=warmup, total=horizon, phases=phases,
-         source="torch")
+    # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
+    lr_plan(out, torch_run.lr, base, unit, f"torch {short}", f"{name}({_args_text(node)})",
+            origin=Origin(f"torch's {short}", TORCH_CITES, torch_class=short), warmup=warmup,
+            total=horizon, phases=phases, source="torch")
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
     return out
+
+
+# --- ReduceLROnPlateau: a plateau phase, resolved with a metric series (warmup_cli.plateau) ---
+
+PLATEAU_CLASS = "ReduceLROnPlateau"
+# LightningCLI's subclass, which adds the monitor argument (lightning.pytorch.cli).
+LIGHTNING_PLATEAU = ("lightning.pytorch.cli.ReduceLROnPlateau",
+                     "pytorch_lightning.cli.ReduceLROnPlateau")
+
+
+def _is_plateau(path: str) -> bool:
+    return _torch_name(path) == PLATEAU_CLASS or path in LIGHTNING_PLATEAU
+
+
+def _plateau(ctx: Reading, node: Node, holder: Node, unit: Unit) -> None:
+    """LightningCLI's ``ReduceLROnPlateau(optimizer, monitor, **kwargs)`` (lightning.pytorch.cli:
+    torch's class plus the monitored metric), which Lightning steps with
+    ``trainer.callback_metrics[monitor]`` once per interval; the monitor may also sit in the
+    lr_scheduler_config beside it."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    args = _init_args(node)
+    monitor_node = args.get("monitor")
+    for key in INTERVAL_KEYS:
+        cfg = mapping_at(holder, key)
+        if monitor_node is None and cfg is not None:
+            monitor_node = cfg.get("monitor")
+    monitor = monitor_node.as_str() if monitor_node is not None else None
+    try:
+        kwargs = {key: _plain(ctx, child) for key, child in args.items()
+                  if key not in ("optimizer", "monitor")}
+    except _Refused as exc:
+        ctx.unresolved(exc.node, exc.why)
+        return
+    phase = plateau_schedule(kwargs, monitor)
+    if isinstance(phase, Refused):
+        ctx.finding(Code.WU310, f"torch rejected ReduceLROnPlateau: {phase.message}",
+                    args.get(phase.key) or node)
+        ctx.unresolved(args.get(phase.key) or node, phase.message)
+        return
+    base = _base_lr(ctx, holder, node, "the optimizer lr is not in this file (a layered config "
+                    "may set it): LRs are shown relative to it")
+    ctx.note(f"ReduceLROnPlateau lowers the LR when {monitor or 'the monitored metric'} stops "
+             f"improving: show it with --metrics FILE --metric {monitor or 'NAME'} (its logged "
+             "values)")
+    ctx.out.plan = Plan(phase, (base,), "ReduceLROnPlateau", unit)
+
+
+def _plateau_children(ctx: Reading, node: Node, short: str) -> bool:
+    """WU206 for a ReduceLROnPlateau child of SequentialLR or ChainedScheduler: torch raises
+    ValueError ('does not support `ReduceLROnPlateau` scheduler') when it is built."""
+    if short not in NESTING:
+        return False
+    holder = _init_args(node).get("schedulers")
+    children = (holder.as_sequence() if holder is not None else None) or []
+    found = False
+    for child in children:
+        path = _class_name(child)
+        if path is not None and _is_plateau(path):
+            ctx.finding(Code.WU206, f"{short} does not support a ReduceLROnPlateau child: "
+                        "torch raises ValueError when it is built, as the child's step() "
+                        "needs the metric", child.get("class_path") or child)
+            found = True
+    if found:
+        ctx.failed = True  # WU206 says why: no WU308 beside it
+    return found
 
 
 def _args_text(node: Node) -> str:
@@ -466,9 +541,11 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
         return out
     phases = ((0, "linear warmup"), (warmup, "cosine")) if warmup < max_steps \
         else ((0, "linear warmup"),)
-    plan(out, lambda step: run.lr(step) / base, base, Unit.STEP, "litgpt warmup + cosine",
-         f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
-         warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
+    lr_plan(out, run.lr, base, Unit.STEP, "litgpt warmup + cosine",
+            f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
+            origin=Origin("litgpt's get_lr_scheduler", LITGPT_CITES,
+                          torch_class="SequentialLR"),
+            warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
     zero_lr_start(out, run.simulated, warmup, blame, Unit.STEP, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, "step"))
     if warmup >= max_steps:

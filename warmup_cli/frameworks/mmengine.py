@@ -37,8 +37,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     warmup_vs_run,
     zero_lr_start,
@@ -53,11 +53,17 @@ from warmup_cli.frameworks.upstream.mmengine_lr_scheduler import (
     number_param,
     optional_param,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
+# tools/golden/mmengine_golden.py runs mmengine 0.10.7's (and mmdet 3.3.0's) own classes
+MMENGINE_ORIGIN = Origin(
+    "MMEngine's chainable schedulers", "mmengine/optim/scheduler/param_scheduler.py, stepped "
+    "as mmengine/hooks/param_scheduler_hook.py steps them", "mmengine 0.10.7")
+MMCV_ORIGIN = Origin("mmcv's LR updater hooks", "mmcv/runner/hooks/lr_updater.py (mmcv 1.x)")
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
@@ -297,6 +303,8 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
         ctx.unresolved(node, "param_scheduler keyed by optimizer name (several optimizers) "
                        "is not supported")
         return out
+    if _plateau(ctx, node):
+        return out
     specs = _read_specs(ctx, node)
     run = _Run()
     _read_optimizer_lr(ctx, doc.root, run)
@@ -307,7 +315,7 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
     _structural_checks(out, specs, run, ipe)
     ctx.note(_describe(specs))
     if out.unresolved:  # every value that did not resolve (the span Readings' too)
-        if doc.root.get("_base_") is not None:
+        if doc.root.get("_base_") is not None:  # read without configs.inherit.load_config
             ctx.note("_base_ files are not merged: values they set stay unknown")
         return out
     if not specs:
@@ -321,6 +329,84 @@ def _read_param_scheduler(doc: Document, node: Node, ipe: int | None) -> Framewo
     if base is not None:
         _build(ctx, specs, run, base, unit, ipe)
     return out
+
+
+# --- ReduceOnPlateauLR: a plateau phase, resolved with a metric series (warmup_cli.plateau) ---
+
+PLATEAU_TYPE = "ReduceOnPlateauLR"
+# ReduceOnPlateauParamScheduler's arguments (mmengine/optim/scheduler/param_scheduler.py) by the
+# name torch's ReduceLROnPlateau gives them: the same comparison and reduction, renamed.
+_PLATEAU_ARGUMENTS = {"rule": "mode", "factor": "factor", "patience": "patience",
+                      "threshold": "threshold", "threshold_rule": "threshold_mode",
+                      "cooldown": "cooldown", "min_value": "min_lr", "eps": "eps"}
+_PLATEAU_WORDS = {"less": "min", "greater": "max"}
+
+
+def _plateau(ctx: Reading, node: Node) -> bool:
+    """A param_scheduler that is one ReduceOnPlateauLR (alone, or the only list entry) becomes
+    a plateau phase: MMEngine's ReduceOnPlateauParamScheduler compares and reduces as torch's
+    ReduceLROnPlateau does (``max(lr * factor, min_value)``, applied when it lowers the LR by
+    more than eps) and is stepped with the validation metrics once per val_interval epochs.
+    Beside other schedulers (begin/end windows) it is left unresolved. True when handled."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    items = node.as_sequence()
+    entries = items if items is not None else [node]
+    if not any(_type_of(entry).split(".")[-1] == PLATEAU_TYPE for entry in entries):
+        return False
+    if len(entries) != 1 or entries[0].as_mapping() is None:
+        ctx.unresolved(node, f"{PLATEAU_TYPE} beside other schedulers (their begin/end windows "
+                       "around a metric-driven phase) is not modelled")
+        return True
+    entry = entries[0]
+    arguments: dict[str, object] = {}
+    for key, child in (entry.as_mapping() or {}).items():
+        if key in ("type", "_scope_", "monitor", "by_epoch", "verbose"):
+            continue
+        if key not in _PLATEAU_ARGUMENTS:
+            ctx.unresolved(child, f"{PLATEAU_TYPE} with {key} is not modelled")
+            return True
+        value = _plain_value(child)
+        if key == "rule":
+            if value not in _PLATEAU_WORDS:
+                ctx.reject(child, f"{PLATEAU_TYPE} rule must be 'less' or 'greater', not "
+                           f"{value!r} (MMEngine raises ValueError)")
+                return True
+            value = _PLATEAU_WORDS[str(value)]
+        arguments[_PLATEAU_ARGUMENTS[key]] = value
+    monitor_node = entry.get("monitor")
+    monitor = (monitor_node.as_str() if monitor_node is not None else None) or "loss"
+    phase = plateau_schedule(arguments, monitor)
+    if isinstance(phase, Refused):
+        blamed = next((k for k, v in _PLATEAU_ARGUMENTS.items() if v == phase.key), phase.key)
+        ctx.reject(entry.get(blamed) or entry, f"{PLATEAU_TYPE}: {phase.message}")
+        return True
+    run = _Run()
+    _read_optimizer_lr(ctx, ctx.doc.root, run)
+    if run.lr is None:
+        ctx.missing(run.lr_node or ctx.out.node, "the optimizer lr (optim_wrapper.optimizer.lr) "
+                    "is not in this file: LRs are shown relative to it")
+    ctx.note(f"{PLATEAU_TYPE} lowers the LR when {monitor} stops improving: show it with "
+             f"--metrics FILE --metric {monitor} (one value per validation)")
+    ctx.out.plan = Plan(phase, (run.lr if run.lr is not None else DEFAULT_BASE_LR,),
+                        f"mmengine {PLATEAU_TYPE}", Unit.EPOCH)
+    return True
+
+
+def _type_of(entry: Node) -> str:
+    kind = entry.get("type") if entry.as_mapping() is not None else None
+    return (kind.as_str() or "") if kind is not None else ""
+
+
+def _plain_value(node: Node) -> object:
+    """A number, a list of numbers, or the value itself (then refused by its check)."""
+    items = node.as_sequence()
+    if items is not None:
+        return [item.as_number() if item.as_number() is not None else item.value
+                for item in items]
+    number = node.as_number()
+    return number if number is not None else node.value
 
 
 def _base_lr(ctx: Reading, specs: list[_Spec], run: _Run) -> float | None:
@@ -395,10 +481,12 @@ def _plan(out: FrameworkSchedule, placed: list[_Placed], sim: mm.Simulation, bas
     out.horizon = run.length(unit, ipe)
     ends = [s.span(ipe)[1] for s in schedulers if s.span(ipe)[1] < INF]
     kinds = ", ".join(s.kind for s in schedulers)
-    plan(out, lambda step: sim.lr(step) / base, base, unit, "mmengine " + kinds,
-         f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
-         warmup=warmup, total=max(ends) if ends and len(ends) == len(placed) else None,
-         phases=_phases(schedulers, ipe), source="mmengine")
+    # the chainable recursion's own LR (each step multiplies the LR in the optimizer)
+    lr_plan(out, sim.lr, base, unit, "mmengine " + kinds,
+            f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
+            origin=MMENGINE_ORIGIN, warmup=warmup,
+            total=max(ends) if ends and len(ends) == len(placed) else None,
+            phases=_phases(schedulers, ipe), source="mmengine")
     if not any(f.code == Code.WU302 for f in out.findings):
         culprit = next((p.spec for p in placed if p.spec.kind in WARMUPS), placed[0].spec)
         zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
@@ -588,10 +676,10 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
     phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
     phases.append((w_iters if warmup.kind else 0, str(policy)))
-    plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
-         f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
-         f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
-         phases=phases, source="mmcv")
+    lr_plan(ctx.out, lambda k: lr(min(k, max_iters - 1)), base, unit, f"mmcv {policy}",
+            f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
+            f"ratio={warmup.ratio}", origin=MMCV_ORIGIN, warmup=w_iters if warmup.kind else 0,
+            total=max_iters, phases=phases, source="mmcv")
     ctx.out.horizon = max_iters
     return ctx.out
 

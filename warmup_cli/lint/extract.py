@@ -84,14 +84,15 @@ def _text_subject(doc: Document, found: FoundText) -> Subject:
     value_at = Location(node.line, node.column)
     subject = Subject(text=found.text, path=doc.path, where=where, value_at=value_at,
                       text_column=found.text_column,
-                      noqa_lines=tuple(sorted({where.line, value_at.line})), key_path=node.path)
+                      noqa_lines=tuple(sorted({where.line, value_at.line})), key_path=node.path,
+                      where_path=node.source)
     parsed = found.parsed
     if isinstance(parsed, ParseError):
         return dataclasses.replace(subject, problem=parse_problem(parsed))
     subject = dataclasses.replace(subject, schedule=parsed.schedule,
                                   expression=parsed.expression, base_lrs=found.base_lrs)
     run = found.run
-    if run is None:
+    if run is None or run.node.source != node.source:  # an anchor in another file: at `where`
         return subject
     run_at = Location(*run.node.location)
     return dataclasses.replace(subject, run_length=run.length,
@@ -128,7 +129,8 @@ def framework_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subjec
         try:
             if not reader.detect(doc):
                 continue
-            subjects += [_framework_subject(doc, name, item) for item in reader.read(doc, facts)]
+            subjects += [_framework_subject(doc, name, with_bases(doc, item))
+                         for item in reader.read(doc, facts)]
         except Exception as error:  # a reader's bug must never stop lint
             subjects.append(reader_failure(doc, name, error))
     return subjects
@@ -141,6 +143,12 @@ def _registry() -> dict[str, Reader]:
     from warmup_cli.frameworks import readers
 
     return readers()
+
+
+def with_bases(doc: Document, item: FrameworkSchedule) -> FrameworkSchedule:
+    from warmup_cli.frameworks.kit import with_bases as merged
+
+    return merged(doc, item)
 
 
 BUG_NOTE = "this is a warmup_cli bug, please report it"
@@ -189,23 +197,24 @@ def _effective(code: Code, severity: Severity | None) -> Severity:
 
 def _framework_subject(doc: Document, reader: str, item: FrameworkSchedule) -> Subject:
     hits = [RuleHit(f.code, f.message, f.severity,
-                    at=Location(*f.node.location) if f.node is not None else None)
+                    at=Location(*f.node.location) if f.node is not None else None,
+                    path=f.node.source if f.node is not None else None)
             for f in item.findings]
     # An unresolved value the reader already reported (a WU308 with its own severity, or an
     # error such as timm's t_initial <= 0 that left the plan unbuilt) is not repeated.
-    said = {f.node.location for f in item.findings if f.node is not None
+    said = {(f.node.source, f.node.location) for f in item.findings if f.node is not None
             and (f.code == UNRESOLVED_CODE or _effective(f.code, f.severity) is Severity.ERROR)}
     label = f"{item.framework} {item.name}"
-    seen: set[tuple[tuple[int, int], str]] = set()
+    seen: set[tuple[str | None, tuple[int, int], str]] = set()
     for node, why in item.unresolved:
-        key = (node.location, why)
-        if node.location in said or key in seen:
+        key = (node.source, node.location, why)
+        if (node.source, node.location) in said or key in seen:
             continue
         seen.add(key)
         # A note: what cannot be resolved is not known to be wrong. Readers report values
         # their framework would reject as WU308 errors themselves (deduplicated above).
         hits.append(RuleHit(UNRESOLVED_CODE, f"cannot resolve the {label} schedule: {why}",
-                            Severity.NOTE, at=Location(*node.location)))
+                            Severity.NOTE, at=Location(*node.location), path=node.source))
     covered = frozenset(code for f in item.findings for code in COVERS.get(f.code, ()))
     plan = item.plan
     where = Location(*item.node.location)
@@ -215,7 +224,8 @@ def _framework_subject(doc: Document, reader: str, item: FrameworkSchedule) -> S
         schedule=_guarded(plan.schedule) if plan else None,
         base_lrs=plan.base_lrs if plan else (), run_length=item.horizon,
         run_source=f"{item.framework} config" if item.horizon else None,
-        hits=tuple(hits), covered=covered, origin=reader, key_path=item.node.path)
+        hits=tuple(hits), covered=covered, origin=reader, key_path=item.node.path,
+        where_path=item.node.source)
 
 
 def _guarded(schedule: Schedule) -> Schedule:

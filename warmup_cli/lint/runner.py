@@ -8,6 +8,8 @@ reader or check is a WU308 error at that file (an internal error: exit code 3).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from warmup_cli.configs.discover import discover
 from warmup_cli.configs.document import Document, load_document
 from warmup_cli.configs.hints import schedule_like_keys
+from warmup_cli.configs.inherit import load_config
 from warmup_cli.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -40,7 +43,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.parse import TextKind, classify
-from warmup_cli.vocab import Code, RunFacts
+from warmup_cli.vocab import SUFFIX_FORMATS, Code, RunFacts
 
 INTERNAL_CODE = Code.WU308  # an internal error is a WU308 error ending in BUG_NOTE
 FILE_START = Location(1, 1)
@@ -88,14 +91,18 @@ def is_schedule_argument(target: str) -> bool:
 
 def lint(targets: Sequence[str], settings: Settings,
          extractors: Sequence[Extractor] | None = None, *,
-         follow_bases: bool = False) -> LintReport:
+         follow_bases: bool = False, texts: Sequence[tuple[str, str]] = ()) -> LintReport:
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position. The readers get the settings' run length
     (``--horizon``, ``--updates-per-epoch``) and ``follow_bases`` (``--follow-bases``).
 
     Nothing raises: an exception from a loader, reader or check (a bug in warmup_cli) becomes
     a WU308 error at the file or schedule it happened on (:data:`BUG_NOTE`), the other inputs
-    are still linted, and the exit code is 3."""
+    are still linted, and the exit code is 3.
+
+    ``texts`` are ``(name, text)`` pairs linted as the file ``name`` holding ``text``
+    (standard input, the Python API's ``lint_text``): the name's suffix picks the format
+    (YAML when it has none) and locates the findings."""
     extractors = list(extractors) if extractors is not None \
         else extractors_for(settings.schedule_keys, RunFacts(
             settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases))
@@ -108,6 +115,10 @@ def lint(targets: Sequence[str], settings: Settings,
             diagnostics += lint_argument(target, index, settings)
         else:
             files.append(target)
+    for name, text in texts:
+        inputs += 1
+        diagnostics += lint_file(name, settings, extractors, follow_bases=follow_bases,
+                                 text=text)
     found_files = discover(files)
     while True:
         try:
@@ -123,7 +134,7 @@ def lint(targets: Sequence[str], settings: Settings,
         if isinstance(found, ConfigError):
             diagnostics.append(_unreadable(found, None))
         else:
-            diagnostics += lint_file(found, settings, extractors)
+            diagnostics += lint_file(found, settings, extractors, follow_bases=follow_bases)
     return LintReport(_unique(diagnostics), inputs)
 
 
@@ -137,20 +148,25 @@ def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnosti
                                on="this schedule")]
 
 
-def lint_file(path: Path | str, settings: Settings,
-              extractors: Sequence[Extractor]) -> list[Diagnostic]:
-    """The diagnostics of one config file, by position; never raises (see :func:`lint`)."""
+def lint_file(path: Path | str, settings: Settings, extractors: Sequence[Extractor], *,
+              follow_bases: bool = False, text: str | None = None) -> list[Diagnostic]:
+    """The diagnostics of one config file, by position; never raises (see :func:`lint`). The
+    file is read with its base configs merged in (``configs.inherit``; ``follow_bases``:
+    ``--follow-bases``): a finding on an inherited value points into the base file. ``text``
+    is its contents when they do not come from disk (standard input)."""
     name = str(path)
     try:
-        return _lint_file(name, settings, extractors)
+        return _lint_file(name, settings, extractors, follow_bases, text)
     except Exception as error:  # the one guard per file: its other inputs are still linted
         return [internal_error(name, "lint", error, "nothing in it was checked")]
 
 
-def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
-               ) -> list[Diagnostic]:
+def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor],
+               follow_bases: bool, text: str | None = None) -> list[Diagnostic]:
     try:
-        doc = load_document(name)
+        doc = load_text(name, text) if text is not None \
+            and os.path.splitext(name)[1].lower() not in SUFFIX_FORMATS \
+            else load_config(name, follow_bases=follow_bases, text=text)
     except WarmupError as error:
         return [_unreadable(error, name)]
     found: list[Diagnostic] = []
@@ -171,8 +187,14 @@ def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
         for subject in subjects:
             found += _subject_diagnostics(subject, settings, codes, doc)
     if not subjects and Code.WU308 in codes:
-        found += _unknown_layout(doc)
+        found += _unmerged_bases(doc) or _unknown_layout(doc)
     return sorted(found, key=lambda d: d.sort_key)
+
+
+def load_text(name: str, text: str) -> Document:
+    """Standard input named without a config suffix (``stdin``): read as YAML, the format most
+    configs are in and a superset of JSON's."""
+    return load_document(name, text=text, format="yaml")
 
 
 def internal_error(path: str, component: str, error: BaseException, consequence: str, *,
@@ -189,6 +211,23 @@ def _component(extractor: Extractor) -> str:
     return getattr(function, "__name__", type(function).__name__)
 
 
+def _unmerged_bases(doc: Document) -> list[Diagnostic]:
+    """A file with no schedule whose base configs are not all merged: the schedule may be in
+    one of them, so each is a located WU308 (an error where the framework refuses the merge)."""
+    if doc.inheritance is None:
+        return []
+    found: list[Diagnostic] = []
+    for problem in doc.inheritance.problems:
+        path = doc.file_of(problem.node)
+        line, column = problem.node.location
+        if suppressed(doc.document_of(path), line, Code.WU308):
+            continue
+        found.append(Diagnostic(Code.WU308, Severity.ERROR if problem.rejected else
+                                Severity.NOTE, f"cannot resolve the schedule: {problem.reason}",
+                                path, Location(line, column)))
+    return found
+
+
 def _unknown_layout(doc: Document) -> list[Diagnostic]:
     """A file no reader recognises and with no lambda or spec, but with keys that look like
     schedule settings: say so where they are, rather than pass it silently."""
@@ -196,12 +235,13 @@ def _unknown_layout(doc: Document) -> list[Diagnostic]:
     if not keys:
         return []
     line, column = keys[0][1].location
-    if suppressed(doc, line, Code.WU308):
+    path = doc.file_of(keys[0][1])
+    if suppressed(doc.document_of(path), line, Code.WU308):
         return []
     names = ", ".join(name for name, _ in keys)
     return [Diagnostic(Code.WU308, Severity.NOTE,
                        f"cannot resolve the schedule: {names} are in a layout no reader knows; "
-                       "nothing here was checked", doc.path, Location(line, column))]
+                       "nothing here was checked", path, Location(line, column))]
 
 
 def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[Code],
@@ -221,12 +261,16 @@ def _subject_diagnostics(subject: Subject, settings: Settings, codes: frozenset[
             continue  # (a reader's code that no rule registers is always reported)
         severity = hit.severity or (rule.severity if rule else Severity.WARNING)
         start = subject.locate(hit)
-        noqa = tuple(dict.fromkeys((start.line, *subject.noqa_lines)))
+        path = subject.locate_file(hit)
+        where_file = subject.where_path or subject.path
+        noqa = tuple(dict.fromkeys((start.line, *(subject.noqa_lines if path == where_file
+                                                   else ()))))
         if doc is not None and not (rule and rule.fixed) and not internal \
-                and any(suppressed(doc, line, hit.code) for line in noqa):
+                and any(suppressed(doc.document_of(path), line, hit.code) for line in noqa):
             continue
-        found.append(Diagnostic(hit.code, severity, hit.message, subject.path, start,
-                                noqa_lines=noqa))
+        message = hit.message if path == subject.path \
+            else f"{hit.message} (inherited by {subject.path})"
+        found.append(Diagnostic(hit.code, severity, message, path, start, noqa_lines=noqa))
     return found
 
 
@@ -244,12 +288,17 @@ def _unreadable(error: WarmupError, path: str | None) -> Diagnostic:
     return Diagnostic(Code.WU001, Severity.ERROR, text, path or "<unknown>", start)
 
 
+_INHERITED = re.compile(r" \(inherited by [^()]*\)$")
+
+
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Drop exact repeats (two extractors finding the same schedule)."""
+    """Drop exact repeats (two extractors finding the same schedule), and the repeats of a
+    finding in a base config that every config inheriting it makes: the first one stays (the
+    base's own, when the base is linted too), naming the config it came through."""
     seen: set[tuple[str, str, Location, str]] = set()
     unique: list[Diagnostic] = []
     for d in diagnostics:
-        key = (d.code, d.path, d.start, d.message)
+        key = (d.code, d.path, d.start, _INHERITED.sub("", d.message))
         if key not in seen:
             seen.add(key)
             unique.append(d)

@@ -45,6 +45,7 @@ class RuleHit:
     anchor: str | None = None
     offset: int | None = None
     at: Location | None = None
+    path: str | None = None  # the file ``at`` is in, when it is not the subject's (a base config)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,15 @@ class Subject:
     # the declaring key for a reader): a resolved reader schedule owns its subtree, and the
     # generic extractor's subjects inside it are dropped so that one value is linted once.
     key_path: tuple[str | int, ...] = ()
+    # The file ``where`` and ``value_at`` are in, when it is not ``path``: a schedule a config
+    # inherits from a base config (``configs.inherit``).
+    where_path: str | None = None
+
+    def locate_file(self, hit: RuleHit) -> str:
+        """The file :meth:`locate` points into: ``path``, or a base config of it."""
+        if hit.at is not None:
+            return hit.path or self.path
+        return self.where_path or self.path
 
     def locate(self, hit: RuleHit) -> Location:
         """The file location of ``hit``: inside the text when verifiable, else its anchor."""

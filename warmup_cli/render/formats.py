@@ -15,12 +15,14 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from warmup_cli.render.safe_text import escape_controls
 from warmup_cli.series import Chunk, Row
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
+# The writers take any row type with a ``cells`` function for it (a series Row, a plateau run's).
+R = TypeVar("R")
 Cells = Callable[[Row], Sequence[Any]]
 
 
@@ -40,7 +42,8 @@ def series_cells(with_update: bool) -> Cells:
     return lambda row: (row.step, float(row.factor), *row.lrs, row.phase)
 
 
-def write_delimited(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells, *,
+def write_delimited(rows: Iterable[R], out: TextIO, columns: list[str],
+                    cells: Callable[[R], Sequence[Any]], *,
                     delimiter: str) -> None:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
@@ -74,13 +77,15 @@ def _csv_field(text: str, delimiter: str) -> str:
     return buffer.getvalue()[:-1]
 
 
-def write_jsonl(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells) -> None:
+def write_jsonl(rows: Iterable[R], out: TextIO, columns: list[str],
+                cells: Callable[[R], Sequence[Any]]) -> None:
     dumps = json.JSONEncoder(allow_nan=False).encode
     for row in rows:
         out.write(dumps(dict(zip(columns, cells(row), strict=True))) + "\n")
 
 
-def write_json(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells,
+def write_json(rows: Iterable[R], out: TextIO, columns: list[str],
+               cells: Callable[[R], Sequence[Any]],
                meta: Mapping[str, Any]) -> None:
     """One document: the metadata, then ``"rows"`` streamed one object at a time."""
     dumps = json.JSONEncoder(allow_nan=False).encode
@@ -93,9 +98,10 @@ def write_json(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cell
     out.write("\n]}\n")
 
 
-def write_markdown(rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells) -> None:
+def write_markdown(rows: Iterable[R], out: TextIO, columns: list[str],
+                   cells: Callable[[R], Sequence[Any]]) -> None:
     out.write("| " + " | ".join(columns) + " |\n")
-    out.write("|" + "|".join("---" if c == "phase" else "---:" for c in columns) + "|\n")
+    out.write("|" + "|".join("---" if c in ("phase", "note") else "---:" for c in columns) + "|\n")
     for row in rows:
         out.write("| " + " | ".join(_cell(v) for v in cells(row)) + " |\n")
 
@@ -105,7 +111,8 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|")
 
 
-def write(fmt: str, rows: Iterable[Row], out: TextIO, columns: list[str], cells: Cells,
+def write(fmt: str, rows: Iterable[R], out: TextIO, columns: list[str],
+          cells: Callable[[R], Sequence[Any]],
           meta: Mapping[str, Any]) -> None:
     """Dispatch to the emitter of ``fmt``."""
     if fmt in ("csv", "tsv"):

@@ -9,6 +9,8 @@ The rules are grouped by family, one module each:
   the runner and the extractors report them.
 - ``schedule`` (WU1xx): bugs in the factor function itself, whoever produced it; each rule
   carries its check over the trace.
+- ``plateau`` (WU2xx): ReduceLROnPlateau settings that cannot work; each rule carries its
+  check, which reads the plateau phase's settings.
 - ``framework`` (WU3xx): framework-aware checks the readers in ``warmup_cli.frameworks`` make
   (they know keys, defaults and units the factor function no longer shows).
 - ``script`` (WU4xx): how a training script steps, pairs and restores its schedulers;
@@ -21,7 +23,7 @@ import difflib
 from collections.abc import Iterable
 
 from warmup_cli.errors import WarmupError
-from warmup_cli.lint.rules import framework, schedule, script
+from warmup_cli.lint.rules import framework, plateau, schedule, script
 from warmup_cli.lint.rules import input as input_rules
 from warmup_cli.lint.rules.rule import DOCS_PAGE, Check, Rule
 from warmup_cli.vocab import Code
@@ -88,5 +90,6 @@ def expand_selectors(selectors: Iterable[str]) -> frozenset[Code]:
     return frozenset(codes)
 
 
-for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY, *script.FAMILY):
+for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *plateau.FAMILY, *framework.FAMILY,
+              *script.FAMILY):
     register_rule(_rule)

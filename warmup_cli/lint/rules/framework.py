@@ -124,12 +124,14 @@ FAMILY: tuple[Rule, ...] = (
         "Every reason a reader gives for not reproducing a schedule is reported here, located"
         " at the value: a note when the value is only known at launch (DeepSpeed \"auto\", a "
         "run length that depends on the dataset size: set max_steps or pass --horizon or "
-        "--updates-per-epoch), lives in another file (_base_, a layered config), is an "
+        "--updates-per-epoch), lives in a base config that is not at hand (_base_, _BASE_, a "
+        "Hydra defaults entry) or in a layered config, is an "
         "expression or interpolation warmup_cli never evaluates, or names a scheduler "
         "warmup_cli does not model; an error when the framework itself would reject the value"
         " (an unknown scheduler name, a parameter the class does not take, a division by "
-        "zero, a failed assertion). A reader that crashes is reported here too, as an error "
-        "naming the reader; the rest of the file is still linted.",
+        "zero, a failed assertion, a base config the framework refuses to merge: a cycle, "
+        "duplicate keys among MMEngine bases). A reader that crashes is reported here too, as "
+        "an error naming the reader; the rest of the file is still linted.",
         "lr_scheduler_type: cosine_annealing\nlearning_rate: 2.0e-5\nmax_steps: 1000",
         "lr_scheduler_type: cosine\nlearning_rate: 2.0e-5\nmax_steps: 1000",
         scales=True),
