@@ -11,7 +11,7 @@ import importlib
 from warmup_cli.frameworks.kit import READERS, Finding, FrameworkSchedule, Reader, register
 
 READER_MODULES = ("hf", "deepspeed", "timm", "detectron2", "fairseq", "lightning", "mmengine",
-                  "ultralytics")
+                  "ultralytics", "hydra_target")
 
 
 def readers() -> dict[str, Reader]:

@@ -350,8 +350,13 @@ def _derived_horizon(node: Node) -> int:
 def _warmup_of(node: Node) -> int:
     """Warmup steps of a torch scheduler config (0 when it is not a warmup), with torch's
     defaults (torch/optim/lr_scheduler.py: LinearLR, ConstantLR, OneCycleLR, SequentialLR)."""
-    name = _torch_name(_class_name(node) or "") or ""
-    args = _init_args(node)
+    return torch_warmup(_torch_name(_class_name(node) or "") or "", _init_args(node))
+
+
+def torch_warmup(name: str, args: dict[str, Node]) -> int:
+    """Warmup steps of torch.optim.lr_scheduler ``name`` built with the arguments ``args``
+    (0 when it is not a warmup): the part of :func:`_warmup_of` that is not jsonargparse's,
+    shared with the Hydra ``_target_`` reader."""
 
     def number(key: str, default: float) -> float:
         child = args.get(key)
@@ -479,5 +484,12 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
             f"warmup_steps = {max_steps - warmup}"))
     return out
 
+
+# What the Hydra `_target_` reader (frameworks/hydra_target.py) shares with this one: torch's
+# classes built and stepped the same way, the same refusals.
+Refused = _Refused
+plain_value = _plain
+default_lr = _default_lr
+simulate = _simulate
 
 READER = register(Reader("lightning", detect, read))
