@@ -148,6 +148,9 @@ def test_corpus_rtmdet_base_refs_and_gap() -> None:
     located = {node.location: why for node, why in schedule.unresolved}
     assert "_base_" in located[(46, 9)] and "_base_" in located[(53, 9)]
     assert codes(schedule) == ["WU309"]
+    # the cosine runs T_max 20 = end - begin in full: RTMDet's hold at the peak is a recipe
+    (gap,) = schedule.findings
+    assert gap.severity == "note" and "hold at the peak" in gap.message
 
 
 @needs_corpus
@@ -156,6 +159,8 @@ def test_corpus_yolox_tmax_and_gap() -> None:
     assert codes(schedule) == ["WU306", "WU309"]
     wu309 = next(f for f in schedule.findings if f.code == "WU309")
     assert "epoch 3" in wu309.message and "epoch 5" in wu309.message
+    # T_max 35 over begin..end 5..35: the cosine is late for its own period, a warning
+    assert wu309.severity is None and "T_max=35" in wu309.message
     assert any("_base_" in why for _, why in schedule.unresolved)
 
 

@@ -291,7 +291,8 @@ def _torch(ctx: Reading, target: _Target, path: str, unit: Unit, run: int | None
     phases = ((0, "warmup"), (warmup, name)) if warmup else ((0, name),)
     plan(ctx.out, lambda step: stepped_run.lr(step) / base, base, unit, f"torch {name}",
          f"{path}({', '.join(f'{k}={fmt(v)}' for k, v in kwargs.items())})", warmup=warmup,
-         total=horizon, phases=phases, source="torch")
+         total=horizon, phases=phases, source="torch",
+         extra=lightning.constant_warmup(stepped_run, name, target.args, warmup))
     zero_lr_start(ctx.out, stepped_run.simulated, warmup, target.node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(ctx.out, lightning.torch_warmup(name, target.args), run, target.where, None,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from warmup_cli.schedule import FunctionSchedule, Plan
-from warmup_cli.vocab import Code, RunFacts, Severity, Unit
+from warmup_cli.vocab import RECIPE_JUMPS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -428,6 +428,13 @@ def plan(out: FrameworkSchedule, fn: FactorFn, base_lrs: float | Sequence[float]
     lrs = (base_lrs,) if isinstance(base_lrs, int | float) else tuple(base_lrs)
     out.plan = Plan(schedule, lrs, source if source is not None else label, unit)
     return out.plan
+
+
+def constant_warmup_jump(step: int, what: str) -> dict[str, Any]:
+    """The ``extra`` of a plan whose constant warmup (``what``, e.g. "ConstantLR factor=0.1")
+    ends with a jump at ``step``: a recipe (Goyal et al. 2017), which WU107 reports as a note."""
+    return {RECIPE_JUMPS: ((step, f"the declared constant warmup ({what}) ends there, "
+                                  "Goyal et al.'s recipe"),)}
 
 
 # --- WU301: the warmup against the run ------------------------------------------------------

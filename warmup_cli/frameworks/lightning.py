@@ -36,6 +36,7 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    constant_warmup_jump,
     mapping_at,
     plan,
     register,
@@ -417,11 +418,28 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
     plan(out, lambda step: torch_run.lr(step) / base, base, unit, f"torch {short}",
          f"{name}({_args_text(node)})", warmup=warmup, total=horizon, phases=phases,
-         source="torch")
+         source="torch", extra=constant_warmup(torch_run, short, _init_args(node), warmup))
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
     return out
+
+
+def constant_warmup(run: SteppedScheduler, name: str, args: dict[str, Node],
+                    warmup: int) -> dict[str, Any] | None:
+    """The recipe mark of a ConstantLR warmup (its end is a declared jump, WU107 a note), or of
+    a SequentialLR that starts with one; None otherwise."""
+    first = name
+    if name == "SequentialLR":
+        children = args.get("schedulers")
+        items = children.as_sequence() if children is not None else None
+        head = items[0] if items else None
+        first = (_torch_name(_class_name(head) or "") or "") if head is not None else ""
+    if first != "ConstantLR" or warmup <= 0:
+        return None
+    start = run.lr(0)
+    rise = next((k for k in range(1, warmup + 1) if run.lr(k) > start), warmup)
+    return constant_warmup_jump(rise, "a ConstantLR warmup")
 
 
 def _args_text(node: Node) -> str:

@@ -37,6 +37,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    constant_warmup_jump,
+    fmt,
     mapping_at,
     plan,
     register,
@@ -58,6 +60,7 @@ from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
+RISE_SCAN_LIMIT = 1_000_000  # most steps searched for a constant warmup's end
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
@@ -395,15 +398,27 @@ def _plan(out: FrameworkSchedule, placed: list[_Placed], sim: mm.Simulation, bas
     out.horizon = run.length(unit, ipe)
     ends = [s.span(ipe)[1] for s in schedulers if s.span(ipe)[1] < INF]
     kinds = ", ".join(s.kind for s in schedulers)
+    constant = next((p for p in placed if p.spec.kind == "ConstantLR" and p.scheduler.begin == 0
+                     and _is_warmup(p.spec)), None)
     plan(out, lambda step: sim.lr(step) / base, base, unit, "mmengine " + kinds,
          f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
          warmup=warmup, total=max(ends) if ends and len(ends) == len(placed) else None,
-         phases=_phases(schedulers, ipe), source="mmengine")
+         phases=_phases(schedulers, ipe), source="mmengine",
+         extra=None if constant is None else constant_warmup_jump(
+             _rise(sim, constant.scheduler.span(ipe)[1]),
+             f"ConstantLR factor={number_param(constant.spec.params, 'factor'):g}"))
     if not any(f.code == Code.WU302 for f in out.findings):
         culprit = next((p.spec for p in placed if p.spec.kind in WARMUPS), placed[0].spec)
         zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
                       leading=False,
                       message=lambda zeros, of: zero_share_text(zeros, of, str(unit), suffix=""))
+
+
+def _rise(sim: mm.Simulation, end: int) -> int:
+    """The step at which a constant warmup ending by ``end`` gives way (MMEngine's ConstantLR
+    restores the LR at its last step, ``total_iters = end - begin - 1``)."""
+    first = sim.lr(0)
+    return next((k for k in range(1, min(end, RISE_SCAN_LIMIT) + 1) if sim.lr(k) != first), end)
 
 
 # --- checks on the config as written -------------------------------------------------------
@@ -515,10 +530,33 @@ def _gap_checks(out: FrameworkSchedule, specs: list[_Spec], ipe: int | None) -> 
                          f"{math.floor(end / max(following.begin, 1e-9)) + 1} iterations)")
         unit_a = "epoch" if spec.by_epoch else "iteration"
         unit_b = "epoch" if following.by_epoch else "iteration"
+        late = _starts_late(following)
+        if late is None:
+            out.findings.append(Finding(
+                Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} and {following.kind} "
+                f"begins at {unit_b} {following.begin:g}{threshold}: the LR holds at the base "
+                f"LR in between, a hold at the peak ({following.kind} runs its own begin..end "
+                "in full)", following.get("begin") or following.node, Severity.NOTE))
+            continue
         out.findings.append(Finding(
             Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only "
             f"begins at {unit_b} {following.begin:g}{threshold}: the LR stays flat at the base "
-            "LR in between", following.get("begin") or following.node))
+            f"LR in between, and {late}", following.get("begin") or following.node))
+
+
+def _starts_late(spec: _Spec) -> str | None:
+    """Why a decay that begins after a gap is late for its own declared period (a cosine whose
+    T_max is longer than its begin..end, as if it began where the warmup ends), or None when it
+    runs its period in full: then the gap is a deliberate hold at the peak, a recipe (a
+    warmup-stable-decay; mmyolo's RTMDet holds the LR for half the run)."""
+    t_max, end = optional_param(spec.params, "T_max"), spec.bounded_end
+    if spec.kind != "CosineAnnealingLR" or not t_max or end is None:
+        return None
+    length = end - spec.begin
+    if t_max <= length:
+        return None
+    return (f"T_max={t_max:g} is longer than end - begin = {length:g}: the cosine was sized to "
+            "start earlier and is cut short")
 
 
 def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
@@ -591,7 +629,10 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
          f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
          f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
-         phases=phases, source="mmcv")
+         phases=phases, source="mmcv",
+         extra=constant_warmup_jump(w_iters, f"warmup='constant', warmup_ratio="
+                                    f"{fmt(warmup.ratio)}")
+         if warmup.kind == "constant" and w_iters else None)
     ctx.out.horizon = max_iters
     return ctx.out
 
