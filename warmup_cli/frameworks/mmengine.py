@@ -198,7 +198,10 @@ def _read_spec(ctx: Reading, item: Node) -> _Spec | None:
     if kind_node is None or kind is None:
         ctx.reject(kind_node or item, "param_scheduler entry has no type")
         return None
-    short = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
+    written = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
+    short = _lr_alias(item, written)
+    if _other_parameter(ctx, item, kind, short):
+        return None
     if short not in SUPPORTED:
         ctx.unresolved(kind_node, f"{kind} is not a scheduler warmup_cli reproduces "
                        f"({', '.join(SUPPORTED)})")
@@ -212,12 +215,40 @@ def _read_spec(ctx: Reading, item: Node) -> _Spec | None:
     params: Params = {
         key: values.numbers(item, key, default) if key in _LISTS
         else values.number(item, key, default) for key, default in _PARAMS[short].items()}
-    unknown = sorted(set(entry) - {*_COMMON_KEYS, *_PARAMS[short]})
+    taken = {*_COMMON_KEYS, *_PARAMS[short], *(("param_name",) if written != short else ())}
+    unknown = sorted(set(entry) - taken)
     if unknown:
         # MMEngine's registry passes every key to the class: a TypeError
         ctx.reject(item, f"{short} does not take {', '.join(unknown)}")
     return _Spec(item, short, by_epoch, convert, begin, end, params, known=not span.failed,
                  params_known=not values.failed, end_explicit=end is not None)
+
+
+def _param_name(item: Node) -> str | None:
+    node = item.get("param_name")
+    return node.as_str() if node is not None else None
+
+
+def _lr_alias(item: Node, short: str) -> str:
+    """``XParamScheduler`` with ``param_name='lr'`` is the LR scheduler ``XLR`` (MMEngine's
+    LR schedulers are those classes with param_name fixed to 'lr')."""
+    if short.endswith("ParamScheduler") and _param_name(item) == "lr":
+        alias = short.removesuffix("ParamScheduler") + "LR"
+        return alias if alias in SUPPORTED else short
+    return short
+
+
+def _other_parameter(ctx: Reading, item: Node, kind: str, short: str) -> bool:
+    """A scheduler of another parameter (a momentum scheduler, a ParamScheduler of
+    ``weight_decay``): it does not change the LR, so it is left out of the LR schedule, with a
+    note (issue 10: it never blocks the LR schedule, and is never dropped silently)."""
+    param = "momentum" if short.endswith("Momentum") else _param_name(item)
+    if param in (None, "lr") or not (short.endswith(("Momentum", "ParamScheduler"))):
+        return False
+    line, _ = item.location
+    ctx.note(f"{kind} (line {line}) schedules {param}, not the LR: it is left out of the LR "
+             "schedule shown")
+    return True
 
 
 def _default_ends(specs: list[_Spec], run: _Run, ipe: int | None) -> None:
