@@ -86,6 +86,7 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_severity_lowered,
 )
+from warmup_cli.frameworks.upstream import axolotl_schedulers as axolotl
 from warmup_cli.frameworks.upstream.transformers_optimization import (
     METRIC_DRIVEN,
     SCHEDULER_KWARGS,
@@ -239,7 +240,11 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
                  if dialect is _OPEN_INSTRUCT and run.total is not None else None)
     if ctx.failed or lr is None:
         return
-    built = _build(ctx, name, warmup, run, kwargs, lr, scheduled)
+    own = _axolotl_cosine(ctx, warmup, run) if dialect is _AXOLOTL and name == "cosine" \
+        else None
+    if ctx.failed:
+        return
+    built = _build(ctx, name, warmup, run, kwargs, lr, scheduled, own)
     if built is not None:
         ctx.out.plan = plan(ctx.out, built.fn, (lr,), Unit.STEP, f"hf {name}",
                             spec_text(f"hf {name}", built.params), warmup=warmup,
@@ -384,14 +389,6 @@ def _what_the_type_ignores(ctx: Reading, dialect: _Dialect, name: str, warmup_no
                            kwargs: dict[str, object]) -> dict[str, object]:
     """Findings and notes on the settings ``name`` does not use; the kwargs get_scheduler
     passes on."""
-    if dialect is _AXOLOTL and name == "cosine":
-        for extra in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio"):
-            node = ctx.doc.root.get(extra)
-            if node is not None and node.value is not None:
-                ctx.finding(Code.WU308, f"{extra} makes axolotl replace the cosine with its own "
-                            "min-LR cosine scheduler, which warmup_cli does not model", node,
-                            Severity.NOTE)
-                ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
     if name in WARMUP_IGNORED and warmup_node is not None:
         ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
                     f"({key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
@@ -444,6 +441,49 @@ def _warmup_steps(ctx: Reading, dialect: _Dialect, name: str, run: _Run,
         warmup = 2  # axolotl core/builders: "if warmup_steps == 1: warmup_steps = 2"
         ctx.note("axolotl turns a 1-step warmup into 2 steps")
     return warmup or 0
+
+
+# --- axolotl's own cosines: core/trainers/mixins/scheduler.py create_scheduler ------------------
+
+
+def _axolotl_ratio(ctx: Reading, key: str) -> float | None:
+    """A ratio axolotl asserts is in [0, 1] (None: unset, or 0, which axolotl treats as unset)."""
+    value = ctx.number(ctx.doc.root, key, None, low=0, high=1,
+                       consequence="axolotl's assertion fails")
+    return float(value) if value else None
+
+
+def _axolotl_cosine(ctx: Reading, warmup: int, run: _Run
+                    ) -> tuple[FactorFn, str, dict[str, object]] | None:
+    """The scheduler axolotl builds instead of transformers' cosine, if any (see
+    :mod:`.upstream.axolotl_schedulers`); the run length N is required by all three."""
+    root = ctx.doc.root
+    quadratic = ctx.flag(root, "lr_quadratic_warmup", None) is True
+    min_ratio = _axolotl_ratio(ctx, "cosine_min_lr_ratio")
+    constant = _axolotl_ratio(ctx, "cosine_constant_lr_ratio")
+    if ctx.failed or not (quadratic or min_ratio):
+        return None
+    if run.total is None:
+        ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} (axolotl's cosine "
+                       "decays over it)")
+        return None
+    total = run.total
+    if quadratic:
+        if min_ratio:
+            ctx.note("lr_quadratic_warmup and cosine_min_lr_ratio are both set: axolotl uses "
+                     "the quadratic warmup (and no floor)")
+        return (axolotl.cosine_quadratic_warmup_lambda(warmup, total),
+                "cosine decay (axolotl, quadratic warmup)", {"quadratic_warmup": True})
+    assert min_ratio is not None
+    if constant:
+        ctx.note(f"axolotl get_cosine_schedule_with_warmup_decay_constant: the cosine ends at "
+                 f"int({total} x {fmt(constant)}) = {int(total * constant)} and holds "
+                 f"{fmt(min_ratio)} x learning_rate after")
+        return (axolotl.cosine_decay_constant_lambda(warmup, total, constant, min_ratio),
+                "cosine decay (axolotl, then constant)",
+                {"min_lr_ratio": min_ratio, "constant_lr_ratio": constant})
+    return (axolotl.cosine_min_lr_lambda(warmup, total, min_ratio),
+            "cosine decay (axolotl, min lr)", {"min_lr_ratio": min_ratio})
 
 
 # --- open-instruct: finetune.py _create_scheduler, dpo_tune_cache.py ----------------------------
@@ -571,9 +611,11 @@ class _Kwargs:
 
 
 def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, object],
-           lr: float, scheduled: float | None = None) -> _Built | None:
+           lr: float, scheduled: float | None = None,
+           own: tuple[FactorFn, str, dict[str, object]] | None = None) -> _Built | None:
     """``scheduled``: the num_training_steps get_scheduler gets when it is not N (open-instruct's
-    final_lr_ratio)."""
+    final_lr_ratio); ``own``: the factor, phase and parameters of a scheduler that replaces
+    get_scheduler's (axolotl's cosines)."""
     kw = _Kwargs(ctx, kwargs)
     unknown = sorted(set(kwargs) - SCHEDULER_KWARGS.get(name, frozenset()))
     if unknown and name not in ("constant", "constant_with_warmup", *METRIC_DRIVEN):
@@ -590,7 +632,10 @@ def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, ob
     params.update(kwargs)
     n = run.total if run.total is not None else 0
     made: tuple[FactorFn, Phases, int | None] | None
-    if scheduled is not None and scheduled != n and name == "linear":
+    if own is not None:
+        params.update(own[2])
+        made = (own[0], _after_warmup(warmup, own[1]), run.total)
+    elif scheduled is not None and scheduled != n and name == "linear":
         params["num_training_steps"] = scheduled
         made = (linear_lambda(warmup, scheduled), _after_warmup(warmup, "linear decay"),
                 run.total)
