@@ -45,6 +45,7 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream import litgpt_pretrain as upstream_pretrain
 from warmup_cli.frameworks.upstream.litgpt_finetune_full import get_lr_scheduler
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     NESTING,
@@ -244,7 +245,7 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     found: list[FrameworkSchedule] = []
     train = _litgpt(root)
     if train is not None:
-        found.append(_read_litgpt(doc, train))
+        found.append(_read_litgpt(doc, train, facts))
     for node, holder in _scheduler_nodes(root):
         found.append(_read_cli(doc, node, holder))
     return found
@@ -301,6 +302,9 @@ def _base_lr(ctx: Reading, holder: Node | None, fallback: Node, why: str) -> flo
     lr, node, note = _optimizer(ctx, holder)
     if note:
         ctx.note(note)
+    if lr is not None and node is not None and node.as_str() is not None and \
+            ctx.doc.format == "yaml":
+        ctx.note(_yaml11_note("optimizer lr", node, lr))
     if lr is None:
         ctx.missing(node or fallback, why)
         return DEFAULT_BASE_LR
@@ -452,9 +456,32 @@ def _args_text(node: Node) -> str:
     return ", ".join(parts)
 
 
-def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
+def _finetune_steps(ctx: Reading, train: Node, facts: RunFacts) -> int | None:
+    """finetune/full.py ``lr_max_steps = min(train.epochs * steps_per_epoch, train.max_steps or
+    inf)``; ``facts.updates_per_epoch`` is steps_per_epoch (``len(train_dataloader) //
+    gradient_accumulation_iters``)."""
+    max_steps = ctx.count(train, "max_steps", None, label="train.max_steps", low=1)
+    epochs = ctx.count(train, "epochs", None, label="train.epochs", low=1)
+    per_epoch = facts.updates_per_epoch
+    if per_epoch is None or epochs is None:
+        return None if max_steps is None else int(max_steps)
+    by_epochs = int(epochs) * per_epoch
+    steps = by_epochs if max_steps is None else min(by_epochs, int(max_steps))
+    ctx.note(f"lr_max_steps = min({epochs} epochs x {per_epoch} steps per epoch, max_steps "
+             f"{max_steps if max_steps is not None else 'unset'}) = {steps}")
+    return steps
+
+
+def _read_litgpt(doc: Document, train: Node, facts: RunFacts = NO_FACTS) -> FrameworkSchedule:
+    tokens = train.get("max_tokens")
+    if tokens is not None and tokens.value is not None:
+        return litgpt_pretrain(doc, train)
     out = FrameworkSchedule("lightning", "litgpt train", train, None)
     ctx = Reading(doc, out, hydra=True)
+    min_lr = train.get("min_lr")
+    if min_lr is not None and min_lr.value is not None:
+        ctx.note(f"train.min_lr ({min_lr.value}) is ignored by litgpt's finetune scripts: their "
+                 "cosine goes to 0 (only pretrain.py decays to min_lr)")
     fraction = train.get("lr_warmup_fraction")
     if fraction is not None and fraction.value is not None:
         ctx.unresolved(fraction, "lr_warmup_fraction is a share of the dataloader length, "
@@ -465,13 +492,13 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
     # litgpt TrainArgs.lr_warmup_steps defaults to 100
     warmup_value = warmup_node.as_number() if warmup_node is not None else None
     warmup = int(warmup_value if warmup_value is not None else 100)
-    max_steps = steps_node.as_number() if steps_node is not None else None
+    max_steps = _finetune_steps(ctx, train, facts)
     if max_steps is None:
         ctx.unresolved(steps_node or train, "litgpt decays over min(epochs x steps per epoch, "
                        "max_steps); max_steps is not set and the steps per epoch depend on the "
-                       "dataset")
+                       "dataset: pass --updates-per-epoch")
         return out
-    max_steps = out.horizon = int(max_steps)
+    out.horizon = max_steps
     base = _base_lr(ctx, None, train, "the optimizer lr is not in this file: LRs are shown "
                     "relative to it")
     ctx.note("litgpt finetune: SequentialLR(LambdaLR(step / warmup_steps), "
@@ -501,6 +528,75 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
             f"only reaches {peak:.2f}x its peak, and the cosine's T_max = max_steps - "
             f"warmup_steps = {max_steps - warmup}"))
     return out
+
+
+def litgpt_pretrain(doc: Document, train: Node) -> FrameworkSchedule:
+    """litgpt ``pretrain.py``: the LR of every optimizer update, set by ``get_lr`` before the
+    last micro-iteration of its accumulation window (:mod:`.upstream.litgpt_pretrain`)."""
+    out = FrameworkSchedule("lightning", "litgpt pretrain", train, None)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
+    root = doc.root
+    if train.get("lr_warmup_fraction") is not None and \
+            train.get("lr_warmup_fraction").value is not None:  # type: ignore[union-attr]
+        ctx.unresolved(train, "lr_warmup_fraction is a share of the dataloader length, which "
+                       "the config does not hold")
+    world = _world_size(ctx, root)
+    tokens = ctx.count(train, "max_tokens", None, label="train.max_tokens", low=1)
+    micro = ctx.count(train, "micro_batch_size", 4, label="train.micro_batch_size", low=1)
+    batch = ctx.count(train, "global_batch_size", 512, label="train.global_batch_size", low=1)
+    seq = ctx.count(train, "max_seq_length", None, label="train.max_seq_length", low=1)
+    warmup_steps = ctx.count(train, "lr_warmup_steps", 100, label="train.lr_warmup_steps")
+    min_lr = ctx.number(train, "min_lr", 6e-5, label="train.min_lr")
+    if seq is None and not ctx.failed:
+        ctx.unresolved(train, "train.max_seq_length is not set: pretrain.py uses the model "
+                       "config's block_size, which is not in this file")
+    if ctx.failed or tokens is None or seq is None:
+        return out
+    accumulation = (batch // world) // micro
+    if accumulation <= 0:
+        ctx.reject(train.get("micro_batch_size") or train, "global_batch_size // devices // "
+                   "micro_batch_size is 0 (litgpt's assertion fails)")
+        return out
+    max_iters = (tokens // world) // (micro * seq)
+    warmup_iters = min(max_iters, warmup_steps * accumulation)
+    base = _base_lr(ctx, None, train, "the optimizer lr is not in this file: LRs are shown "
+                    "relative to it")
+    lr = upstream_pretrain.update_lr(base, accumulation, warmup_iters, max_iters, float(min_lr))
+    updates = max_iters // accumulation
+    out.horizon = updates
+    warmup = math.ceil(warmup_iters / accumulation)
+    ctx.note(f"litgpt pretrain: {max_iters:,} micro-iterations = ({tokens:,} // {world}) // "
+             f"({micro} x {seq}); {accumulation} per optimizer update; warmup_iters = "
+             f"min(max_iters, {warmup_steps} x {accumulation}) = {warmup_iters:,}")
+    plan(out, lambda u: lr(u) / base, base, Unit.STEP, "litgpt pretrain get_lr",
+         f"litgpt get_lr(warmup_iters={warmup_iters}, max_iters={max_iters}, min_lr="
+         f"{min_lr}, accumulation={accumulation})", warmup=warmup, total=updates,
+         phases=((0, "linear warmup"), (warmup, "cosine to min_lr")) if warmup else
+         ((0, "cosine to min_lr"),), source="litgpt")
+    zero_lr_start(out, lr, warmup, train.get("lr_warmup_steps") or train, Unit.STEP,
+                  leading=False, message=lambda zeros, length: zero_share_text(zeros, length,
+                                                                               "step"))
+    return out
+
+
+def _world_size(ctx: Reading, root: Node) -> int:
+    devices = root.get("devices")
+    nodes = ctx.count(root, "num_nodes", 1, low=1)
+    count = devices.as_number() if devices is not None else None
+    if count is None or count < 1:
+        ctx.note(f"devices is {devices.value if devices is not None else 'not set'}: one "
+                 "device is assumed (the run length and the accumulation depend on it)")
+        count = 1
+    return int(count) * int(nodes)
+
+
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # jsonargparse's loader reads 4e-4 as a float; PyYAML (YAML 1.1) keeps it a string
+    text = str(node.value)
+    dotted = text if "." in text else text.lower().replace("e", ".0e", 1)
+    return (f"{label}: {text} is a string under YAML 1.1 (PyYAML); jsonargparse reads it "
+            f"as {number!r}, other YAML 1.1 loaders keep a string: write it with a dot, "
+            f"{dotted}")
 
 
 # What the Hydra `_target_` reader (frameworks/hydra_target.py) shares with this one: torch's
