@@ -77,3 +77,16 @@ def test_a_decay_late_for_its_own_period_is_a_warning(tmp_path: Path) -> None:
     gap = only_code(found, "WU309")
     assert gap.severity is Severity.WARNING and "T_max=90" in gap.message
     assert _exit(tmp_path, text, "mm.py") == 1
+
+
+# --- a schedule key a reader does not read gets a note at that key (issue 10 item 5) --------
+
+
+def test_an_unread_schedule_key_is_a_located_note(tmp_path: Path) -> None:
+    text = ("base_model: x\nmicro_batch_size: 1\nlearning_rate: 0.0002\nlr_scheduler: cosine\n"
+            "max_steps: 100\nwarmup_steps: 10\nloraplus_lr_ratio: 16\nweight_decay: 0.0\n"
+            "alternate_lr_scheduler_type: rex\n")
+    found = [d for d in lint_file(tmp_path, text) if d.code == "WU308"]
+    assert {(d.start.line, d.severity) for d in found} == {(7, Severity.NOTE), (9, Severity.NOTE)}
+    assert all("not read by the axolotl reader" in d.message for d in found)
+    assert _exit(tmp_path, text, "config.yaml") == 0

@@ -82,6 +82,7 @@ from warmup_cli.frameworks.kit import (
     register,
     shown,
     spec_text,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_severity_lowered,
@@ -217,8 +218,17 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
         return []
     key = dialect.scheduler_key
     result = FrameworkSchedule(FRAMEWORK, key, doc.root.get(key) or doc.root, None)
-    _read_schedule(Reading(doc, result, yaml11=_yaml11_note), dialect, facts)
+    ctx = Reading(doc, result, yaml11=_yaml11_note)
+    _read_schedule(ctx, dialect, facts)
+    unread_schedule_keys(ctx, doc.root, _READ_KEYS | {dialect.scheduler_key}, dialect.name)
     return [result]
+
+
+# Every top-level key the dialects read (the rest that look like schedule settings are noted).
+_READ_KEYS = frozenset({
+    "learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "warmup_ratio",
+    "max_steps", "num_train_epochs", "num_epochs", "max_train_steps", "final_lr_ratio",
+    "lr_quadratic_warmup", "cosine_min_lr_ratio", "cosine_constant_lr_ratio"})
 
 
 def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:

@@ -33,6 +33,7 @@ from warmup_cli.frameworks.kit import (
     fmt,
     plan,
     register,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_severity_lowered,
@@ -50,6 +51,9 @@ _HYP_KEYS = frozenset({"lr0", "lrf", "warmup_epochs", "warmup_bias_lr", "warmup_
 # Train settings only an Ultralytics cfg / args.yaml holds (a YOLOv5 hyp file has none).
 _ULTRALYTICS_KEYS = frozenset({"task", "mode", "epochs", "cos_lr", "optimizer", "nbs", "batch",
                                "close_mosaic", "dfl", "imgsz", "time"})
+
+
+_READ_KEYS = frozenset({*_HYP_KEYS, "epochs", "cos_lr", "optimizer", "time", "momentum"})
 
 
 def _dialect(root: Node) -> str | None:
@@ -125,6 +129,7 @@ def read(doc: Document, facts: RunFacts = NO_FACTS, *,
     ctx.note(f"read as {trainer} (--framework {other} reads it as the other trainer)")
     settings = _Settings(ctx, dialect)
     _notes(ctx, settings)
+    unread_schedule_keys(ctx, doc.root, _READ_KEYS, dialect)
     nb = facts.updates_per_epoch
     if nb is None:
         ctx.unresolved(doc.root.get("warmup_epochs") or probe.node,
