@@ -187,3 +187,17 @@ def test_detection_and_forcing() -> None:
     doc = load_document(FIXTURES / "hyp.scratch-low.yaml")
     forced = ultralytics.READER.read(doc, RunFacts(updates_per_epoch=40))
     assert {s.framework for s in forced} == {ULTRALYTICS}
+
+
+def test_lint_keeps_the_trainers_design_to_notes() -> None:
+    from warmup_cli.lint.diagnostics import Severity as LintSeverity
+    from warmup_cli.lint.runner import lint
+    from warmup_cli.lint.settings import Settings
+
+    settings = Settings(updates_per_epoch=40)
+    report = lint([str(FIXTURES)], settings)
+    found = {(d.code, d.severity) for d in report.diagnostics}
+    # the weight groups' LR-0 first iteration, and the dip at each epoch boundary of the
+    # warmup (it aims at lf(epoch)): both the trainers' own design, notes only
+    assert found == {("WU302", LintSeverity.NOTE), ("WU110", LintSeverity.NOTE)}
+    assert report.exit_code(settings.fail_on) == 0

@@ -21,6 +21,11 @@ RECIPE_JUMPS = "recipe_jumps"
 declares on purpose (the end of a constant warmup, Goyal et al.'s recipe): WU107 reports such a
 jump as a note, never as a warning."""
 
+RECIPE_DIPS = "recipe_dips"
+"""The key of a framework plan's ``extra`` that says why the framework's own warmup dips before
+its peak (Ultralytics' warmup targets ``lf(epoch)``, which drops at every epoch boundary):
+WU110 reports such a dip as a note."""
+
 ConfigFormat = Literal["yaml", "json", "toml", "python"]
 
 SUFFIX_FORMATS: dict[str, ConfigFormat] = {

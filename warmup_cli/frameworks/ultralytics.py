@@ -39,7 +39,15 @@ from warmup_cli.frameworks.kit import (
     zero_share_severity_lowered,
 )
 from warmup_cli.frameworks.upstream.ultralytics_trainer import ULTRALYTICS, YOLOV5, YoloWarmup
-from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity, Unit
+from warmup_cli.vocab import (
+    DEFAULT_BASE_LR,
+    NO_FACTS,
+    RECIPE_DIPS,
+    Code,
+    RunFacts,
+    Severity,
+    Unit,
+)
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -191,7 +199,9 @@ def _group(ctx: Reading, probe: FrameworkSchedule, run: YoloWarmup, bias: bool,
     plan(out, lambda ni: lr(ni) / lr0, lr0, Unit.ITER, f"{run.dialect} {decay} lf", spec,
          warmup=min(warmup_end, total), total=total, phases=phases,
          source=f"{ctx.doc.path} [{run.dialect} {name}]",
-         extra={"framework": run.dialect, "group": name, "params": params})
+         extra={"framework": run.dialect, "group": name, "params": params,
+                RECIPE_DIPS: "the warmup aims at initial_lr x lf(epoch), which drops at every "
+                "epoch boundary (the trainer's design, not the config's)"})
     warmup_node = ctx.doc.root.get("warmup_epochs")
     if not bias:
         zero_lr_start(out, lr, warmup_end, warmup_node, Unit.ITER, scan=1,

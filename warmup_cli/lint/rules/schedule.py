@@ -15,7 +15,7 @@ from warmup_cli.lint.rules.rule import Rule, checked_by
 from warmup_cli.lint.subject import ANCHOR_START, ANCHOR_WARMUP, RuleHit, source_offset
 from warmup_cli.lint.trace import TOLERANCE
 from warmup_cli.render.numbers import exact
-from warmup_cli.vocab import RECIPE_JUMPS, Code, Severity
+from warmup_cli.vocab import RECIPE_DIPS, RECIPE_JUMPS, Code, Severity
 
 SPIKE_RATIO = 10.0  # f(0) this many times f(1) is a first-step spike
 JUMP_SHARE = 0.25  # an abrupt jump also adds at least this share of the peak
@@ -314,10 +314,11 @@ def non_monotonic_warmup(ctx: Context) -> RuleHit | None:
         if i == 1 and spike:
             continue  # a first-step spike is WU106's
         if values[i] < values[i - 1] * (1 - RELATIVE):
+            why = (getattr(ctx.trace.schedule, "extra", None) or {}).get(RECIPE_DIPS)
             return RuleHit(
                 Code.WU110,
                 f"the factor drops from {_f(values[i - 1])} to {_f(values[i])} at step "
                 f"{ctx.steps[i]:,}, before the warmup reaches its peak ({_f(ctx.profile.peak)}"
-                f" at step {ctx.profile.peak_step:,})",
-                anchor=ANCHOR_WARMUP)
+                f" at step {ctx.profile.peak_step:,})" + (f": {why}" if why else ""),
+                severity=Severity.NOTE if why else None, anchor=ANCHOR_WARMUP)
     return None
