@@ -22,8 +22,9 @@ from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, RunFacts
 
-KNOWN_LAYOUTS = ("warmup_cli reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning and "
-                 "MMEngine configs and lambda or spec strings; --framework NAME forces a reader")
+KNOWN_LAYOUTS = ("warmup_cli reads HF (also open-instruct, axolotl), DeepSpeed, timm, detectron2, "
+                 "fairseq, Lightning/litgpt, MMEngine, Ultralytics/YOLOv5 and Hydra _target_ "
+                 "configs and lambda or spec strings; --framework NAME forces a reader")
 
 
 @dataclass(frozen=True)
