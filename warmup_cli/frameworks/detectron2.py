@@ -108,6 +108,12 @@ def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_leng
                             ["rescaled", "rescaled" if rescale_interval else "fixed"])
 
 
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # yacs loads YAML with PyYAML and literal_evals the strings, so 1e-3 still becomes a float
+    return (f"{label}: {node.value} is a string under YAML 1.1 (PyYAML); yacs reads it as "
+            f"{number!r}, other YAML 1.1 loaders keep a string")
+
+
 def _constant(method: str, key: str, factor: float) -> str | None:
     """How a constant warmup is spelt, for WU107's recipe note (None: a linear warmup)."""
     return f"{key} constant, factor {factor:g}" if method == "constant" else None
@@ -319,7 +325,8 @@ class _Yacs:
 
 def _read_yacs(doc: Document, *, follow_bases: bool) -> FrameworkSchedule:
     declared = doc.root.get("SOLVER") or doc.root
-    ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None))
+    ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None),
+                  yaml11=_yaml11_note)
     keys = _Yacs(ctx, follow_bases=follow_bases)
     solver = keys.read()
     if ctx.failed:

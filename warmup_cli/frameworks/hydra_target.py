@@ -147,6 +147,14 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     return [_read(doc, target, facts) for target in _targets(doc.root)]
 
 
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # OmegaConf's loader reads 1e-3 as a float; PyYAML (YAML 1.1) keeps it a string
+    text = str(node.value)
+    dotted = text if "." in text else text.lower().replace("e", ".0e", 1)
+    return (f"{label}: {text} is a string under YAML 1.1 (PyYAML); OmegaConf reads it as "
+            f"{number!r}, other YAML 1.1 loaders keep a string: write it with a dot, {dotted}")
+
+
 # --- the optimizer, the run ------------------------------------------------------------------
 
 
@@ -230,7 +238,7 @@ def _read(doc: Document, target: _Target, facts: RunFacts) -> FrameworkSchedule:
     path = (target.node.get("_target_") or target.node).as_str() or target.name
     label = ".".join(str(p) for p in target.node.path) or "_target_"
     out = FrameworkSchedule(FRAMEWORK, f"{label} ({target.name})", target.node, None)
-    ctx = Reading(doc, out, hydra=True)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
     unit = _unit(ctx, target)
     run = _run_length(ctx, unit, facts)
     out.horizon = run

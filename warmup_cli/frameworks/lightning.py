@@ -37,6 +37,7 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     constant_warmup_jump,
+    key_of,
     mapping_at,
     plan,
     register,
@@ -110,6 +111,9 @@ def _plain(ctx: Reading, node: Node) -> Any:
         raise _Refused(node, "a nested object is only understood as a scheduler in "
                         "SequentialLR/ChainedScheduler's schedulers")
     number = node.as_number()
+    if number is not None and node.as_str() is not None and ctx.yaml11 is not None and \
+            ctx.doc.format == "yaml":
+        ctx.note(ctx.yaml11(key_of(node), node, number))
     return number if number is not None else value
 
 
@@ -391,7 +395,7 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     short = _torch_name(name) or name
     out = FrameworkSchedule("lightning", f"{node.path[-1] if node.path else 'lr_scheduler'}"
                             f" ({short})", node, None)
-    ctx = Reading(doc, out, hydra=True)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
     unit, interval_note = _interval(holder, holder is root)
     if interval_note:
         ctx.note(interval_note)
@@ -477,7 +481,7 @@ def _read_litgpt(doc: Document, train: Node, facts: RunFacts = NO_FACTS) -> Fram
     if tokens is not None and tokens.value is not None:
         return litgpt_pretrain(doc, train)
     out = FrameworkSchedule("lightning", "litgpt train", train, None)
-    ctx = Reading(doc, out, hydra=True)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
     min_lr = train.get("min_lr")
     if min_lr is not None and min_lr.value is not None:
         ctx.note(f"train.min_lr ({min_lr.value}) is ignored by litgpt's finetune scripts: their "
