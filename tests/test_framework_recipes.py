@@ -90,3 +90,11 @@ def test_an_unread_schedule_key_is_a_located_note(tmp_path: Path) -> None:
     assert {(d.start.line, d.severity) for d in found} == {(7, Severity.NOTE), (9, Severity.NOTE)}
     assert all("not read by the axolotl reader" in d.message for d in found)
     assert _exit(tmp_path, text, "config.yaml") == 0
+
+
+def test_an_unread_solver_key_is_a_located_note(tmp_path: Path) -> None:
+    text = ("SOLVER:\n  BASE_LR: 0.02\n  MAX_ITER: 9000\n  STEPS: (6000,)\n"
+            "  POLY_LR_POWER: 0.9\n  WEIGHT_DECAY: 0.0001\n  BIAS_LR_FACTOR: 1.0\n")
+    found = [d for d in lint_file(tmp_path, text) if d.code == "WU308"]
+    assert [(d.start.line, d.severity) for d in found] == [(5, Severity.NOTE)]  # not the decay
+    assert "POLY_LR_POWER is not read by the detectron2 reader" in found[0].message

@@ -43,6 +43,7 @@ from warmup_cli.frameworks.kit import (
     mapping_at,
     plan,
     register,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_text,
@@ -329,6 +330,8 @@ def _read_yacs(doc: Document, *, follow_bases: bool) -> FrameworkSchedule:
                   yaml11=_yaml11_note)
     keys = _Yacs(ctx, follow_bases=follow_bases)
     solver = keys.read()
+    if declared is not doc.root:
+        unread_schedule_keys(ctx, declared, DEFAULTS, "detectron2")
     if ctx.failed:
         return ctx.out
     assumed = sorted(k for k in ("BASE_LR", "MAX_ITER", "WARMUP_ITERS", "WARMUP_FACTOR",
