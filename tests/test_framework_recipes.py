@@ -25,6 +25,11 @@ MMENGINE_GAP = (
     "train_cfg = dict(max_epochs=100)\nparam_scheduler = [\n"
     "    dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=10),\n"
     "    dict(type='CosineAnnealingLR', T_max={t_max}, by_epoch=True, begin=20, end=100),\n]\n")
+MMCV_CONSTANT = (
+    "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n"
+    "runner = dict(type='IterBasedRunner', max_iters=2000)\n"
+    "lr_config = dict(policy='step', by_epoch=False, warmup='constant', warmup_iters=100,\n"
+    "                 warmup_ratio=0.1, step=[1500])\n")
 LIGHTNING_CONSTANT = (
     "trainer:\n  max_epochs: 90\noptimizer:\n  class_path: torch.optim.SGD\n  init_args:\n"
     "    lr: 0.1\nlr_scheduler:\n  class_path: torch.optim.lr_scheduler.ConstantLR\n"
@@ -42,6 +47,7 @@ def _exit(tmp_path: Path, text: str, name: str) -> int:
     (DETECTRON2.format(method="constant"), "d2.yaml", 500),
     (MMENGINE_CONSTANT, "mm.py", 4),  # MMEngine's ConstantLR restores the LR at end - 1
     (LIGHTNING_CONSTANT, "cli.yaml", 5),
+    (MMCV_CONSTANT, "mmcv.py", 100),
 ])
 def test_a_declared_constant_warmup_is_a_note(tmp_path: Path, text: str, name: str,
                                              step: int) -> None:
