@@ -178,3 +178,37 @@ def test_corpus_alpaca_auto_is_unresolved() -> None:
     assert schedule.plan is None
     assert finding_codes(schedule) == ["WU308"] * 4
     assert [r for _, r in schedule.unresolved] == [deepspeed.AUTO_REASON] * 4
+
+
+# --- a run length left to the launching script (issue 10 item 5) ----------------------------
+
+_NO_TOTAL = ('{"optimizer": {"type": "AdamW", "params": {"lr": 0.001}},\n'
+             ' "scheduler": {"type": "WarmupDecayLR", "params": {"warmup_min_lr": 0,\n'
+             '   "warmup_max_lr": 0.001, "warmup_num_steps": 100%s}}}\n')
+
+
+def test_absent_total_num_steps_is_a_note_like_auto() -> None:
+    from warmup_cli.vocab import Severity
+
+    (schedule,) = deepspeed.read(load_document("ds.json", text=_NO_TOTAL % ""))
+    assert schedule.plan is None
+    (note,) = schedule.findings
+    assert (note.code, note.severity) == ("WU308", Severity.NOTE)
+    assert "--steps" in note.message
+
+
+@pytest.mark.parametrize("given", ["", ', "total_num_steps": "auto"'])
+def test_steps_supply_a_launcher_total_num_steps(given: str) -> None:
+    from warmup_cli.vocab import RunFacts
+
+    doc = load_document("ds.json", text=_NO_TOTAL % given)
+    (schedule,) = deepspeed.read(doc, RunFacts(total_steps=1000))
+    assert schedule.plan is not None
+    assert [f.code for f in schedule.findings] == ["WU302"]  # warmup_min_lr 0, not a WU308
+    assert any("--steps 1000" in note for note in schedule.notes)
+    (explicit,) = deepspeed.read(load_document(
+        "ds.json", text=_NO_TOTAL % ', "total_num_steps": 1000'))
+    assert explicit.plan is not None
+    assert [schedule.plan.schedule(k) for k in range(1100)] == \
+        [explicit.plan.schedule(k) for k in range(1100)]
+    assert schedule.plan.schedule.describe()["type"] == "WarmupDecayLR"

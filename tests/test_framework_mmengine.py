@@ -158,6 +158,9 @@ def test_corpus_rtmdet_base_refs_and_gap() -> None:
     located = {node.location: why for node, why in schedule.unresolved}
     assert "_base_" in located[(46, 9)] and "_base_" in located[(53, 9)]
     assert codes(schedule) == ["WU309"]
+    # the cosine runs T_max 20 = end - begin in full: RTMDet's hold at the peak is a recipe
+    (gap,) = schedule.findings
+    assert gap.severity == "note" and "hold at the peak" in gap.message
 
 
 @needs_corpus
@@ -166,6 +169,8 @@ def test_corpus_yolox_tmax_and_gap() -> None:
     assert codes(schedule) == ["WU306", "WU309"]
     wu309 = next(f for f in schedule.findings if f.code == "WU309")
     assert "epoch 3" in wu309.message and "epoch 5" in wu309.message
+    # T_max 35 over begin..end 5..35: the cosine is late for its own period, a warning
+    assert wu309.severity is None and "T_max=35" in wu309.message
     assert any("_base_" in why for _, why in schedule.unresolved)
 
 
@@ -198,3 +203,39 @@ def test_zero_t_max_means_end_minus_begin() -> None:
             "begin=0, end=10)]\n")
     (schedule,) = mmengine.read(load_document("t.py", text=text))
     assert schedule.findings == [] and schedule.plan is not None
+
+
+# --- schedulers of other parameters (issue 10 item 5) ---------------------------------------
+
+_OTHER_PARAMETERS = """optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+train_cfg = dict(by_epoch=True, max_epochs=20)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=5),
+    dict(type='CosineAnnealingParamScheduler', param_name='lr', T_max=15, begin=5, end=20),
+    dict(type='CosineAnnealingMomentum', T_max=20, begin=0, end=20, eta_min=0.85),
+    dict(type='LinearParamScheduler', param_name='weight_decay', start_factor=1.0,
+         end_factor=0.1, begin=0, end=20),
+]
+"""
+
+
+def test_momentum_and_weight_decay_schedulers_do_not_block_the_lr() -> None:
+    schedule = only("cfg.py", _OTHER_PARAMETERS)
+    assert schedule.plan is not None and not schedule.unresolved
+    notes = " ".join(schedule.notes)
+    assert "CosineAnnealingMomentum (line 6) schedules momentum" in notes
+    assert "LinearParamScheduler (line 7) schedules weight_decay" in notes
+    # the LR is LinearLR then CosineAnnealingParamScheduler(param_name='lr'), i.e. a cosine
+    lr_only = _OTHER_PARAMETERS.replace("CosineAnnealingParamScheduler', param_name='lr'",
+                                        "CosineAnnealingLR'")
+    lines = lr_only.splitlines()
+    plain = only("cfg.py", "\n".join(lines[:5] + lines[8:]) + "\n")
+    assert plain.plan is not None
+    assert [schedule.plan.schedule(k) for k in range(25)] == \
+        [plain.plan.schedule(k) for k in range(25)]
+
+
+def test_param_name_is_refused_where_mmengine_refuses_it() -> None:
+    text = ("param_scheduler = [dict(type='LinearLR', param_name='lr', begin=0, end=5)]\n")
+    schedule = only("cfg.py", text)
+    assert schedule.plan is None and any("param_name" in why for _, why in schedule.unresolved)

@@ -369,7 +369,7 @@ def test_lightning_third_party_class_is_unresolved_without_torch(tmp_path: Path)
     ("WU310", "WU310 torch-scheduler-rejected [error]",
      "    class_path: torch.optim.lr_scheduler.LinearLR"),
     ("gap-between-phases", "WU309 gap-between-phases [warning]",
-     '    dict(type="CosineAnnealingLR", T_max=85, by_epoch=True, begin=15, end=100),'),
+     '    dict(type="CosineAnnealingLR", T_max=90, by_epoch=True, begin=15, end=100),'),
     ("wu308", "WU308 unresolved-value [note…error]", "lr_scheduler_type: cosine_annealing"),
 ])
 def test_explain_framework_rules(name: str, first_line: str, example: str) -> None:

@@ -8,7 +8,10 @@ the file is executed.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from warmup_cli.configs.document import Document, Node, load_document
@@ -20,8 +23,9 @@ from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, RunFacts
 
-KNOWN_LAYOUTS = ("warmup_cli reads HF, DeepSpeed, timm, detectron2, fairseq, Lightning and "
-                 "MMEngine configs and lambda or spec strings; --framework NAME forces a reader")
+KNOWN_LAYOUTS = ("warmup_cli reads HF (also open-instruct, axolotl), DeepSpeed, timm, detectron2, "
+                 "fairseq, Lightning/litgpt, MMEngine, Ultralytics/YOLOv5 and Hydra _target_ "
+                 "configs and lambda or spec strings; --framework NAME forces a reader")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,20 @@ def config_schedules(path: str, *, framework: str | None = None,
                   for item in find_texts(doc)
                   if isinstance(item.parsed, ParsedText)
                   and not (found and item.parsed.expression is None)]
-    return found
+    return _distinct_names(found)
+
+
+def _distinct_names(found: list[ConfigSchedule]) -> list[ConfigSchedule]:
+    """Every schedule under a name of its own, so that ``--schedule`` can pick each: a name two
+    schedules share gets its line (``hf:lr_scheduler (line 12)``), then its position."""
+    def renamed(items: list[ConfigSchedule], suffix: Callable[[int, ConfigSchedule], str]
+                ) -> list[ConfigSchedule]:
+        counts = Counter(item.name for item in items)
+        return [dataclasses.replace(item, name=f"{item.name} ({suffix(index, item)})")
+                if counts[item.name] > 1 else item for index, item in enumerate(items, 1)]
+
+    once = renamed(found, lambda _, item: f"line {item.node.line}")
+    return renamed(once, lambda index, _: f"#{index}")
 
 
 def _framework_schedules(doc: Document, framework: str | None,

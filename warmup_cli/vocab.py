@@ -16,6 +16,16 @@ from typing import Literal
 DEFAULT_BASE_LR = 1.0
 """The base LR of a schedule nothing names one for: the factor itself is then the LR."""
 
+RECIPE_JUMPS = "recipe_jumps"
+"""The key of a framework plan's ``extra`` that lists ``(step, why)`` for every jump the config
+declares on purpose (the end of a constant warmup, Goyal et al.'s recipe): WU107 reports such a
+jump as a note, never as a warning."""
+
+RECIPE_DIPS = "recipe_dips"
+"""The key of a framework plan's ``extra`` that says why the framework's own warmup dips before
+its peak (Ultralytics' warmup targets ``lf(epoch)``, which drops at every epoch boundary):
+WU110 reports such a dip as a note."""
+
 ConfigFormat = Literal["yaml", "json", "toml", "python"]
 
 SUFFIX_FORMATS: dict[str, ConfigFormat] = {

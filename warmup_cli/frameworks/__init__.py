@@ -10,7 +10,8 @@ import importlib
 
 from warmup_cli.frameworks.kit import READERS, Finding, FrameworkSchedule, Reader, register
 
-READER_MODULES = ("hf", "deepspeed", "timm", "detectron2", "fairseq", "lightning", "mmengine")
+READER_MODULES = ("hf", "deepspeed", "timm", "detectron2", "fairseq", "lightning", "mmengine",
+                  "ultralytics", "hydra_target")
 
 
 def readers() -> dict[str, Reader]:

@@ -107,7 +107,8 @@ def detect(doc: Document) -> bool:
 
 def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     """The schedule of the ``scheduler`` block (one per file); a DeepSpeed config states its
-    own run length (``total_num_steps``), so ``facts`` are not used."""
+    own run length (``total_num_steps``); ``facts.total_steps`` (``--steps``) supplies it when
+    the file leaves it to the launching script (absent, or ``"auto"``)."""
     found = _scheduler_block(doc.root)
     if found is None:
         return []
@@ -130,7 +131,9 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     elif params.as_mapping() is None:
         ctx.reject(params, "scheduler.params is not a mapping")
     if not ctx.failed:
-        ctx.read_params(params.as_mapping() or {} if params is not None else {}, params or block)
+        nodes = params.as_mapping() or {} if params is not None else {}
+        ctx.launcher_length(nodes, params or block, facts)
+        ctx.read_params(nodes, params or block)
         ctx.read_optimizer_lr(doc.root)
     if not ctx.failed:
         _BUILDERS[kind](ctx)
@@ -154,11 +157,33 @@ class _Scheduler(Reading):
         """Where a finding about param ``name`` points: the param, else the type."""
         return self.nodes.get(name, self.type_node)
 
+    def launcher_length(self, nodes: Mapping[str, Node], where: Node, facts: RunFacts) -> None:
+        """``total_num_steps`` left to the launching script (absent, or ``"auto"``, which the HF
+        integration fills from the Trainer's run length): ``--steps`` supplies it; otherwise an
+        absent one is a WU308 note like ``"auto"``, not an error."""
+        name = "total_num_steps"
+        if lr_schedules.PARAMS[self.kind].get(name) is not lr_schedules.REQUIRED:
+            return
+        node = nodes.get(name)
+        if node is not None and not self.is_auto(node):
+            return
+        if facts.total_steps is not None:
+            self.values[name] = facts.total_steps
+            self.note(f"{name} is {'not set' if node is None else 'auto'} in the file: the "
+                      f"run length given (--steps {facts.total_steps}) is used")
+        elif node is None:
+            why = (f"{name} is not in the file: the launching script passes it (like "
+                   "\"auto\"); give the run length with --steps (lint: --horizon)")
+            self.finding(Code.WU308, why, where, Severity.NOTE)
+            self.unresolved(where, why)
+
     def read_params(self, nodes: Mapping[str, Node], where: Node) -> None:
         """The params given, checked as the class's ``__init__`` checks them."""
         kind, accepted, values = self.kind, lr_schedules.PARAMS[self.kind], self.values
         self.nodes = nodes
         for name, node in nodes.items():
+            if name in values:
+                continue  # supplied by the caller (launcher_length)
             if name not in accepted:
                 hint = (" (WarmupCosineLR takes warmup_min_ratio / cos_min_ratio, ratios of the "
                         "optimizer's lr)" if kind == lr_schedules.WARMUP_COSINE_LR and
@@ -171,7 +196,8 @@ class _Scheduler(Reading):
             elif self.usable(node, name):
                 values[name] = node.value
         for name, default in accepted.items():
-            if name not in nodes and default is lr_schedules.REQUIRED:
+            if name not in nodes and name not in values and name != "total_num_steps" and \
+                    default is lr_schedules.REQUIRED:
                 self.reject(where, f"{kind} needs {name!r} in scheduler.params (DeepSpeed "
                             "raises TypeError)")
             values.setdefault(name, default)

@@ -41,9 +41,11 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     StopReading,
+    constant_warmup_jump,
     mapping_at,
     plan,
     register,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_text,
@@ -113,6 +115,17 @@ def warmup_param_scheduler(scheduler: WhereFn, warmup_factor: float, warmup_leng
                             ["rescaled", "rescaled" if rescale_interval else "fixed"])
 
 
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # yacs loads YAML with PyYAML and literal_evals the strings, so 1e-3 still becomes a float
+    return (f"{label}: {node.value} is a string under YAML 1.1 (PyYAML); yacs reads it as "
+            f"{number!r}, other YAML 1.1 loaders keep a string")
+
+
+def _constant(method: str, key: str, factor: float) -> str | None:
+    """How a constant warmup is spelt, for WU107's recipe note (None: a linear warmup)."""
+    return f"{key} constant, factor {factor:g}" if method == "constant" else None
+
+
 def _first(pred: Callable[[int], bool], lo: int, hi: int) -> int:
     """The smallest k in [lo, hi) with pred(k) (pred monotone), or hi."""
     while lo < hi:
@@ -139,6 +152,7 @@ class _Multiplier:
     spec: str
     milestones: Sequence[int] = ()  # main-schedule drops, in iterations
     warmup_iters: int = 0  # as configured (yacs), for WU301
+    constant: str | None = None  # a constant warmup, as the config spells it (WU107: a recipe)
 
     def factor(self, step: int) -> float:
         # Iterations past MAX_ITER never run; hold the last iteration's value.
@@ -165,7 +179,8 @@ class _Multiplier:
         phases.append((total, "after MAX_ITER (training has ended)"))
         # LRMultiplier.get_lr: base_lr * multiplier, the product LambdaLR makes
         plan(out, self.factor, float(base_lr), Unit.ITER, "detectron2 " + self.label, self.spec,
-             warmup=end, total=total, phases=phases, source=FRAMEWORK, origin=ORIGIN)
+             warmup=end, total=total, phases=phases, source=FRAMEWORK, origin=ORIGIN,
+             extra=constant_warmup_jump(end, self.constant) if self.constant and end else None)
         warmup_vs_run(out, self.warmup_iters if length is None else length,
                       total if length is None else 1.0, warmup_node, None, Unit.ITER,
                       message=longer_than_run)
@@ -299,9 +314,12 @@ class _Yacs:
 
 def _read_yacs(doc: Document, *, follow_bases: bool) -> FrameworkSchedule:
     declared = doc.root.get("SOLVER") or doc.root
-    ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None))
+    ctx = Reading(doc, FrameworkSchedule(FRAMEWORK, "SOLVER", declared, None),
+                  yaml11=_yaml11_note)
     keys = _Yacs(ctx, follow_bases=follow_bases)
     solver = keys.read()
+    if declared is not doc.root:
+        unread_schedule_keys(ctx, declared, DEFAULTS, "detectron2")
     if ctx.failed:
         return ctx.out
     assumed = sorted(k for k in ("BASE_LR", "MAX_ITER", "WARMUP_ITERS", "WARMUP_FACTOR",
@@ -339,7 +357,8 @@ def _read_yacs(doc: Document, *, follow_bases: bool) -> FrameworkSchedule:
         return ctx.out
     _Multiplier(multiplier, max_iter, label, f"detectron2 {name}({spec}, warmup_iters="
                 f"{warmup_iters}, warmup_factor={solver.WARMUP_FACTOR:g}, warmup_method="
-                f"{solver.WARMUP_METHOD}, max_iter={max_iter})", milestones, warmup_iters).report(
+                f"{solver.WARMUP_METHOD}, max_iter={max_iter})", milestones, warmup_iters,
+                _constant(solver.WARMUP_METHOD, "WARMUP_METHOD", solver.WARMUP_FACTOR)).report(
         ctx.out, solver.BASE_LR, keys.blame("WARMUP_ITERS"), f"WARMUP_ITERS ({warmup_iters}) is "
         f"not shorter than MAX_ITER ({max_iter}): detectron2 caps the warmup at the whole run, "
         "so the main schedule never starts", keys.blame("WARMUP_FACTOR"),
@@ -459,7 +478,8 @@ def _read_lazy_one(ctx: Reading, root: Node, node: Node) -> None:
     ctx.out.horizon = max_iter
     _Multiplier(multiplier, max_iter, label, f"detectron2 WarmupParamScheduler({label}, "
                 f"warmup_length={warmup_length:g}, warmup_factor={factor:g}, warmup_method="
-                f"{method}, max_iter={max_iter})").report(ctx.out, base_lr, node,
+                f"{method}, max_iter={max_iter})",
+                constant=_constant(method, "warmup_method", factor)).report(ctx.out, base_lr, node,
         f"warmup_length {warmup_length:g} covers the whole run",
         node.get("warmup_factor") or node, "warmup_factor", length=warmup_length)
 

@@ -82,10 +82,12 @@ from warmup_cli.frameworks.kit import (
     register,
     shown,
     spec_text,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_severity_lowered,
 )
+from warmup_cli.frameworks.upstream import axolotl_schedulers as axolotl
 from warmup_cli.frameworks.upstream.transformers_optimization import (
     METRIC_DRIVEN,
     SCHEDULER_KWARGS,
@@ -131,14 +133,21 @@ _AXOLOTL_ONLY = frozenset({"one_cycle", "rex", "log_sweep"})
 
 @dataclass(frozen=True)
 class _Dialect:
-    name: str  # "transformers" or "axolotl"
+    name: str  # "transformers", "axolotl" or "open-instruct"
     scheduler_key: str
     epochs_key: str
     default_scheduler: str
+    steps_key: str = "max_steps"
+    default_lr: float = DEFAULT_LR
+    default_epochs: float = DEFAULT_EPOCHS
 
 
 _TRANSFORMERS = _Dialect("transformers", "lr_scheduler_type", "num_train_epochs", "linear")
 _AXOLOTL = _Dialect("axolotl", "lr_scheduler", "num_epochs", "cosine")
+# allenai/open-instruct open_instruct/finetune.py FlatArguments (and dpo_tune_cache.py, which
+# spells the epochs num_epochs): it calls get_scheduler itself (see _open_instruct_*).
+_OPEN_INSTRUCT = _Dialect("open-instruct", "lr_scheduler_type", "num_train_epochs", "linear",
+                          steps_key="max_train_steps", default_lr=2e-5, default_epochs=2)
 
 # Keys that mark a TrainingArguments-like file (top level only).
 _HF_KEYS = frozenset({"lr_scheduler_type", "warmup_ratio", "warmup_steps", "num_train_epochs",
@@ -146,6 +155,11 @@ _HF_KEYS = frozenset({"lr_scheduler_type", "warmup_ratio", "warmup_steps", "num_
                       "lr_scheduler_kwargs", "max_steps"})
 _AXOLOTL_KEYS = frozenset({"base_model", "micro_batch_size", "num_epochs", "sequence_len",
                            "datasets", "adapter"})
+# Keys only open-instruct's argument dataclasses have (TrainingArguments spells max_steps,
+# save_steps, report_to).
+_OPEN_INSTRUCT_KEYS = frozenset({"max_train_steps", "with_tracking", "checkpointing_steps",
+                                 "dataset_mixer", "dataset_mixer_list", "use_slow_tokenizer",
+                                 "keep_last_n_checkpoints", "use_flash_attn", "final_lr_ratio"})
 
 
 def _scalar_or_missing(node: Node | None) -> bool:
@@ -154,6 +168,9 @@ def _scalar_or_missing(node: Node | None) -> bool:
 
 def _dialect(root: Node) -> _Dialect | None:
     keys = set(root.as_mapping() or ())
+    if keys & _OPEN_INSTRUCT_KEYS and keys & {"lr_scheduler_type", "learning_rate"} and \
+            _scalar_or_missing(root.get("lr_scheduler_type")):
+        return _OPEN_INSTRUCT
     if "lr_scheduler_type" in keys and _scalar_or_missing(root.get("lr_scheduler_type")):
         return _TRANSFORMERS
     # axolotl's lr_scheduler is a name (or empty); Lightning CLI's is a class_path mapping.
@@ -204,8 +221,17 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
         return []
     key = dialect.scheduler_key
     result = FrameworkSchedule(FRAMEWORK, key, doc.root.get(key) or doc.root, None)
-    _read_schedule(Reading(doc, result, yaml11=_yaml11_note), dialect, facts)
+    ctx = Reading(doc, result, yaml11=_yaml11_note)
+    _read_schedule(ctx, dialect, facts)
+    unread_schedule_keys(ctx, doc.root, _READ_KEYS | {dialect.scheduler_key}, dialect.name)
     return [result]
+
+
+# Every top-level key the dialects read (the rest that look like schedule settings are noted).
+_READ_KEYS = frozenset({
+    "learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "warmup_ratio",
+    "max_steps", "num_train_epochs", "num_epochs", "max_train_steps", "final_lr_ratio",
+    "lr_quadratic_warmup", "cosine_min_lr_ratio", "cosine_constant_lr_ratio"})
 
 
 def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
@@ -215,7 +241,7 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
     warmup_node = (root.get("warmup_steps") if warmup_steps else
                    root.get("warmup_ratio") if warmup_ratio else None)
     name = _scheduler_name(ctx, dialect, warmup_node)
-    lr = _learning_rate(ctx, root)
+    lr = _learning_rate(ctx, root, dialect)
     kwargs = _scheduler_kwargs(ctx, root.get("lr_scheduler_kwargs"))
     run = _run_length(ctx, dialect, root, facts)
     ctx.out.horizon = run.total
@@ -227,9 +253,15 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
         _plateau(ctx, dialect, given_kwargs, lr)
         return
     warmup = _warmup_steps(ctx, dialect, name, run, warmup_steps, warmup_ratio)
+    scheduled = (_open_instruct_total(ctx, name, warmup, run.total)
+                 if dialect is _OPEN_INSTRUCT and run.total is not None else None)
     if ctx.failed or lr is None:
         return
-    built = _build(ctx, name, warmup, run, kwargs, lr)
+    own = _axolotl_cosine(ctx, warmup, run) if dialect is _AXOLOTL and name == "cosine" \
+        else None
+    if ctx.failed:
+        return
+    built = _build(ctx, name, warmup, run, kwargs, lr, scheduled, own)
     if built is not None:
         ctx.out.plan = plan(ctx.out, built.fn, (lr,), Unit.STEP, f"hf {name}",
                             spec_text(f"hf {name}", built.params), warmup=warmup,
@@ -272,15 +304,15 @@ def _scheduler_name(ctx: Reading, dialect: _Dialect, warmup_node: Node | None) -
     return None
 
 
-def _learning_rate(ctx: Reading, root: Node) -> float | None:
+def _learning_rate(ctx: Reading, root: Node, dialect: _Dialect) -> float | None:
     # transformers builds a torch optimizer with it, and torch refuses a negative LR.
     lr = ctx.number(root, "learning_rate", None, low=0,
                     consequence="the optimizer refuses a negative learning rate")
     node = root.get("learning_rate")
     if node is None or node.value is None:
-        ctx.note(f"learning_rate is not set: the TrainingArguments default {DEFAULT_LR!r} "
-                 "applies")
-        return DEFAULT_LR
+        ctx.note(f"learning_rate is not set: the {dialect.name} default "
+                 f"{dialect.default_lr!r} applies")
+        return dialect.default_lr
     return lr
 
 
@@ -339,18 +371,21 @@ def _converted(value: object) -> object:
 
 
 def _run_length(ctx: Reading, dialect: _Dialect, root: Node, facts: RunFacts) -> _Run:
-    max_steps_node = root.get("max_steps")
-    max_steps = ctx.number(max_steps_node, None, None, label="max_steps")
+    steps_key = dialect.steps_key
+    max_steps_node = root.get(steps_key)
+    max_steps = ctx.number(max_steps_node, None, None, label=steps_key)
     epochs_key = dialect.epochs_key if root.get(dialect.epochs_key) else "num_train_epochs"
+    if dialect is _OPEN_INSTRUCT and root.get("num_epochs") is not None:
+        epochs_key = "num_epochs"  # dpo_tune_cache.py's spelling
     epochs_node = root.get(epochs_key)
-    epochs = ctx.number(epochs_node, None, DEFAULT_EPOCHS, label=epochs_key)
+    epochs = ctx.number(epochs_node, None, dialect.default_epochs, label=epochs_key)
     if max_steps_node is not None and max_steps is not None and max_steps > 0:
         steps = integral(max_steps)
         if steps is None:
-            ctx.reject(max_steps_node, f"max_steps {max_steps!r} is not an integer")
+            ctx.reject(max_steps_node, f"{steps_key} {max_steps!r} is not an integer")
         elif epochs_node is not None and epochs_node.value is not None:
-            ctx.finding(Code.WU305, f"max_steps {steps} and {epochs_key} "
-                        f"{fmt(epochs_node.value)} are both set: max_steps wins, the epoch "
+            ctx.finding(Code.WU305, f"{steps_key} {steps} and {epochs_key} "
+                        f"{fmt(epochs_node.value)} are both set: {steps_key} wins, the epoch "
                         "count is ignored", max_steps_node)
         return _Run(steps, max_steps_node)
     per_epoch, total = facts.updates_per_epoch, facts.total_steps
@@ -372,14 +407,6 @@ def _what_the_type_ignores(ctx: Reading, dialect: _Dialect, name: str, warmup_no
                            kwargs: dict[str, object]) -> dict[str, object]:
     """Findings and notes on the settings ``name`` does not use; the kwargs get_scheduler
     passes on."""
-    if dialect is _AXOLOTL and name == "cosine":
-        for extra in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio"):
-            node = ctx.doc.root.get(extra)
-            if node is not None and node.value is not None:
-                ctx.finding(Code.WU308, f"{extra} makes axolotl replace the cosine with its own "
-                            "min-LR cosine scheduler, which warmup_cli does not model", node,
-                            Severity.NOTE)
-                ctx.unresolved(node, f"{extra}: axolotl's own scheduler is not modelled")
     if name in WARMUP_IGNORED and warmup_node is not None:
         ctx.finding(Code.WU303, f"lr_scheduler {name!r} ignores the warmup "
                     f"({key_of(warmup_node)} {fmt(warmup_node.value)}): get_scheduler builds "
@@ -417,6 +444,8 @@ def _warmup_steps(ctx: Reading, dialect: _Dialect, name: str, run: _Run,
         ctx.note("warmup_steps and warmup_ratio are both set: transformers 4.x and axolotl use "
                  "warmup_steps (shown), transformers 5.0-5.1 use warmup_ratio")
     ignored = name in WARMUP_IGNORED
+    if dialect is _OPEN_INSTRUCT:
+        return _open_instruct_warmup(ctx, run, warmup_ratio, ignored)
     warmup: int | None = 0
     if warmup_steps is not None and (warmup_steps or dialect is _AXOLOTL):
         warmup = _from_warmup_steps(ctx, run, warmup_steps, steps_node, ignored)
@@ -430,6 +459,99 @@ def _warmup_steps(ctx: Reading, dialect: _Dialect, name: str, run: _Run,
         warmup = 2  # axolotl core/builders: "if warmup_steps == 1: warmup_steps = 2"
         ctx.note("axolotl turns a 1-step warmup into 2 steps")
     return warmup or 0
+
+
+# --- axolotl's own cosines: core/trainers/mixins/scheduler.py create_scheduler ------------------
+
+
+def _axolotl_ratio(ctx: Reading, key: str) -> float | None:
+    """A ratio axolotl asserts is in [0, 1] (None: unset, or 0, which axolotl treats as unset)."""
+    value = ctx.number(ctx.doc.root, key, None, low=0, high=1,
+                       consequence="axolotl's assertion fails")
+    return float(value) if value else None
+
+
+def _axolotl_cosine(ctx: Reading, warmup: int, run: _Run
+                    ) -> tuple[FactorFn, str, dict[str, object]] | None:
+    """The scheduler axolotl builds instead of transformers' cosine, if any (see
+    :mod:`.upstream.axolotl_schedulers`); the run length N is required by all three."""
+    root = ctx.doc.root
+    quadratic = ctx.flag(root, "lr_quadratic_warmup", None) is True
+    min_ratio = _axolotl_ratio(ctx, "cosine_min_lr_ratio")
+    constant = _axolotl_ratio(ctx, "cosine_constant_lr_ratio")
+    if ctx.failed or not (quadratic or min_ratio):
+        return None
+    if run.total is None:
+        ctx.unresolved(run.node or ctx.out.node, f"{UNKNOWN_RUN_LENGTH} (axolotl's cosine "
+                       "decays over it)")
+        return None
+    total = run.total
+    if quadratic:
+        if min_ratio:
+            ctx.note("lr_quadratic_warmup and cosine_min_lr_ratio are both set: axolotl uses "
+                     "the quadratic warmup (and no floor)")
+        return (axolotl.cosine_quadratic_warmup_lambda(warmup, total),
+                "cosine decay (axolotl, quadratic warmup)", {"quadratic_warmup": True})
+    assert min_ratio is not None
+    if constant:
+        ctx.note(f"axolotl get_cosine_schedule_with_warmup_decay_constant: the cosine ends at "
+                 f"int({total} x {fmt(constant)}) = {int(total * constant)} and holds "
+                 f"{fmt(min_ratio)} x learning_rate after")
+        return (axolotl.cosine_decay_constant_lambda(warmup, total, constant, min_ratio),
+                "cosine decay (axolotl, then constant)",
+                {"min_lr_ratio": min_ratio, "constant_lr_ratio": constant})
+    return (axolotl.cosine_min_lr_lambda(warmup, total, min_ratio),
+            "cosine decay (axolotl, min lr)", {"min_lr_ratio": min_ratio})
+
+
+# --- open-instruct: finetune.py _create_scheduler, dpo_tune_cache.py ----------------------------
+
+
+OPEN_INSTRUCT_WARMUP_RATIO = 0.03  # finetune.py FlatArguments.warmup_ratio
+
+
+def _open_instruct_warmup(ctx: Reading, run: _Run, warmup_ratio: float | int | None,
+                          ignored: bool) -> int:
+    """``num_warmup_steps = int(num_training_steps * args.warmup_ratio)``: floored, where the
+    Trainer rounds up; open-instruct has no warmup_steps argument."""
+    root = ctx.doc.root
+    if root.get("warmup_steps") is not None:
+        ctx.note("warmup_steps is not an open-instruct argument (it sizes the warmup with "
+                 "warmup_ratio only): ignored")
+    ratio = OPEN_INSTRUCT_WARMUP_RATIO if warmup_ratio is None else warmup_ratio
+    if warmup_ratio is None:
+        ctx.note(f"warmup_ratio is not set: open-instruct's default {ratio} applies")
+    if not ratio:
+        return 0
+    node = root.get("warmup_ratio") or ctx.out.node
+    warmup = _share(ctx, run, ratio, node, ignored, ceil=False)
+    if warmup is not None and run.total is not None:
+        ctx.note(f"open-instruct: num_warmup_steps = int({run.total} x {fmt(ratio)}) = "
+                 f"{warmup} (floored; the HF Trainer would round up)")
+    return warmup or 0
+
+
+def _open_instruct_total(ctx: Reading, name: str, warmup: int, total: int) -> float:
+    """The num_training_steps open-instruct passes: with ``final_lr_ratio`` r (linear only),
+    ``(N - r * W) / (1 - r)``, so that the linear decay ends at r x learning_rate at step N."""
+    if ctx.doc.root.get("max_train_steps") is not None:
+        ctx.note("with max_train_steps, open-instruct sizes the scheduler for max_train_steps x "
+                 "the number of processes and accelerate steps it once per process: shown for "
+                 "one process")
+    node = ctx.doc.root.get("final_lr_ratio")
+    ratio = ctx.number(node, None, None, label="final_lr_ratio", low=0, high=1,
+                       consequence="FlatArguments raises ValueError")
+    if ratio is None:
+        return total
+    if name != "linear":
+        assert node is not None
+        ctx.reject(node, "final_lr_ratio is only implemented for linear schedulers "
+                   "(open-instruct raises NotImplementedError)")
+        return total
+    scaled = (total - ratio * warmup) / (1 - ratio)
+    ctx.note(f"final_lr_ratio {fmt(ratio)}: get_scheduler gets num_training_steps = ({total} - "
+             f"{fmt(ratio)} x {warmup}) / (1 - {fmt(ratio)}) = {fmt(scaled)}")
+    return scaled
 
 
 def _from_warmup_steps(ctx: Reading, run: _Run, warmup_steps: float | int, node: Node | None,
@@ -507,7 +629,11 @@ class _Kwargs:
 
 
 def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, object],
-           lr: float) -> _Built | None:
+           lr: float, scheduled: float | None = None,
+           own: tuple[FactorFn, str, dict[str, object]] | None = None) -> _Built | None:
+    """``scheduled``: the num_training_steps get_scheduler gets when it is not N (open-instruct's
+    final_lr_ratio); ``own``: the factor, phase and parameters of a scheduler that replaces
+    get_scheduler's (axolotl's cosines)."""
     kw = _Kwargs(ctx, kwargs)
     unknown = sorted(set(kwargs) - SCHEDULER_KWARGS.get(name, frozenset()))
     if unknown and name not in ("constant", "constant_with_warmup", *METRIC_DRIVEN):
@@ -524,7 +650,14 @@ def _build(ctx: Reading, name: str, warmup: int, run: _Run, kwargs: dict[str, ob
     params.update(kwargs)
     n = run.total if run.total is not None else 0
     made: tuple[FactorFn, Phases, int | None] | None
-    if name == "warmup_stable_decay":
+    if own is not None:
+        params.update(own[2])
+        made = (own[0], _after_warmup(warmup, own[1]), run.total)
+    elif scheduled is not None and scheduled != n and name == "linear":
+        params["num_training_steps"] = scheduled
+        made = (linear_lambda(warmup, scheduled), _after_warmup(warmup, "linear decay"),
+                run.total)
+    elif name == "warmup_stable_decay":
         made = _wsd(kw, warmup, run.total, params)
     elif needs_total:
         decay = _decay_factor(kw, name, warmup, n, lr, params)

@@ -19,12 +19,13 @@ file they reproduce), the defaults, and the checks no other framework has. Readi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from warmup_cli.schedule import FunctionSchedule, LrFn, Origin, Plan, factor_of
-from warmup_cli.vocab import Code, RunFacts, Severity, Unit
+from warmup_cli.vocab import RECIPE_JUMPS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
@@ -452,6 +453,34 @@ def lr_plan(out: FrameworkSchedule, lr_fn: LrFn, base_lr: float, unit: Unit, lab
     out.plan = Plan(schedule, (float(base_lr),), source if source is not None else label, unit,
                     lr_fn=lr_fn, origin=origin)
     return out.plan
+
+
+def constant_warmup_jump(step: int, what: str) -> dict[str, Any]:
+    """The ``extra`` of a plan whose constant warmup (``what``, e.g. "ConstantLR factor=0.1")
+    ends with a jump at ``step``: a recipe (Goyal et al. 2017), which WU107 reports as a note."""
+    return {RECIPE_JUMPS: ((step, f"the declared constant warmup ({what}) ends there, "
+                                  "Goyal et al.'s recipe"),)}
+
+
+# --- keys a reader does not read -------------------------------------------------------------
+
+# Key names that usually change the schedule or its stepping (the optimizer's weight decay
+# does not): what a reader does not read among them is noted at the key, never dropped.
+SCHEDULE_WORDS = re.compile(r"warm_?up|sched|(^|_)lrs?($|_)|learning_rate|anneal|cycle|"
+                            r"(?<!weight_)decay|min_lr|restart", re.IGNORECASE)
+
+
+def unread_schedule_keys(ctx: Reading, holder: Node | None, read: Iterable[str],
+                         framework: str) -> None:
+    """A WU308 note at every key of ``holder`` that looks like a schedule setting
+    (:data:`SCHEDULE_WORDS`) and is not among the keys the reader ``read``."""
+    known = set(read)
+    for key, child in ((holder.as_mapping() or {}) if holder is not None else {}).items():
+        if key in known or not SCHEDULE_WORDS.search(key):
+            continue
+        ctx.finding(Code.WU308, f"{key} is not read by the {framework} reader: if it changes "
+                    "the schedule or its stepping, the schedule shown does not have it", child,
+                    Severity.NOTE)
 
 
 # --- WU301: the warmup against the run ------------------------------------------------------

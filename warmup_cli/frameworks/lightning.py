@@ -36,6 +36,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    constant_warmup_jump,
+    key_of,
     lr_plan,
     mapping_at,
     register,
@@ -44,6 +46,7 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
     zero_share_text,
 )
+from warmup_cli.frameworks.upstream import litgpt_pretrain as upstream_pretrain
 from warmup_cli.frameworks.upstream.litgpt_finetune_full import get_lr_scheduler
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     NESTING,
@@ -111,6 +114,9 @@ def _plain(ctx: Reading, node: Node) -> Any:
         raise _Refused(node, "a nested object is only understood as a scheduler in "
                         "SequentialLR/ChainedScheduler's schedulers")
     number = node.as_number()
+    if number is not None and node.as_str() is not None and ctx.yaml11 is not None and \
+            ctx.doc.format == "yaml":
+        ctx.note(ctx.yaml11(key_of(node), node, number))
     return number if number is not None else value
 
 
@@ -246,7 +252,7 @@ def read(doc: Document, facts: RunFacts = NO_FACTS) -> list[FrameworkSchedule]:
     found: list[FrameworkSchedule] = []
     train = _litgpt(root)
     if train is not None:
-        found.append(_read_litgpt(doc, train))
+        found.append(_read_litgpt(doc, train, facts))
     for node, holder in _scheduler_nodes(root):
         found.append(_read_cli(doc, node, holder))
     return found
@@ -303,6 +309,9 @@ def _base_lr(ctx: Reading, holder: Node | None, fallback: Node, why: str) -> flo
     lr, node, note = _optimizer(ctx, holder)
     if note:
         ctx.note(note)
+    if lr is not None and node is not None and node.as_str() is not None and \
+            ctx.doc.format == "yaml":
+        ctx.note(_yaml11_note("optimizer lr", node, lr))
     if lr is None:
         ctx.missing(node or fallback, why)
         return DEFAULT_BASE_LR
@@ -353,8 +362,13 @@ def _derived_horizon(node: Node) -> int:
 def _warmup_of(node: Node) -> int:
     """Warmup steps of a torch scheduler config (0 when it is not a warmup), with torch's
     defaults (torch/optim/lr_scheduler.py: LinearLR, ConstantLR, OneCycleLR, SequentialLR)."""
-    name = _torch_name(_class_name(node) or "") or ""
-    args = _init_args(node)
+    return torch_warmup(_torch_name(_class_name(node) or "") or "", _init_args(node))
+
+
+def torch_warmup(name: str, args: dict[str, Node]) -> int:
+    """Warmup steps of torch.optim.lr_scheduler ``name`` built with the arguments ``args``
+    (0 when it is not a warmup): the part of :func:`_warmup_of` that is not jsonargparse's,
+    shared with the Hydra ``_target_`` reader."""
 
     def number(key: str, default: float) -> float:
         child = args.get(key)
@@ -384,7 +398,7 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     short = _torch_name(name) or name
     out = FrameworkSchedule("lightning", f"{node.path[-1] if node.path else 'lr_scheduler'}"
                             f" ({short})", node, None)
-    ctx = Reading(doc, out, hydra=True)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
     unit, interval_note = _interval(holder, holder is root)
     if interval_note:
         ctx.note(interval_note)
@@ -420,7 +434,8 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
     lr_plan(out, torch_run.lr, base, unit, f"torch {short}", f"{name}({_args_text(node)})",
             origin=Origin(f"torch's {short}", TORCH_CITES, torch_class=short), warmup=warmup,
-            total=horizon, phases=phases, source="torch")
+            total=horizon, phases=phases, source="torch",
+            extra=constant_warmup(torch_run, short, _init_args(node), warmup))
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
@@ -494,6 +509,23 @@ def _plateau_children(ctx: Reading, node: Node, short: str) -> bool:
     return found
 
 
+def constant_warmup(run: SteppedScheduler, name: str, args: dict[str, Node],
+                    warmup: int) -> dict[str, Any] | None:
+    """The recipe mark of a ConstantLR warmup (its end is a declared jump, WU107 a note), or of
+    a SequentialLR that starts with one; None otherwise."""
+    first = name
+    if name == "SequentialLR":
+        children = args.get("schedulers")
+        items = children.as_sequence() if children is not None else None
+        head = items[0] if items else None
+        first = (_torch_name(_class_name(head) or "") or "") if head is not None else ""
+    if first != "ConstantLR" or warmup <= 0:
+        return None
+    start = run.lr(0)
+    rise = next((k for k in range(1, warmup + 1) if run.lr(k) > start), warmup)
+    return constant_warmup_jump(rise, "a ConstantLR warmup")
+
+
 def _args_text(node: Node) -> str:
     parts = []
     for key, child in _init_args(node).items():
@@ -504,9 +536,32 @@ def _args_text(node: Node) -> str:
     return ", ".join(parts)
 
 
-def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
+def _finetune_steps(ctx: Reading, train: Node, facts: RunFacts) -> int | None:
+    """finetune/full.py ``lr_max_steps = min(train.epochs * steps_per_epoch, train.max_steps or
+    inf)``; ``facts.updates_per_epoch`` is steps_per_epoch (``len(train_dataloader) //
+    gradient_accumulation_iters``)."""
+    max_steps = ctx.count(train, "max_steps", None, label="train.max_steps", low=1)
+    epochs = ctx.count(train, "epochs", None, label="train.epochs", low=1)
+    per_epoch = facts.updates_per_epoch
+    if per_epoch is None or epochs is None:
+        return None if max_steps is None else int(max_steps)
+    by_epochs = int(epochs) * per_epoch
+    steps = by_epochs if max_steps is None else min(by_epochs, int(max_steps))
+    ctx.note(f"lr_max_steps = min({epochs} epochs x {per_epoch} steps per epoch, max_steps "
+             f"{max_steps if max_steps is not None else 'unset'}) = {steps}")
+    return steps
+
+
+def _read_litgpt(doc: Document, train: Node, facts: RunFacts = NO_FACTS) -> FrameworkSchedule:
+    tokens = train.get("max_tokens")
+    if tokens is not None and tokens.value is not None:
+        return litgpt_pretrain(doc, train)
     out = FrameworkSchedule("lightning", "litgpt train", train, None)
-    ctx = Reading(doc, out, hydra=True)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
+    min_lr = train.get("min_lr")
+    if min_lr is not None and min_lr.value is not None:
+        ctx.note(f"train.min_lr ({min_lr.value}) is ignored by litgpt's finetune scripts: their "
+                 "cosine goes to 0 (only pretrain.py decays to min_lr)")
     fraction = train.get("lr_warmup_fraction")
     if fraction is not None and fraction.value is not None:
         ctx.unresolved(fraction, "lr_warmup_fraction is a share of the dataloader length, "
@@ -517,13 +572,13 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
     # litgpt TrainArgs.lr_warmup_steps defaults to 100
     warmup_value = warmup_node.as_number() if warmup_node is not None else None
     warmup = int(warmup_value if warmup_value is not None else 100)
-    max_steps = steps_node.as_number() if steps_node is not None else None
+    max_steps = _finetune_steps(ctx, train, facts)
     if max_steps is None:
         ctx.unresolved(steps_node or train, "litgpt decays over min(epochs x steps per epoch, "
                        "max_steps); max_steps is not set and the steps per epoch depend on the "
-                       "dataset")
+                       "dataset: pass --updates-per-epoch")
         return out
-    max_steps = out.horizon = int(max_steps)
+    out.horizon = max_steps
     base = _base_lr(ctx, None, train, "the optimizer lr is not in this file: LRs are shown "
                     "relative to it")
     ctx.note("litgpt finetune: SequentialLR(LambdaLR(step / warmup_steps), "
@@ -556,5 +611,85 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
             f"warmup_steps = {max_steps - warmup}"))
     return out
 
+
+def litgpt_pretrain(doc: Document, train: Node) -> FrameworkSchedule:
+    """litgpt ``pretrain.py``: the LR of every optimizer update, set by ``get_lr`` before the
+    last micro-iteration of its accumulation window (:mod:`.upstream.litgpt_pretrain`)."""
+    out = FrameworkSchedule("lightning", "litgpt pretrain", train, None)
+    ctx = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
+    root = doc.root
+    if train.get("lr_warmup_fraction") is not None and \
+            train.get("lr_warmup_fraction").value is not None:  # type: ignore[union-attr]
+        ctx.unresolved(train, "lr_warmup_fraction is a share of the dataloader length, which "
+                       "the config does not hold")
+    world = _world_size(ctx, root)
+    tokens = ctx.count(train, "max_tokens", None, label="train.max_tokens", low=1)
+    micro = ctx.count(train, "micro_batch_size", 4, label="train.micro_batch_size", low=1)
+    batch = ctx.count(train, "global_batch_size", 512, label="train.global_batch_size", low=1)
+    seq = ctx.count(train, "max_seq_length", None, label="train.max_seq_length", low=1)
+    warmup_steps = ctx.count(train, "lr_warmup_steps", 100, label="train.lr_warmup_steps")
+    min_lr = ctx.number(train, "min_lr", 6e-5, label="train.min_lr")
+    if seq is None and not ctx.failed:
+        ctx.unresolved(train, "train.max_seq_length is not set: pretrain.py uses the model "
+                       "config's block_size, which is not in this file")
+    if ctx.failed or tokens is None or seq is None:
+        return out
+    accumulation = (batch // world) // micro
+    if accumulation <= 0:
+        ctx.reject(train.get("micro_batch_size") or train, "global_batch_size // devices // "
+                   "micro_batch_size is 0 (litgpt's assertion fails)")
+        return out
+    max_iters = (tokens // world) // (micro * seq)
+    warmup_iters = min(max_iters, warmup_steps * accumulation)
+    base = _base_lr(ctx, None, train, "the optimizer lr is not in this file: LRs are shown "
+                    "relative to it")
+    lr = upstream_pretrain.update_lr(base, accumulation, warmup_iters, max_iters, float(min_lr))
+    updates = max_iters // accumulation
+    out.horizon = updates
+    warmup = math.ceil(warmup_iters / accumulation)
+    ctx.note(f"litgpt pretrain: {max_iters:,} micro-iterations = ({tokens:,} // {world}) // "
+             f"({micro} x {seq}); {accumulation} per optimizer update; warmup_iters = "
+             f"min(max_iters, {warmup_steps} x {accumulation}) = {warmup_iters:,}")
+    # litgpt sets param_group["lr"] = get_lr(...) itself: the LR, not a factor
+    lr_plan(out, lr, base, Unit.STEP, "litgpt pretrain get_lr",
+            f"litgpt get_lr(warmup_iters={warmup_iters}, max_iters={max_iters}, min_lr="
+            f"{min_lr}, accumulation={accumulation})",
+            origin=Origin("litgpt pretrain's get_lr", "litgpt/pretrain.py get_lr",
+                          "litgpt 0.5.13 (tools/golden/litgpt_golden.py)"),
+            warmup=warmup, total=updates,
+            phases=((0, "linear warmup"), (warmup, "cosine to min_lr")) if warmup else
+            ((0, "cosine to min_lr"),), source="litgpt")
+    zero_lr_start(out, lr, warmup, train.get("lr_warmup_steps") or train, Unit.STEP,
+                  leading=False, message=lambda zeros, length: zero_share_text(zeros, length,
+                                                                               "step"))
+    return out
+
+
+def _world_size(ctx: Reading, root: Node) -> int:
+    devices = root.get("devices")
+    nodes = ctx.count(root, "num_nodes", 1, low=1)
+    count = devices.as_number() if devices is not None else None
+    if count is None or count < 1:
+        ctx.note(f"devices is {devices.value if devices is not None else 'not set'}: one "
+                 "device is assumed (the run length and the accumulation depend on it)")
+        count = 1
+    return int(count) * int(nodes)
+
+
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # jsonargparse's loader reads 4e-4 as a float; PyYAML (YAML 1.1) keeps it a string
+    text = str(node.value)
+    dotted = text if "." in text else text.lower().replace("e", ".0e", 1)
+    return (f"{label}: {text} is a string under YAML 1.1 (PyYAML); jsonargparse reads it "
+            f"as {number!r}, other YAML 1.1 loaders keep a string: write it with a dot, "
+            f"{dotted}")
+
+
+# What the Hydra `_target_` reader (frameworks/hydra_target.py) shares with this one: torch's
+# classes built and stepped the same way, the same refusals.
+Refused = _Refused
+plain_value = _plain
+default_lr = _default_lr
+simulate = _simulate
 
 READER = register(Reader("lightning", detect, read))

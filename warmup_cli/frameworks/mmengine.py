@@ -37,6 +37,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    constant_warmup_jump,
+    fmt,
     lr_plan,
     mapping_at,
     register,
@@ -64,6 +66,7 @@ MMENGINE_ORIGIN = Origin(
     "MMEngine's chainable schedulers", "mmengine/optim/scheduler/param_scheduler.py, stepped "
     "as mmengine/hooks/param_scheduler_hook.py steps them", "mmengine 0.10.7")
 MMCV_ORIGIN = Origin("mmcv's LR updater hooks", "mmcv/runner/hooks/lr_updater.py (mmcv 1.x)")
+RISE_SCAN_LIMIT = 1_000_000  # most steps searched for a constant warmup's end
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
@@ -201,7 +204,10 @@ def _read_spec(ctx: Reading, item: Node) -> _Spec | None:
     if kind_node is None or kind is None:
         ctx.reject(kind_node or item, "param_scheduler entry has no type")
         return None
-    short = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
+    written = kind.split(".")[-1]  # "mmdet.QuadraticWarmupLR": a registry scope prefix
+    short = _lr_alias(item, written)
+    if _other_parameter(ctx, item, kind, short):
+        return None
     if short not in SUPPORTED:
         ctx.unresolved(kind_node, f"{kind} is not a scheduler warmup_cli reproduces "
                        f"({', '.join(SUPPORTED)})")
@@ -215,12 +221,40 @@ def _read_spec(ctx: Reading, item: Node) -> _Spec | None:
     params: Params = {
         key: values.numbers(item, key, default) if key in _LISTS
         else values.number(item, key, default) for key, default in _PARAMS[short].items()}
-    unknown = sorted(set(entry) - {*_COMMON_KEYS, *_PARAMS[short]})
+    taken = {*_COMMON_KEYS, *_PARAMS[short], *(("param_name",) if written != short else ())}
+    unknown = sorted(set(entry) - taken)
     if unknown:
         # MMEngine's registry passes every key to the class: a TypeError
         ctx.reject(item, f"{short} does not take {', '.join(unknown)}")
     return _Spec(item, short, by_epoch, convert, begin, end, params, known=not span.failed,
                  params_known=not values.failed, end_explicit=end is not None)
+
+
+def _param_name(item: Node) -> str | None:
+    node = item.get("param_name")
+    return node.as_str() if node is not None else None
+
+
+def _lr_alias(item: Node, short: str) -> str:
+    """``XParamScheduler`` with ``param_name='lr'`` is the LR scheduler ``XLR`` (MMEngine's
+    LR schedulers are those classes with param_name fixed to 'lr')."""
+    if short.endswith("ParamScheduler") and _param_name(item) == "lr":
+        alias = short.removesuffix("ParamScheduler") + "LR"
+        return alias if alias in SUPPORTED else short
+    return short
+
+
+def _other_parameter(ctx: Reading, item: Node, kind: str, short: str) -> bool:
+    """A scheduler of another parameter (a momentum scheduler, a ParamScheduler of
+    ``weight_decay``): it does not change the LR, so it is left out of the LR schedule, with a
+    note (issue 10: it never blocks the LR schedule, and is never dropped silently)."""
+    param = "momentum" if short.endswith("Momentum") else _param_name(item)
+    if param in (None, "lr") or not (short.endswith(("Momentum", "ParamScheduler"))):
+        return False
+    line, _ = item.location
+    ctx.note(f"{kind} (line {line}) schedules {param}, not the LR: it is left out of the LR "
+             "schedule shown")
+    return True
 
 
 def _default_ends(specs: list[_Spec], run: _Run, ipe: int | None) -> None:
@@ -481,17 +515,29 @@ def _plan(out: FrameworkSchedule, placed: list[_Placed], sim: mm.Simulation, bas
     out.horizon = run.length(unit, ipe)
     ends = [s.span(ipe)[1] for s in schedulers if s.span(ipe)[1] < INF]
     kinds = ", ".join(s.kind for s in schedulers)
+    constant = next((p for p in placed if p.spec.kind == "ConstantLR" and p.scheduler.begin == 0
+                     and _is_warmup(p.spec)), None)
     # the chainable recursion's own LR (each step multiplies the LR in the optimizer)
     lr_plan(out, sim.lr, base, unit, "mmengine " + kinds,
             f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
             origin=MMENGINE_ORIGIN, warmup=warmup,
             total=max(ends) if ends and len(ends) == len(placed) else None,
-            phases=_phases(schedulers, ipe), source="mmengine")
+            phases=_phases(schedulers, ipe), source="mmengine",
+            extra=None if constant is None else constant_warmup_jump(
+                _rise(sim, constant.scheduler.span(ipe)[1]),
+                f"ConstantLR factor={number_param(constant.spec.params, 'factor'):g}"))
     if not any(f.code == Code.WU302 for f in out.findings):
         culprit = next((p.spec for p in placed if p.spec.kind in WARMUPS), placed[0].spec)
         zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
                       leading=False,
                       message=lambda zeros, of: zero_share_text(zeros, of, str(unit), suffix=""))
+
+
+def _rise(sim: mm.Simulation, end: int) -> int:
+    """The step at which a constant warmup ending by ``end`` gives way (MMEngine's ConstantLR
+    restores the LR at its last step, ``total_iters = end - begin - 1``)."""
+    first = sim.lr(0)
+    return next((k for k in range(1, min(end, RISE_SCAN_LIMIT) + 1) if sim.lr(k) != first), end)
 
 
 # --- checks on the config as written -------------------------------------------------------
@@ -603,10 +649,33 @@ def _gap_checks(out: FrameworkSchedule, specs: list[_Spec], ipe: int | None) -> 
                          f"{math.floor(end / max(following.begin, 1e-9)) + 1} iterations)")
         unit_a = "epoch" if spec.by_epoch else "iteration"
         unit_b = "epoch" if following.by_epoch else "iteration"
+        late = _starts_late(following)
+        if late is None:
+            out.findings.append(Finding(
+                Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} and {following.kind} "
+                f"begins at {unit_b} {following.begin:g}{threshold}: the LR holds at the base "
+                f"LR in between, a hold at the peak ({following.kind} runs its own begin..end "
+                "in full)", following.get("begin") or following.node, Severity.NOTE))
+            continue
         out.findings.append(Finding(
             Code.WU309, f"{spec.kind} ends at {unit_a} {end:g} but {following.kind} only "
             f"begins at {unit_b} {following.begin:g}{threshold}: the LR stays flat at the base "
-            "LR in between", following.get("begin") or following.node))
+            f"LR in between, and {late}", following.get("begin") or following.node))
+
+
+def _starts_late(spec: _Spec) -> str | None:
+    """Why a decay that begins after a gap is late for its own declared period (a cosine whose
+    T_max is longer than its begin..end, as if it began where the warmup ends), or None when it
+    runs its period in full: then the gap is a deliberate hold at the peak, a recipe (a
+    warmup-stable-decay; mmyolo's RTMDet holds the LR for half the run)."""
+    t_max, end = optional_param(spec.params, "T_max"), spec.bounded_end
+    if spec.kind != "CosineAnnealingLR" or not t_max or end is None:
+        return None
+    length = end - spec.begin
+    if t_max <= length:
+        return None
+    return (f"T_max={t_max:g} is longer than end - begin = {length:g}: the cosine was sized to "
+            "start earlier and is cut short")
 
 
 def _before(a: float, a_spec: _Spec, b: float, b_spec: _Spec, ipe: int | None,
@@ -679,7 +748,10 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     lr_plan(ctx.out, lambda k: lr(min(k, max_iters - 1)), base, unit, f"mmcv {policy}",
             f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
             f"ratio={warmup.ratio}", origin=MMCV_ORIGIN, warmup=w_iters if warmup.kind else 0,
-            total=max_iters, phases=phases, source="mmcv")
+            total=max_iters, phases=phases, source="mmcv",
+            extra=constant_warmup_jump(w_iters, f"warmup='constant', warmup_ratio="
+                                       f"{fmt(warmup.ratio)}")
+            if warmup.kind == "constant" and w_iters else None)
     ctx.out.horizon = max_iters
     return ctx.out
 

@@ -53,8 +53,9 @@ def _warmup_fraction(t: int, warmup: int) -> float:
     return float(t) / float(max(1, warmup))
 
 
-def linear_lambda(warmup: int, total: int) -> FactorFn:
-    # optimization.py _get_linear_schedule_with_warmup_lr_lambda
+def linear_lambda(warmup: int, total: float) -> FactorFn:
+    # optimization.py _get_linear_schedule_with_warmup_lr_lambda (open-instruct passes a float
+    # num_training_steps with final_lr_ratio)
     def fn(t: int) -> float:
         if t < warmup:
             return _warmup_fraction(t, warmup)

@@ -140,10 +140,14 @@ FAMILY: tuple[Rule, ...] = (
         "A warmup ends before the next scheduler begins: the LR sits at the base LR in "
         "between.",
         "MMEngine param_scheduler entries are placed by begin/end; when the warmup ends "
-        "before the next one begins, the LR stays flat at the full base LR for the gap "
-        "instead of decaying (mmyolo yolox: QuadraticWarmupLR ends at epoch 3, the "
-        "cosine begins at epoch 5).",
-        _mmengine_warmup_then_cosine(t_max=85, begin=15),
+        "before the next one begins, the LR stays flat at the full base LR for the gap. "
+        "A warning when the gap makes the decay late for its own declared period (a "
+        "cosine whose T_max is longer than its begin..end, sized as if it began where "
+        "the warmup ends: mmyolo yolox, QuadraticWarmupLR ends at epoch 3, the cosine "
+        "begins at epoch 5 with T_max 35 over 30 epochs); a note when the decay runs its "
+        "period in full, which makes the gap a deliberate hold at the peak (mmyolo "
+        "RTMDet holds the LR until epoch 20, then a cosine with T_max 20 to epoch 40).",
+        _mmengine_warmup_then_cosine(t_max=90, begin=15),
         _mmengine_warmup_then_cosine(t_max=90, begin=10),
         example_format="python"),
     Rule(

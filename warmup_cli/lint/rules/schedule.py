@@ -15,7 +15,7 @@ from warmup_cli.lint.rules.rule import Rule, checked_by
 from warmup_cli.lint.subject import ANCHOR_START, ANCHOR_WARMUP, RuleHit, source_offset
 from warmup_cli.lint.trace import TOLERANCE
 from warmup_cli.render.numbers import exact
-from warmup_cli.vocab import Code, Severity
+from warmup_cli.vocab import RECIPE_DIPS, RECIPE_JUMPS, Code, Severity
 
 SPIKE_RATIO = 10.0  # f(0) this many times f(1) is a first-step spike
 JUMP_SHARE = 0.25  # an abrupt jump also adds at least this share of the peak
@@ -209,14 +209,19 @@ def first_step_spike(ctx: Context) -> RuleHit | None:
     "The factor jumps up between two consecutive updates of the warmup.",
     "Reported when, up to the step that first reaches the peak, the factor grows by "
     "more than `max-jump-ratio` (default 3) times from one update to the next and "
-    "by at least a quarter of the peak: the end of a constant warmup, or a "
-    "SequentialLR that hands over at the wrong step (timm#1242, threestudio#226). "
-    "Leading zeros are WU101's business, not this rule's.",
+    "by at least a quarter of the peak: a lambda's step, the end of an undeclared "
+    "constant warmup, or a SequentialLR that hands over at the wrong step (timm#1242, "
+    "threestudio#226). Leading zeros are WU101's business, not this rule's. A jump a "
+    "framework config declares on purpose, the end of a constant warmup (detectron2 "
+    "WARMUP_METHOD constant, an MMEngine ConstantLR before the main schedule, mmcv "
+    "warmup='constant': Goyal et al.'s recipe), is only a note.",
     "lr_lambda: \"lambda epoch: 0.1 if epoch < 5 else 1.0\"",
     "lr_lambda: \"lambda epoch: min(1.0, 0.1 + 0.9 * epoch / 5)\""))
 def abrupt_jump(ctx: Context) -> RuleHit | None:
     values, steps = ctx.values, ctx.steps
     least = JUMP_SHARE * ctx.profile.target
+    recipes = _recipe_jumps(ctx)
+    recipe: RuleHit | None = None
     for i in range(1, ctx.profile.peak_index + 1):
         if values[i] - values[i - 1] < least:
             continue
@@ -228,13 +233,22 @@ def abrupt_jump(ctx: Context) -> RuleHit | None:
             continue  # leaving the leading zeros is WU101's business
         if before <= 0 or after / before > ctx.settings.max_jump_ratio:
             ratio = "" if before <= 0 else f" ({after / before:.3g}x)"
+            jump = (f"the factor jumps from {_f(before)} to {_f(after)}{ratio} between steps "
+                    f"{step - 1:,} and {step:,}")
+            if step in recipes:  # declared on purpose: a note, and later jumps still count
+                recipe = recipe or RuleHit(Code.WU107, f"{jump}: {recipes[step]}",
+                                           severity=Severity.NOTE, anchor=ANCHOR_WARMUP)
+                continue
             where = " at the end of the warmup" if step == ctx.profile.peak_step else ""
-            return RuleHit(
-                Code.WU107,
-                f"the factor jumps from {_f(before)} to {_f(after)}{ratio} between steps "
-                f"{step - 1:,} and {step:,}{where}; ramp it up gradually",
-                anchor=ANCHOR_WARMUP)
-    return None
+            return RuleHit(Code.WU107, f"{jump}{where}; ramp it up gradually",
+                           anchor=ANCHOR_WARMUP)
+    return recipe
+
+
+def _recipe_jumps(ctx: Context) -> dict[int, str]:
+    """The jumps a framework plan declares on purpose (``RECIPE_JUMPS`` of its ``extra``)."""
+    extra = getattr(ctx.trace.schedule, "extra", None) or {}
+    return {int(step): str(why) for step, why in extra.get(RECIPE_JUMPS, ())}
 
 
 @checked_by(FAMILY, Rule(
@@ -300,10 +314,11 @@ def non_monotonic_warmup(ctx: Context) -> RuleHit | None:
         if i == 1 and spike:
             continue  # a first-step spike is WU106's
         if values[i] < values[i - 1] * (1 - RELATIVE):
+            why = (getattr(ctx.trace.schedule, "extra", None) or {}).get(RECIPE_DIPS)
             return RuleHit(
                 Code.WU110,
                 f"the factor drops from {_f(values[i - 1])} to {_f(values[i])} at step "
                 f"{ctx.steps[i]:,}, before the warmup reaches its peak ({_f(ctx.profile.peak)}"
-                f" at step {ctx.profile.peak_step:,})",
-                anchor=ANCHOR_WARMUP)
+                f" at step {ctx.profile.peak_step:,})" + (f": {why}" if why else ""),
+                severity=Severity.NOTE if why else None, anchor=ANCHOR_WARMUP)
     return None
