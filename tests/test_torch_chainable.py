@@ -290,3 +290,20 @@ def test_the_transcription_imports_no_torch() -> None:
     assert done.returncode == 0, done.stderr
     expected = _real(C("OneCycleLR", {"max_lr": 1.0, "total_steps": 20}), 0.1, 20)[19]
     assert float(done.stdout) == expected
+
+
+def test_the_optimizer_lr_defaults_are_torchs() -> None:
+    import inspect
+
+    import torch
+
+    real = {}
+    for name in dir(torch.optim):
+        cls = getattr(torch.optim, name)
+        if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer):
+            lr = inspect.signature(cls).parameters.get("lr")
+            if lr is not None and isinstance(lr.default, int | float):
+                real[name] = lr.default
+    assert real == torch_chainable.OPTIMIZER_LR_DEFAULTS
+    assert all(type(value) is type(real[name])
+               for name, value in torch_chainable.OPTIMIZER_LR_DEFAULTS.items())

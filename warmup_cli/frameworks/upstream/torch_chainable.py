@@ -28,12 +28,14 @@ from typing import Any
 
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     _REFUSALS,
+    SCHEDULER_CLASSES,
     SchedulerCall,
     StepFailure,
     SteppedScheduler,
     TorchRejected,
     UnknownScheduler,
 )
+from warmup_cli.schedule import Origin
 
 Group = dict[str, Any]
 
@@ -760,9 +762,15 @@ def stepped_scheduler(call: SchedulerCall, base_lr: float, limit: int) -> Steppe
     covers ``call`` (no torch import), else torch's real class stepped
     (:class:`.torch_lr_scheduler.SteppedScheduler`, e.g. ReduceLROnPlateau). Both raise
     BuildError on a refused call and report a stepping error as ``failure``."""
-    if transcribed(call):
-        return ChainableScheduler(call, base_lr, limit)
-    return SteppedScheduler(call, base_lr, limit)
+    if _real_only(call):
+        return SteppedScheduler(call, base_lr, limit)
+    return ChainableScheduler(call, base_lr, limit)  # an unknown class: UnknownScheduler
+
+
+def _real_only(call: SchedulerCall) -> bool:
+    """Whether ``call`` holds a torch class this module does not transcribe."""
+    return (call.name in SCHEDULER_CLASSES and call.name not in CLASSES) or any(
+        _real_only(child) for child in call.schedulers or ())
 
 
 def real_lrs(call: SchedulerCall, base_lr: float) -> Callable[[int], list[float]]:
@@ -773,3 +781,26 @@ def real_lrs(call: SchedulerCall, base_lr: float) -> Callable[[int], list[float]
         run.extend(count)
         return run.lrs[:count]
     return lrs
+
+
+# The ``lr`` defaults of torch 2.13.0's optimizers (torch/optim/*.py, each ``__init__``), for a
+# config naming an optimizer without an lr; tests/test_torch_chainable.py reads them from torch.
+OPTIMIZER_LR_DEFAULTS: dict[str, float | int] = {
+    "ASGD": 0.01, "Adadelta": 1.0, "Adafactor": 0.01, "Adagrad": 0.01, "Adam": 0.001,
+    "AdamW": 0.001, "Adamax": 0.002, "LBFGS": 1, "Muon": 0.001, "NAdam": 0.002,
+    "RAdam": 0.001, "RMSprop": 0.01, "Rprop": 0.01, "SGD": 0.001, "SparseAdam": 0.001,
+}
+
+
+TORCH_VERIFIED = "torch 2.13.0"  # what tests/test_torch_chainable.py steps beside it
+
+
+def scheduler_origin(run: Stepped, call: SchedulerCall, base_lr: float, what: str,
+                     cites: str) -> Origin:
+    """The ``Origin`` of a plan whose LRs are ``run``'s: for the transcription, torch's real
+    class stepped is ``real`` (``show`` checks the plan against it where torch is installed);
+    for torch's real class itself, nothing more to check."""
+    if isinstance(run, ChainableScheduler):
+        return Origin(what, cites, verified=TORCH_VERIFIED, torch_class=call.name,
+                      real=real_lrs(call, base_lr))
+    return Origin(what, cites, torch_class=call.name)
