@@ -1,12 +1,13 @@
 """Lightning CLI (jsonargparse ``class_path``/``init_args``) LR schedulers, and litgpt's own.
 
-A ``torch.optim.lr_scheduler`` class is not re-implemented: the reader turns the config into
-a ``SchedulerCall`` and ``upstream.torch_lr_scheduler`` builds the real class over a
-one-parameter SGD and steps it the documented way; the factor is the LR of each step divided by
-the optimizer's. torch is imported only once a config names a torch class (or is litgpt's);
-whatever torch raises while building or stepping becomes a WU310 finding with torch's own
-message. At most ``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS``
-while reading (to catch torch's errors), the rest on demand.
+The reader turns the config into a ``SchedulerCall``; ``upstream.torch_chainable`` computes
+it (torch's chainable schedulers transcribed to plain floats, verified against the real
+classes in the test suite), so lint imports no torch. The factor is the LR of each step divided
+by the optimizer's. The plan's Origin carries torch's real class, stepped, as the check ``show``
+runs where torch is installed. Whatever torch raises while building or stepping (the
+transcription raises the same) becomes a WU310 finding with torch's own message. At most
+``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS`` while reading (to catch torch's
+errors), the rest on demand.
 
 Places: ``lr_scheduler`` / ``lr_scheduler_init`` / ``scheduler`` mappings with a ``class_path``
 anywhere (LightningCLI's top level, ``model.init_args.lr_scheduler``, finetuning-scheduler's
