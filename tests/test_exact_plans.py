@@ -115,8 +115,9 @@ def test_a_plan_with_the_real_class_at_hand_is_checked_against_it() -> None:
     (str(HF), "all 10 updates checked against torch's LambdaLR; the factor is transformers' "
               "lr_lambda from transformers/optimization.py, verified against transformers "
               "5.24.0 in the test suite"),
-    (str(LIGHTNING), "10 updates computed by stepping torch's real SequentialLR "
-                     "(torch/optim/lr_scheduler.py)"),
+    (str(LIGHTNING), "all 10 updates checked against torch's real SequentialLR, stepped; "
+                     "computed with torch's SequentialLR from torch/optim/lr_scheduler.py, "
+                     "verified against torch 2.13.0 in the test suite"),
 ])
 def test_show_says_per_source_what_was_checked(argument: str, line: str) -> None:
     config = argument.endswith((".yaml", ".json"))

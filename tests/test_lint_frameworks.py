@@ -344,7 +344,8 @@ trainer:
 """
 
 
-def test_lightning_imports_torch_only_for_torch_scheduler_classes(tmp_path: Path) -> None:
+def test_lightning_lint_imports_no_torch(tmp_path: Path) -> None:
+    # torch's classes are transcribed (upstream/torch_chainable.py): lint never imports torch
     third_party = tmp_path / "third.yaml"
     third_party.write_text(LIGHTNING.format(scheduler="mylib.schedulers.CosineWithWarmup"))
     bare = tmp_path / "bare.yaml"
@@ -354,8 +355,29 @@ def test_lightning_imports_torch_only_for_torch_scheduler_classes(tmp_path: Path
     torch_class = tmp_path / "torch.yaml"
     torch_class.write_text(LIGHTNING.format(scheduler="torch.optim.lr_scheduler.LinearLR")
                            .replace("warmup_ratio: 0.1", "start_factor: 0.25"))
-    pytest.importorskip("torch")
-    assert "torch" in run_python(PROBE.format(runs=[["lint", str(torch_class)]]))
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(LIGHTNING.format(scheduler="torch.optim.lr_scheduler.NoSuchLR"))
+    nested = tmp_path / "nested.yaml"
+    nested.write_text(NESTED_TORCH)
+    probe = PROBE.format(runs=[["lint", str(torch_class), str(unknown), str(nested)]])
+    assert "torch" not in run_python(probe)
+
+
+NESTED_TORCH = """\
+optimizer:
+  class_path: torch.optim.SGD
+lr_scheduler:
+  class_path: torch.optim.lr_scheduler.SequentialLR
+  init_args:
+    milestones: [5]
+    schedulers:
+      - class_path: torch.optim.lr_scheduler.LinearLR
+        init_args: {start_factor: 0.1, total_iters: 5}
+      - class_path: torch.optim.lr_scheduler.CosineAnnealingLR
+        init_args: {T_max: 20}
+trainer:
+  max_epochs: 25
+"""
 
 
 def test_lightning_third_party_class_is_unresolved_without_torch(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ class MismatchError(WarmupError):
 
 # torch is the `torch` extra: a plain install (pre-commit, CI) lints without it, and `show`
 # then computes the series alone and says so instead of claiming a check.
-TORCH_MISSING = ("the series was not checked against a real LambdaLR: torch is not installed "
+TORCH_MISSING = ("the series was not checked against torch: torch is not installed "
                  "(pip install 'warmup-cli[torch]' to check every series)")
 LAMBDALR = "torch's LambdaLR"
 SAMPLED = "first, last, every milestone and an even spread"

@@ -1,12 +1,13 @@
 """Lightning CLI (jsonargparse ``class_path``/``init_args``) LR schedulers, and litgpt's own.
 
-A ``torch.optim.lr_scheduler`` class is not re-implemented: the reader turns the config into
-a ``SchedulerCall`` and ``upstream.torch_lr_scheduler`` builds the real class over a
-one-parameter SGD and steps it the documented way; the factor is the LR of each step divided by
-the optimizer's. torch is imported only once a config names a torch class (or is litgpt's);
-whatever torch raises while building or stepping becomes a WU310 finding with torch's own
-message. At most ``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS``
-while reading (to catch torch's errors), the rest on demand.
+The reader turns the config into a ``SchedulerCall``; ``upstream.torch_chainable`` computes
+it (torch's chainable schedulers transcribed to plain floats, verified against the real
+classes in the test suite), so lint imports no torch. The factor is the LR of each step divided
+by the optimizer's. The plan's Origin carries torch's real class, stepped, as the check ``show``
+runs where torch is installed. Whatever torch raises while building or stepping (the
+transcription raises the same) becomes a WU310 finding with torch's own message. At most
+``HORIZON_CAP`` steps are simulated, the first ``EAGER_STEPS`` while reading (to catch torch's
+errors), the rest on demand.
 
 Places: ``lr_scheduler`` / ``lr_scheduler_init`` / ``scheduler`` mappings with a ``class_path``
 anywhere (LightningCLI's top level, ``model.init_args.lr_scheduler``, finetuning-scheduler's
@@ -48,12 +49,17 @@ from warmup_cli.frameworks.kit import (
 )
 from warmup_cli.frameworks.upstream import litgpt_pretrain as upstream_pretrain
 from warmup_cli.frameworks.upstream.litgpt_finetune_full import get_lr_scheduler
+from warmup_cli.frameworks.upstream.torch_chainable import (
+    OPTIMIZER_LR_DEFAULTS,
+    Stepped,
+    scheduler_origin,
+    stepped_scheduler,
+)
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     NESTING,
     SCHEDULER_CLASSES,
     BuildError,
     SchedulerCall,
-    SteppedScheduler,
     UnknownScheduler,
     blamed_argument,
 )
@@ -199,10 +205,11 @@ def _refusal(call: _Call, exc: BuildError) -> _Refused:
 
 def _simulate(ctx: Reading, spec: SchedulerCall, base: float, limit: int, what: str,
               unit: Unit, blame: Node,
-              refusal: Callable[[BuildError], _Refused]) -> SteppedScheduler | None:
-    """The run stepped through its first EAGER_STEPS; None (and why) when torch refuses."""
+              refusal: Callable[[BuildError], _Refused]) -> Stepped | None:
+    """The run stepped through its first EAGER_STEPS (torch's classes transcribed, so no torch
+    import); None (and why) when torch refuses."""
     try:
-        run = SteppedScheduler(spec, base, limit)
+        run = stepped_scheduler(spec, base, limit)
     except BuildError as exc:
         refused = refusal(exc)
         if refused.by_torch:
@@ -289,18 +296,12 @@ def _optimizer(ctx: Reading, holder: Node | None) -> _Optimizer:
 
 
 def _default_lr(path: str, node: Node) -> _Optimizer:
-    """The lr default of a torch optimizer class named without an lr."""
-    import inspect
-
-    import torch
-
+    """The lr default of a torch optimizer class named without an lr (torch's own defaults,
+    tabled so that lint imports no torch)."""
     name = path.rsplit(".", 1)[-1]
-    cls = getattr(torch.optim, name, None)
-    if isinstance(cls, type):
-        default = inspect.signature(cls).parameters.get("lr")
-        if default is not None and isinstance(default.default, int | float):
-            return (float(default.default), node,
-                    f"no lr given: torch.optim.{name}'s default {default.default:g}")
+    default = OPTIMIZER_LR_DEFAULTS.get(name)
+    if default is not None:
+        return (float(default), node, f"no lr given: torch.optim.{name}'s default {default:g}")
     return None, node, f"the lr of optimizer {path} is not in this file"
 
 
@@ -433,8 +434,8 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
     phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
     # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
     lr_plan(out, torch_run.lr, base, unit, f"torch {short}", f"{name}({_args_text(node)})",
-            origin=Origin(f"torch's {short}", TORCH_CITES, torch_class=short), warmup=warmup,
-            total=horizon, phases=phases, source="torch",
+            origin=scheduler_origin(torch_run, call.spec, base, f"torch's {short}", TORCH_CITES),
+            warmup=warmup, total=horizon, phases=phases, source="torch",
             extra=constant_warmup(torch_run, short, _init_args(node), warmup))
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
@@ -509,7 +510,7 @@ def _plateau_children(ctx: Reading, node: Node, short: str) -> bool:
     return found
 
 
-def constant_warmup(run: SteppedScheduler, name: str, args: dict[str, Node],
+def constant_warmup(run: Stepped, name: str, args: dict[str, Node],
                     warmup: int) -> dict[str, Any] | None:
     """The recipe mark of a ConstantLR warmup (its end is a declared jump, WU107 a note), or of
     a SequentialLR that starts with one; None otherwise."""
@@ -590,7 +591,8 @@ def _read_litgpt(doc: Document, train: Node, facts: RunFacts = NO_FACTS) -> Fram
         return _Refused(blame, f"torch rejected litgpt's scheduler: {exc.message}",
                         by_torch=True)
 
-    run = _simulate(ctx, get_lr_scheduler(warmup, max_steps), base,
+    spec = get_lr_scheduler(warmup, max_steps)
+    run = _simulate(ctx, spec, base,
                     min(max_steps, HORIZON_CAP), "litgpt's scheduler", Unit.STEP, blame, refusal)
     if run is None:
         return out
@@ -598,8 +600,8 @@ def _read_litgpt(doc: Document, train: Node, facts: RunFacts = NO_FACTS) -> Fram
         else ((0, "linear warmup"),)
     lr_plan(out, run.lr, base, Unit.STEP, "litgpt warmup + cosine",
             f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
-            origin=Origin("litgpt's get_lr_scheduler", LITGPT_CITES,
-                          torch_class="SequentialLR"),
+            origin=scheduler_origin(run, spec, base, "litgpt's get_lr_scheduler",
+                                    LITGPT_CITES),
             warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
     zero_lr_start(out, run.simulated, warmup, blame, Unit.STEP, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, "step"))

@@ -1,5 +1,5 @@
 """litgpt's fine-tuning LR schedule: Lightning-AI/litgpt ``litgpt/finetune/full.py`` (at
-26857050), built from torch's own classes by :mod:`.torch_lr_scheduler`."""
+26857050), a call of torch's own classes (computed by :mod:`.torch_chainable`)."""
 
 from __future__ import annotations
 
