@@ -65,6 +65,13 @@ def lint_command(
         show_default=False)] = None,
     isolated: Annotated[bool, typer.Option(
         "--isolated", help="Ignore [tool.warmup-cli] in pyproject.toml.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, metavar="N",
+        help="Lint files on N processes when there are enough files [default: one per "
+             "core].", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither read nor write the results cache (.warmup_cache/, or "
+        "$WARMUP_CACHE_DIR).")] = False,
     color: Annotated[ColorMode, typer.Option(
         "--color", help="Colour in text output: auto (terminal only), always or never.")
     ] = ColorMode.AUTO,
@@ -92,7 +99,8 @@ def lint_command(
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
-        report = lint(targets, settings, follow_bases=follow_bases)
+        report = lint(targets, settings, follow_bases=follow_bases, jobs=jobs,
+                      cache=not no_cache)
     if output_format is LintFormat.TEXT:
         console = stdout_console(color)
         console.print(styled_text(report.diagnostics), soft_wrap=True, end="")
