@@ -343,7 +343,7 @@ def compare(request: CompareRequest) -> Compared:
         item.horizon or default_horizon(item.plan.schedule) for item in resolved)
     view = build_view(plans[0], count=count, unit=plans[0].unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=None)
-    return Compared(resolved, view, [PendingVerification(plan, view) for plan in plans])
+    return Compared(resolved, view, PendingVerification.together(plans, view))
 
 
 def _check_units(plans: Sequence[Plan]) -> None:
