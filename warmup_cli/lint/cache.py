@@ -7,9 +7,9 @@ a ``.gitignore`` of ``*`` and a ``CACHEDIR.TAG``, as ruff's does. ``--no-cache``
 ``WARMUP_NO_CACHE=1`` turns it off.
 
 What makes a result: one cache file per *context* (the tool's version and a hash of its own
-source, the Python version, the installed torch's version (the Lightning reader steps torch's
-classes), the settings, ``--follow-bases`` and the current folder); in it, one entry per
-linted file holding the findings and every observation the lint of that file made on disk
+source, the Python version, the installed torch's version and build (the Lightning reader
+steps torch's classes), the settings, ``--follow-bases`` and the current folder); in it, one
+entry per linted file holding the findings and every observation the lint of that file made on disk
 (``configs/reads.py``: the hash of each file it read, itself and its base files, each refusal,
 each probe for a base that is not at hand). An entry is served only while every observation
 still holds, checked again on every run, so an edited file, an edited or new base file or
@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +67,26 @@ def _source_hash() -> str:
     return digest.hexdigest()
 
 
-def _installed(name: str) -> str | None:
+def _torch_build() -> str | None:
+    """The installed torch's ``version.py`` (its version and build), read without importing
+    torch or ``importlib.metadata`` (each costs more than a cached lint)."""
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
         return None
+    if spec is None or not spec.origin:
+        return None
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return spec.origin
 
 
 def context_key(settings_fingerprint: Any, follow_bases: bool) -> str:
     """Everything besides the files themselves that a file's findings depend on."""
     parts = {
         "format": FORMAT, "version": warmup_cli.__version__, "source": _source_hash(),
-        "python": sys.version, "torch": _installed("torch"), "settings": settings_fingerprint,
+        "python": sys.version, "torch": _torch_build(), "settings": settings_fingerprint,
         "follow_bases": follow_bases, "cwd": os.getcwd(),
     }
     text = json.dumps(parts, sort_keys=True, default=str)
