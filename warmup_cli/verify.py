@@ -162,8 +162,9 @@ class PendingVerification:
         assert self._child is not None
         outcome = self._child.outcome(self._index)
         if outcome[0] == "ok":
-            self._done = Verification(outcome[1], outcome[2])
-            return self._done
+            done: Verification = outcome[1]
+            self._done = done
+            return done
         raise (MismatchError if outcome[0] == "mismatch" else WarmupError)(
             outcome[1], exit_code=outcome[2])
 
@@ -172,7 +173,7 @@ def _checked_now(view: View) -> bool:
     return len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules
 
 
-Outcome = tuple[str, Any, Any]  # ("ok", checked, total) or (kind, rendered error, exit code)
+Outcome = tuple[Any, ...]  # ("ok", Verification) or (kind, rendered error, exit code)
 
 
 class _Child:
@@ -211,8 +212,7 @@ def _verify_child(plans: list[Plan], view: View, sender: Any) -> None:
 
 def _outcome(plan: Plan, view: View) -> Outcome:
     try:
-        done = verify(plan, view)
-        return ("ok", done.checked, done.total)
+        return ("ok", verify(plan, view))
     except MismatchError as error:
         return ("mismatch", error.render(), error.exit_code)
     except WarmupError as error:
