@@ -148,7 +148,8 @@ def test_corpus_mask_rcnn_inherits_base_lr(tmp_path: Path) -> None:
     schedule = only(child)
     plan = schedule.plan
     assert plan is not None and plan.base_lrs == (0.02,)  # BASE_LR only in the base
-    assert plan.schedule(0) == pytest.approx(0.3333333)
+    # fvcore LinearParamScheduler at where 0: end * 0 + start * (1 - 0), start = WARMUP_FACTOR
+    assert plan.schedule(0) == 1.0 * 0 + 0.3333333 * (1 - 0)
     assert plan.schedule.warmup_length == 100 and schedule.horizon == 6000
 
 

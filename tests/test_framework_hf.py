@@ -105,9 +105,6 @@ def _ours(name: str, warmup: int, total: int, kwargs: dict[str, Any]) -> Framewo
     return _read("parity.json", json.dumps(config))
 
 
-PARITY: dict[str, tuple[float, int, int]] = {}  # name -> (max rel error, exact, compared)
-
-
 @pytest.mark.parametrize(("name", "kwargs"), CASES,
                          ids=[f"{n}-{json.dumps(k, sort_keys=True)}" for n, k in CASES])
 def test_parity_with_transformers(name: str, kwargs: dict[str, Any]) -> None:
@@ -117,7 +114,7 @@ def test_parity_with_transformers(name: str, kwargs: dict[str, Any]) -> None:
 
     if name not in {member.value for member in SchedulerType}:
         pytest.skip(f"the installed transformers {transformers.__version__} has no {name!r}")
-    worst, exact, compared = PARITY.get(name, (0.0, 0, 0))
+    compared = 0
     for total in TOTALS:
         for warmup in WARMUPS:
             expected, raised_at = _real_lrs(name, warmup, total, kwargs, total + EXTRA)
@@ -125,22 +122,16 @@ def test_parity_with_transformers(name: str, kwargs: dict[str, Any]) -> None:
             assert schedule.plan is not None, (schedule.unresolved, schedule.findings)
             assert schedule.plan.unit == "step"
             assert schedule.plan.base_lrs == (LR,)
+            # Same formulas, same operation order: every value is bit for bit the library's.
             for step, want in enumerate(expected):
                 (got,) = schedule.plan.lrs(step)
+                assert got == want, (name, warmup, total, step, got, want)
                 compared += 1
-                if got == want:
-                    exact += 1
-                    continue
-                error = abs(got - want) / max(abs(want), 1e-300)
-                worst = max(worst, error)
-                assert error <= 1e-12, (name, warmup, total, step, got, want)
             if raised_at is not None:
                 # transformers divides by zero there (polynomial with W == N): so do we.
                 with pytest.raises(ZeroDivisionError):
                     schedule.plan.lrs(raised_at)
-    PARITY[name] = (worst, exact, compared)
-    # Same formulas, same operation order: every value is bit for bit the library's.
-    assert exact == compared, (name, worst)
+    assert compared >= len(TOTALS) * len(WARMUPS)
 
 
 def test_warmup_steps_rule_matches_training_arguments() -> None:
@@ -376,7 +367,7 @@ def test_corpus_smollm3_nested_kwargs() -> None:
     fn = optimization.cosine_lambda(150, 5000, 0.5, 0.1)
     assert [schedule.plan.schedule(t) for t in range(5000)] == [fn(t) for t in range(5000)]
     # the floor: factor 0.1 of 2e-05 at the end
-    assert schedule.plan.lrs(5000)[0] == pytest.approx(2e-06, rel=1e-12)
+    assert schedule.plan.lrs(5000)[0] == 2e-05 * fn(5000)  # LambdaLR: base * lr_lambda
 
 
 @needs_corpus

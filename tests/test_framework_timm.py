@@ -19,11 +19,11 @@ from tests.conftest import (
     CORPUS,
     FRAMEWORK_FIXTURES,
     GOLDEN,
+    assert_matches_lrs,
     finding_codes,
     load_golden_script,
     needs_corpus,
     read_one,
-    worst_error,
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import readers, timm
@@ -85,8 +85,8 @@ def test_matches_golden_series(path: Path) -> None:
     assert schedule.plan is not None
     expected_unit = "epoch" if golden["updates_per_epoch"] == 1 else "step"
     assert schedule.plan.unit == expected_unit
-    # lr_t / lr * lr: at most about one rounding away from timm's own LR
-    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
+    # the plan's LR is timm's _get_lr itself, not lr_t / lr * lr: bit for bit
+    assert_matches_lrs(schedule, golden["lrs"])
     # the run length is the number of LRs the training loop used
     assert schedule.horizon == len(golden["lrs"])
 
@@ -146,7 +146,7 @@ def test_real_timm_schedulers() -> None:
             if scheduler is not None:
                 scheduler.step(epoch + 1)
         assert real == golden["lrs"], path.stem
-        assert worst_error(schedule, real) <= 2.3e-16
+        assert_matches_lrs(schedule, real)
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_corpus_mambavision_is_clean() -> None:
     assert schedule.plan is not None and schedule.plan.unit == "epoch"
     assert schedule.horizon == 320  # t_initial 310 + cooldown 10
     golden = json.loads((GOLDEN / "timm_cosine_mambavision.json").read_text())
-    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
+    assert_matches_lrs(schedule, golden["lrs"])
 
 
 @needs_corpus
@@ -246,7 +246,7 @@ def test_corpus_swin_strings_are_numbers() -> None:
     assert sum("string under YAML 1.1" in note for note in schedule.notes) == 3  # the LRs
     assert schedule.findings == []
     golden = json.loads((GOLDEN / "timm_swin_cosine_finetune.json").read_text())
-    assert worst_error(schedule, golden["lrs"]) <= 2.3e-16
+    assert_matches_lrs(schedule, golden["lrs"])
     per_epoch = _read(CORPUS / name)
     assert per_epoch.plan is not None and per_epoch.plan.unit == "epoch"
     assert any("1 iteration per epoch" in note for note in per_epoch.notes)

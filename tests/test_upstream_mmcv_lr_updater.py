@@ -5,6 +5,8 @@ Values are chosen so that mmcv's arithmetic is exact in binary floating point.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from warmup_cli.frameworks.upstream.mmcv_lr_updater import (
@@ -50,5 +52,6 @@ def test_int_gamma_stays_exact() -> None:
 def test_cosine_anneals_from_base_to_target_by_progress() -> None:
     lr = cosine_annealing_lr(1.0, 10, 0.25, 4)  # by epoch: 10 iterations, 4 epochs
     assert lr(0) == lr(9) == 1.0
-    assert lr(20) == pytest.approx(0.625)  # half way: the midpoint
+    assert lr(20) == 0.25 + 0.5 * (1.0 - 0.25) * (math.cos(math.pi * (20 // 10 / 4)) + 1)
+    assert lr(20) == 0.625  # half way: the midpoint (cos(pi / 2) + 1 rounds to 1)
     assert lr(40) == 0.25  # cos(pi) + 1 == 0

@@ -7,6 +7,7 @@ the recursion (the reader's tests compare whole configs with MMEngine's classes)
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -80,7 +81,13 @@ def test_cosine_restart_starts_each_period_at_its_weight() -> None:
                       "eta_min_ratio": None}
     sim = Simulation([Scheduler("CosineRestartLR", params, 0, 8)], BASE, None)
     assert (sim.lr(0), sim.lr(4)) == (BASE, BASE * 0.5)
-    assert sim.lr(2) == pytest.approx(BASE / 2) and sim.lr(3) < sim.lr(2)
+    # CosineRestartParamScheduler._get_value: (1 + cos(pi * s / p)) / (1 + cos(pi * (s - 1) /
+    # p)) * (lr - eta_min) + eta_min, chained from the period's eta_max
+    def ratio(s: int) -> float:
+        return (1 + math.cos(math.pi * s / 4)) / (1 + math.cos(math.pi * (s - 1) / 4))
+    lr1 = ratio(1) * (BASE - 0) + 0
+    assert sim.lr(1) == lr1 and sim.lr(2) == ratio(2) * (lr1 - 0) + 0
+    assert sim.lr(3) < sim.lr(2)
 
 
 def test_runner_steps_epoch_schedulers_after_each_epoch_in_list_order() -> None:

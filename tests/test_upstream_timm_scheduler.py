@@ -108,7 +108,8 @@ def test_swin_schedulers_are_swins_classes(golden: Any, warmup_t: int) -> None:
 def test_stepped_is_the_constructor_value_then_get_lr() -> None:
     """train.py steps before the next epoch (lag 0), Swin after the update it names (lag 1)."""
     get_lr = upstream.step_get_lr(BASE, 2, 0.5, upstream.make_warmup(0, 0.0, BASE), False)
-    assert [upstream.stepped(get_lr, 0.05, BASE)(k) for k in range(5)] == \
-        [0.5, 1.0, 0.5, 0.5, 0.25]
-    assert [upstream.stepped(get_lr, 0.05, BASE, lag=1)(k) for k in range(5)] == \
-        [0.5, 1.0, 1.0, 0.5, 0.5]
+    assert [upstream.stepped(get_lr, 0.05)(k) for k in range(5)] == \
+        [0.05, get_lr(1), get_lr(2), get_lr(3), get_lr(4)]
+    assert [upstream.stepped(get_lr, 0.05, lag=1)(k) for k in range(5)] == \
+        [0.05, get_lr(0), get_lr(1), get_lr(2), get_lr(3)]
+    assert [get_lr(t) for t in range(5)] == [BASE, BASE, BASE * 0.5, BASE * 0.5, BASE * 0.25]

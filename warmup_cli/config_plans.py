@@ -45,9 +45,11 @@ def _where(path: str, node: Node) -> str:
 
 
 def config_schedules(path: str, *, framework: str | None = None,
-                     facts: RunFacts = NO_FACTS) -> list[ConfigSchedule]:
-    """Every schedule of the config at ``path``; ``framework`` forces one reader."""
-    doc = load_document(path)
+                     facts: RunFacts = NO_FACTS, text: str | None = None
+                     ) -> list[ConfigSchedule]:
+    """Every schedule of the config at ``path``; ``framework`` forces one reader; ``text``
+    is its contents when they do not come from disk (standard input)."""
+    doc = load_document(path, text=text)
     found = _framework_schedules(doc, framework, facts)
     if framework is None:
         # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
@@ -86,9 +88,9 @@ def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tupl
                           path=doc.path, node=node, names_base=bool(base_lrs))
 
 
-def no_schedule_error(path: str) -> ConfigError:
+def no_schedule_error(path: str, text: str | None = None) -> ConfigError:
     """Nothing readable: point at the keys that look like schedule settings, if any."""
-    keys = schedule_like_keys(load_document(path))
+    keys = schedule_like_keys(load_document(path, text=text))
     if not keys:
         return ConfigError("no schedule found", path=path, hint=KNOWN_LAYOUTS)
     line, column = keys[0][1].location
@@ -97,11 +99,12 @@ def no_schedule_error(path: str) -> ConfigError:
                        path=path, line=line, column=column, hint=KNOWN_LAYOUTS)
 
 
-def choose(found: list[ConfigSchedule], wanted: str | None, path: str) -> ConfigSchedule:
+def choose(found: list[ConfigSchedule], wanted: str | None, path: str,
+           text: str | None = None) -> ConfigSchedule:
     """The one schedule ``--schedule`` names (by name or part of it), or the only one."""
     names = [item.name for item in found]
     if not found:
-        raise no_schedule_error(path)
+        raise no_schedule_error(path, text)
     if wanted is None:
         if len(found) == 1:
             return found[0]

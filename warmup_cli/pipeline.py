@@ -264,6 +264,7 @@ class ShowRequest:
     updates_per_epoch: int | None = None  # for configs that count epochs
     steps_per_epoch: int | None = None  # show the other unit
     resume_from: int | None = None
+    text: str | None = None  # the contents of the config ``argument`` names (standard input)
 
 
 @dataclass
@@ -289,7 +290,8 @@ class Shown:
                       progress=progress)
 
     def verified(self) -> Verification:
-        """Waits for torch's LambdaLR; a mismatch raises (even after streaming)."""
+        """Waits for the check (torch's LambdaLR, or the real class); a mismatch raises (even
+        after streaming)."""
         return self.pending.result()
 
 
@@ -298,14 +300,17 @@ def _facts(run: RunLength, updates_per_epoch: int | None) -> RunFacts:
 
 
 def show(request: ShowRequest) -> Shown:
-    from warmup_cli.verify import PendingVerification, check_resume
+    from warmup_cli.verify import PendingVerification, check_resume, torch_available
 
     resolved = resolve(request.argument, _facts(request.run, request.updates_per_epoch),
                        base_lrs=request.base_lrs, unit=request.run.unit,
-                       selection=request.selection)
+                       selection=request.selection, text=request.text)
     plan = resolved.plan
     view = build_view(plan, count=request.run.count or resolved.horizon, unit=plan.unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=request.resume_from)
+    if request.resume_from and not torch_available():
+        raise WarmupError("--resume-from rebuilds a real LambdaLR, and torch is not installed",
+                          hint="pip install 'warmup-cli[torch]'")
     resume = check_resume(plan, view.update_of(view.start), view.count) \
         if request.resume_from else None
     return Shown(resolved, view, PendingVerification(plan, view), resume)
@@ -319,6 +324,9 @@ class CompareRequest:
     selection: Selection = NO_SELECTION  # applies to the config files among the arguments
     updates_per_epoch: int | None = None
     steps_per_epoch: int | None = None
+    # Per argument: the contents of the config it names, when they do not come from disk (a
+    # file at a git revision in `warmup diff`); None reads the argument as usual.
+    texts: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -338,9 +346,12 @@ class Compared:
         return digest_comparison(self.plans, self.view, show_all=show_all,
                                  plot_buckets=plot_buckets)
 
-    def verified(self) -> int:
-        """Updates checked against LambdaLR over every schedule; a mismatch raises."""
-        return sum(check.result().checked for check in self.pending)
+    def verified(self) -> list[Verification]:
+        """What each schedule was checked against, in column order; a mismatch raises."""
+        return [check.result() for check in self.pending]
+
+    def torch_missing(self) -> bool:
+        return any(check.result().torch_missing for check in self.pending)
 
 
 def compare(request: CompareRequest) -> Compared:
@@ -349,7 +360,9 @@ def compare(request: CompareRequest) -> Compared:
     if len(request.arguments) < 2:
         raise WarmupError("compare needs at least two schedules",
                           hint="use 'warmup show' for one schedule")
-    kinds = [classify(argument) for argument in request.arguments]
+    texts = request.texts or (None,) * len(request.arguments)
+    kinds = [TextKind.FILE if text is not None else classify(argument)
+             for argument, text in zip(request.arguments, texts, strict=True)]
     if (request.selection.schedule or request.selection.framework) \
             and TextKind.FILE not in kinds:
         raise WarmupError("--schedule and --framework apply to config files only",
@@ -357,8 +370,9 @@ def compare(request: CompareRequest) -> Compared:
     facts = _facts(request.run, request.updates_per_epoch)
     resolved = [resolve(argument, facts, default_base_lrs=request.base_lrs,
                         unit=request.run.unit,
-                        selection=request.selection if kind is TextKind.FILE else NO_SELECTION)
-                for argument, kind in zip(request.arguments, kinds, strict=True)]
+                        selection=request.selection if kind is TextKind.FILE else NO_SELECTION,
+                        text=text)
+                for argument, kind, text in zip(request.arguments, kinds, texts, strict=True)]
     plans = [item.plan for item in resolved]
     _check_units(plans)
     count = request.run.count or max(

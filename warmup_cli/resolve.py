@@ -42,23 +42,26 @@ NO_SELECTION = Selection()
 
 def resolve(argument: str, facts: RunFacts = NO_FACTS, *, base_lrs: Sequence[float] = (),
             default_base_lrs: Sequence[float] = (), unit: Unit | None = None,
-            selection: Selection = NO_SELECTION) -> Resolved:
+            selection: Selection = NO_SELECTION, text: str | None = None) -> Resolved:
     """The plan ``argument`` declares. ``base_lrs`` win over whatever the source names
     (``show --base``); ``default_base_lrs`` apply only where it names none (``compare
-    --base``); ``unit`` is what a spec or lambda counts (configs know their own)."""
-    kind = classify(argument)
+    --base``); ``unit`` is what a spec or lambda counts (configs know their own). With
+    ``text``, ``argument`` names a config file whose contents are ``text`` (standard
+    input), and nothing is read from disk for it."""
+    kind = TextKind.FILE if text is not None else classify(argument)
     if kind is TextKind.FILE:
-        resolved = _config(argument, facts, selection)
+        resolved = _config(argument, facts, selection, text)
     else:
         _refuse_non_schedule(argument, kind, selection)
         parsed = parse_schedule_text(argument)
         plan = Plan(parsed.schedule, parsed.base_lrs or (DEFAULT_BASE_LR,), argument,
                     unit or Unit.EPOCH)
         resolved = Resolved(plan, names_base=parsed.names_base)
+    # rebased: a framework's own LR function was built from its config's LR (Plan.rebased)
     if base_lrs:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(base_lrs)))
+        return replace(resolved, plan=resolved.plan.rebased(tuple(base_lrs)))
     if default_base_lrs and not resolved.names_base:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(default_base_lrs)))
+        return replace(resolved, plan=resolved.plan.rebased(tuple(default_base_lrs)))
     return resolved
 
 
@@ -79,13 +82,14 @@ def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) ->
                           hint=f"no file is named {argument!r}")
 
 
-def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
+def _config(path: str, facts: RunFacts, selection: Selection, text: str | None = None
+            ) -> Resolved:
     from warmup_cli.config_plans import choose, config_schedules
 
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
-    item = choose(config_schedules(path, framework=selection.framework, facts=facts),
-                  selection.schedule, path)
+    item = choose(config_schedules(path, framework=selection.framework, facts=facts,
+                                   text=text), selection.schedule, path, text)
     if item.plan is None:
         line, column = item.node.location
         raise ConfigError(f"cannot resolve the schedule {item.name!r}", path=item.path,

@@ -1,9 +1,12 @@
 """The schedule model: a schedule is a pure function ``step -> factor``.
 
 Modelled on optax's schedules and fvcore's ``ParamScheduler``: nothing here holds state or
-touches torch. The LR of update ``k`` is ``base_lr * schedule(k)``, exactly what
-``torch.optim.lr_scheduler.LambdaLR`` computes when given ``schedule`` as its ``lr_lambda``
-(see ``warmup_cli.torch_adapter``).
+touches torch. For a spec or a lambda the LR of update ``k`` is ``base_lr * schedule(k)``,
+exactly what ``torch.optim.lr_scheduler.LambdaLR`` computes when given ``schedule`` as its
+``lr_lambda`` (see ``warmup_cli.torch_adapter``). A framework that computes the LR itself
+(fairseq's ``warmup_init_lr + num_updates * lr_step``, a chainable scheduler multiplying the
+previous LR) gives its :class:`Plan` an ``lr_fn`` that does the framework's own float
+operations in the framework's order; its schedule is then ``lr / base``, a display column.
 
 Composition:
 - :class:`Join` runs pieces one after another; each piece sees steps counted from its own
@@ -17,13 +20,17 @@ from __future__ import annotations
 import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from warmup_cli.vocab import Unit
 
 FactorFn = Callable[[int], float]
+LrFn = Callable[[int], float]
+"""The LR of update ``k`` as a framework computes it (one parameter group)."""
 PhaseFn = Callable[[int], str]
+RealLrs = Callable[[int], Sequence[float]]
+"""``count`` -> the LRs of updates 0 .. count - 1 from the framework's real class, stepped."""
 
 
 @dataclass(frozen=True)
@@ -337,18 +344,75 @@ class FunctionSchedule(Schedule):
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a framework plan's numbers come from, so that ``show`` says what it checked.
+
+    ``what`` names the formula ("fairseq's tri_stage"); ``cites`` is the upstream file (and
+    class or function) it is transcribed from; ``verified`` the real library warmup_cli's test
+    suite compares it with exactly (directly, or through golden series a committed script made
+    by running it), empty when nothing real does. A plan whose LRs come from a real torch class
+    names it in ``torch_class``; with ``real`` (which steps that class) ``show`` checks the
+    plan's own ``lr_fn`` against it at run time.
+    """
+
+    what: str  # "fairseq's tri_stage", "transformers' lr_lambda", ...
+    cites: str
+    verified: str = ""
+    torch_class: str = ""  # e.g. "SequentialLR": the LRs are (or are checked against) its own
+    real: RealLrs | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Plan:
-    """What to run: a schedule, one base LR per parameter group, and where it came from."""
+    """What to run: a schedule, one base LR per parameter group, and where it came from.
+
+    ``lr_fn``, when set, is the LR of update ``k`` as the framework computes it (a single
+    parameter group, ``base_lrs[0]``): :meth:`lrs` returns it unchanged, and ``schedule`` is
+    ``lr / base``, kept for the factor column and for lint. Without it the LR is
+    ``base * schedule(k)``, LambdaLR's product. ``origin`` says which framework code the plan
+    reproduces (None for specs and lambdas).
+    """
 
     schedule: Schedule
     base_lrs: tuple[float, ...]
     source: str
     unit: Unit = Unit.EPOCH
+    lr_fn: LrFn | None = field(default=None, compare=False)
+    origin: Origin | None = None
+    # --base replaced the LR the framework's own formula was built with (see rebased()).
+    rescaled_from: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", Unit(self.unit))  # a reader's plain word, checked
+        if self.lr_fn is not None and len(self.base_lrs) != 1:
+            raise ValueError("a plan with its own LR function has one parameter group")
 
     def lrs(self, step: int) -> tuple[float, ...]:
-        """The LRs of update ``step``, computed exactly as LambdaLR does: ``base * f(step)``."""
+        """The LRs of update ``step``: the framework's own ``lr_fn``, else LambdaLR's
+        ``base * f(step)``."""
+        if self.lr_fn is not None:
+            return (self.lr_fn(step),)
         factor = self.schedule(step)
         return tuple(base * factor for base in self.base_lrs)
+
+    def rebased(self, base_lrs: tuple[float, ...]) -> Plan:
+        """The plan over other base LRs (``--base``). A framework LR function was built from
+        the config's own LR, so a different base leaves only LambdaLR's product with the
+        factor ``lr / base``, which is not the framework's arithmetic: ``rescaled_from`` says
+        so."""
+        if self.lr_fn is None:
+            return replace(self, base_lrs=base_lrs)
+        if base_lrs == self.base_lrs:
+            return self
+        return replace(self, base_lrs=base_lrs, lr_fn=None, rescaled_from=self.base_lrs[0])
+
+
+def factor_of(lr_fn: LrFn, base: float) -> FactorFn:
+    """``lr / base`` of update ``k`` (the LR itself when ``base`` is 0, which no factor has)."""
+    if base == 0:
+        return lr_fn
+
+    def factor(step: int) -> float:
+        return lr_fn(step) / base
+
+    return factor

@@ -1,8 +1,10 @@
 """Series: the LR of every update, computed from a plan without torch.
 
-``base * f(step)`` is exactly what LambdaLR stores in ``param_group["lr"]`` (see
-``torch_adapter``); this module is the fast path and the reference the adapter is checked
-against. Rows are produced lazily, so a 10-million-update series never sits in memory.
+For a spec or a lambda, ``base * f(step)`` is exactly what LambdaLR stores in
+``param_group["lr"]`` (see ``torch_adapter``); a framework plan with its own LR function
+(``Plan.lr_fn``) gives the LR as the framework computes it, and its factor column is
+``lr / base``. This module is the fast path and the reference the adapter is checked against.
+Rows are produced lazily, so a 10-million-update series never sits in memory.
 """
 
 from __future__ import annotations
@@ -116,7 +118,11 @@ def _lrs(fn: Callable[[int], float], bases: tuple[float, ...], update: int
 
 
 def lrs_at(plan: Plan, update: int) -> tuple[float, ...]:
-    """``(factor, *lrs)`` of one update, as LambdaLR computes them: ``base * f(update)``."""
+    """``(factor, *lrs)`` of one update: the framework's own LR (``plan.lr_fn``) and
+    ``lr / base``, else LambdaLR's ``base * f(update)``."""
+    if plan.lr_fn is not None:
+        lr = checked_call(plan.lr_fn, update)
+        return (checked_call(plan.schedule.factor_fn, update), lr)
     factor, lrs = _lrs(plan.schedule.factor_fn, plan.base_lrs, update)
     return (factor, *lrs)
 
@@ -137,6 +143,9 @@ CHUNK_ROWS = 8192
 
 
 def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    if plan.lr_fn is not None:
+        yield from _lr_chunks(plan, plan.lr_fn, view, size)
+        return
     schedule = plan.schedule
     fn, bases = schedule.factor_fn, plan.base_lrs
     breaks = schedule.phase_breaks()
@@ -162,6 +171,32 @@ def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
                 _lrs(fn, bases, update)
             raise
         yield Chunk(steps, updates, factors, lrs, _phase_column(schedule, breaks, updates))
+
+
+def _lr_chunks(plan: Plan, lr_fn: Callable[[int], float], view: View, size: int
+               ) -> Iterator[Chunk]:
+    """The chunks of a plan that computes its LR as the framework does: the LR column is
+    ``lr_fn`` itself, the factor column its schedule (``lr / base``)."""
+    schedule, base = plan.schedule, plan.base_lrs[0]
+    breaks = schedule.phase_breaks()
+    end = view.start + view.count
+    for low in range(view.start, end, size):
+        steps = range(low, min(low + size, end))
+        updates: Sequence[int] = steps if view.steps_per_epoch is None \
+            else [view.update_of(i) for i in steps]
+        try:
+            lrs = list(map(lr_fn, updates))
+            valid = all(map(math.isfinite, lrs))
+            # what schedule.factor_fn computes (schedule.factor_of), without a second lr_fn call
+            factors = [lr / base for lr in lrs] if base != 0 and valid else lrs
+        except WarmupError:
+            raise
+        except Exception:
+            valid = False
+        if not valid:  # find the first bad update and raise the located error
+            for update in updates:
+                lrs_at(plan, update)
+        yield Chunk(steps, updates, factors, [lrs], _phase_column(schedule, breaks, updates))
 
 
 def _phase_column(schedule: Schedule, breaks: Sequence[int], updates: Sequence[int]

@@ -1,20 +1,29 @@
-"""Every shown series is checked against a real LambdaLR before anyone sees it.
+"""Every shown series is checked against the real thing that computes it, where one is at hand,
+and says what it was checked against (:func:`against`), never more.
 
-Short series are stepped through LambdaLR update by update. Long ones (the bulk path) are
-computed with the factor function alone and checked on a sample that always holds the first
-and last update and both sides of every milestone: LambdaLR costs ~7 µs a step, the factor
-function well under that. A mismatch is an error, never silent.
+* A spec or a lambda (and a framework plan that multiplies a base LR by a factor function, as
+  transformers' LambdaLR does) is checked against a real LambdaLR. Short series are stepped
+  through LambdaLR update by update. Long ones (the bulk path) are computed with the factor
+  function alone and checked on a sample that always holds the first and last update and both
+  sides of every milestone: LambdaLR costs ~7 µs a step, the factor function well under that.
+* A framework plan that computes the LR itself (``Plan.lr_fn``) is checked at run time only
+  when the real class is at hand (``Origin.real``: torch's own scheduler, stepped). Otherwise
+  its formula is transcribed from a cited upstream file and verified against the real library
+  in the test suite: a LambdaLR check would only prove a multiplication, so none is claimed.
+
+A mismatch is an error, never silent.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from warmup_cli.errors import EXIT_INTERNAL, WarmupError
-from warmup_cli.schedule import Plan
+from warmup_cli.schedule import Origin, Plan, RealLrs
 from warmup_cli.series import View, lrs_at, schedule_milestones
 
 FULL_CHECK_LIMIT = 20_000  # up to this many updates, LambdaLR is stepped through all of them
@@ -25,16 +34,73 @@ class MismatchError(WarmupError):
     """warmup_cli's series and torch's LambdaLR disagree: a bug, never hidden."""
 
 
+# torch is the `torch` extra: a plain install (pre-commit, CI) lints without it, and `show`
+# then computes the series alone and says so instead of claiming a check.
+TORCH_MISSING = ("the series was not checked against a real LambdaLR: torch is not installed "
+                 "(pip install 'warmup-cli[torch]' to check every series)")
+LAMBDALR = "torch's LambdaLR"
+SAMPLED = "first, last, every milestone and an even spread"
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported, found without importing it."""
+    if sys.modules.get("torch") is not None:
+        return True
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # ValueError: a module entry of None blocks the import
+        return False
+
+
 @dataclass(frozen=True)
 class Verification:
-    checked: int  # updates compared with a real LambdaLR
+    checked: int  # updates compared with the real thing (``against``)
     total: int  # distinct updates in the view
+    against: str = LAMBDALR  # what they were compared with ("" when nothing at run time)
+    sample: str = SAMPLED  # which updates, when not all of them
+    source: str = ""  # what computed the LRs and what verified that code, when not LambdaLR
+    torch_missing: bool = False  # nothing was checked: torch is not installed
 
     def describe(self) -> str:
+        if self.torch_missing:
+            return TORCH_MISSING
+        if not self.against:
+            return f"{self.total:,} updates {self.source}"
         if self.checked >= self.total:
-            return f"all {self.total:,} updates checked against torch's LambdaLR"
-        return (f"{self.checked:,} of {self.total:,} updates (first, last, every milestone and "
-                f"an even spread) checked against torch's LambdaLR")
+            text = f"all {self.total:,} updates checked against {self.against}"
+        else:
+            text = (f"{self.checked:,} of {self.total:,} updates ({self.sample}) checked "
+                    f"against {self.against}")
+        return f"{text}; {self.source}" if self.source else text
+
+
+def _origin_text(origin: Origin) -> str:
+    """``WHAT from FILE, verified against X in the test suite``."""
+    verified = (f"verified against {origin.verified} in the test suite" if origin.verified
+                else "not verified against the real library")
+    cited = f"from {origin.cites}" if origin.cites else "(no upstream file cited)"
+    return f"{origin.what} {cited}, {verified}"
+
+
+def against(plan: Plan) -> tuple[str, str]:
+    """What ``plan``'s series is checked against at run time ("" for nothing) and what to say
+    about the code that computed it (see :class:`Verification`)."""
+    origin = plan.origin
+    if plan.rescaled_from is not None and origin is not None:
+        return LAMBDALR, (f"--base rescales the LRs of {origin.what} (base x LR / "
+                          f"{plan.rescaled_from!r}), which is not the framework's own "
+                          "arithmetic")
+    if plan.lr_fn is None:
+        if origin is None:
+            return LAMBDALR, ""
+        return LAMBDALR, "the factor is " + _origin_text(origin)
+    assert origin is not None, "a plan with its own LR function names its origin"
+    if origin.torch_class and origin.real is not None:
+        return f"torch's real {origin.torch_class}, stepped", (
+            "computed with " + _origin_text(origin))
+    if origin.torch_class:
+        return "", f"computed by stepping torch's real {origin.torch_class} ({origin.cites})"
+    return "", f"computed with {_origin_text(origin)}; not checked at run time"
 
 
 def sample_updates(plan: Plan, first: int, last: int) -> list[int]:
@@ -62,22 +128,57 @@ def compare(plan: Plan, torch_lrs: Iterable[tuple[int, tuple[float, ...]]]) -> i
 
 
 def verify(plan: Plan, view: View) -> Verification:
-    """Check the view's updates against a real LambdaLR; raises EvaluationError/MismatchError."""
-    from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
-
+    """Check the view's updates against what computes them for real (see :func:`against`);
+    raises EvaluationError/MismatchError."""
     updates = view.updates()
     first, last = updates[0], updates[-1]
     # Evaluate our side first: a failing lambda is reported with its step, not as torch's error.
     for update in (first, last):
         lrs_at(plan, update)
+    what, source = against(plan)
+    if plan.lr_fn is not None:
+        if not what:
+            return Verification(0, len(updates), "", source=source)
+        assert plan.origin is not None and plan.origin.real is not None
+        checked, sample = compare_real(plan, plan.origin.real, updates, what)
+        return Verification(checked, len(updates), what, sample, source)
+    checked = _lambdalr_check(plan, updates, first, last)
+    return Verification(checked, len(updates), what, source=source)
+
+
+REAL_CHECK_LIMIT = 200_000  # most updates a real chainable class is stepped through
+
+
+def compare_real(plan: Plan, real: RealLrs, updates: Sequence[int], what: str
+                 ) -> tuple[int, str]:
+    """Compare the plan's LRs with the real class stepped from update 0 (a chainable scheduler
+    cannot be positioned at an update without stepping there): every update of the view up to
+    REAL_CHECK_LIMIT. Returns the count checked and which updates those are."""
+    wanted = [u for u in updates if u < REAL_CHECK_LIMIT]
+    stepped = real(wanted[-1] + 1) if wanted else []
+    checked = 0
+    for update in wanted:
+        ours, theirs = lrs_at(plan, update)[1:], (stepped[update],)
+        if ours != theirs:
+            raise MismatchError(
+                f"internal error: at update {update} warmup_cli computed {ours} but {what} "
+                f"set {theirs}", hint="please report this with the schedule you used",
+                exit_code=EXIT_INTERNAL)
+        checked += 1
+    return checked, f"the first {REAL_CHECK_LIMIT:,}"
+
+
+def _lambdalr_check(plan: Plan, updates: Sequence[int], first: int, last: int) -> int:
+    from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
+
     span = last - first + 1
     if span <= FULL_CHECK_LIMIT:
         stepped = lambdalr_lrs(plan, span, start=first)
         wanted = set(updates)
         pairs = [(first + i, lrs) for i, lrs in enumerate(stepped) if first + i in wanted]
-        return Verification(compare(plan, pairs), len(updates))
+        return compare(plan, pairs)
     samples = sample_updates(plan, first, last)
-    return Verification(compare(plan, lambdalr_at(plan, samples).items()), len(updates))
+    return compare(plan, lambdalr_at(plan, samples).items())
 
 
 @dataclass(frozen=True)
@@ -102,9 +203,11 @@ class ResumeCheck:
 
 
 def check_resume(plan: Plan, start: int, count: int) -> ResumeCheck:
-    """Compare a LambdaLR rebuilt at ``start`` with one stepped from 0 without interruption."""
+    """Compare a LambdaLR rebuilt at ``start`` with one stepped from 0 without interruption
+    (for a framework plan with its own LR function: a LambdaLR over its factor column)."""
     from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 
+    plan = replace(plan, lr_fn=None)
     end = start + count
     if end <= FULL_CHECK_LIMIT:
         uninterrupted = lambdalr_lrs(plan, end)[start:]
@@ -137,7 +240,10 @@ class PendingVerification:
         self._done: Verification | None = None
         self._child: _Child | None = None
         self._index = 0
-        if _checked_now(view):
+        checked_by = against(plan)[0]
+        if checked_by and not torch_available():
+            self._done = Verification(0, len(view.updates()), checked_by, torch_missing=True)
+        elif _checked_now([plan], view):
             self._done = verify(plan, view)
         else:
             self._child = _Child([plan], view)
@@ -146,7 +252,7 @@ class PendingVerification:
     def together(cls, plans: Sequence[Plan], view: View) -> list[PendingVerification]:
         """One pending verification per plan, all answered by one child process (or checked
         now, one after the other, when the series are short)."""
-        if _checked_now(view):
+        if _checked_now(plans, view):
             return [cls(plan, view) for plan in plans]
         child = _Child(plans, view)
         pending = []
@@ -169,8 +275,12 @@ class PendingVerification:
             outcome[1], exit_code=outcome[2])
 
 
-def _checked_now(view: View) -> bool:
-    return len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules
+def _checked_now(plans: Sequence[Plan], view: View) -> bool:
+    """Whether to check now, in this process: a short series, torch already imported or not
+    installed, or only framework formulas with nothing real at hand (torch checks none)."""
+    return len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules \
+        or not torch_available() \
+        or all(plan.lr_fn is not None and not against(plan)[0] for plan in plans)
 
 
 Outcome = tuple[Any, ...]  # ("ok", Verification) or (kind, rendered error, exit code)

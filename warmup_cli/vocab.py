@@ -135,6 +135,14 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
+class DiffFormat(StrEnum):
+    """``warmup diff --format``: for a terminal, a program, or a pull-request comment."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
 class ColorMode(StrEnum):
     """Terminal escapes on stdout: ``auto`` only on a terminal (NO_COLOR/FORCE_COLOR honoured)."""
 

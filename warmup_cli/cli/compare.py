@@ -35,6 +35,7 @@ def compare_command(
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
+    plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
 ) -> None:
     """Compare schedules: one LR column per schedule and one plot with a line each."""
@@ -50,4 +51,4 @@ def compare_command(
         console = stdout_console(color)
         emit_compared(compared, console, resolve_format(fmt, console, plot), display_for(
             console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits))
+            height=plot_height, digits=digits), plot_file)

@@ -1,13 +1,22 @@
 """``warmup lint`` and ``warmup rules``: find schedule bugs in config files, specs and lambdas."""
 
-from typing import Annotated
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from warmup_cli.cli import options
 from warmup_cli.cli.app import app, stdout_console, user_errors
-from warmup_cli.errors import WarmupError
+from warmup_cli.errors import EXIT_FINDINGS, EXIT_OK, WarmupError
 from warmup_cli.vocab import ColorMode, LintFormat, Severity
+
+if TYPE_CHECKING:
+    from warmup_cli.lint.diagnostics import Diagnostic
+
+STDIN = "-"  # the target that reads a config from standard input
+STDIN_NAME = "stdin"  # its name in findings without --stdin-filename (as flake8 names it)
 
 TARGETS_HELP = (
     "Config files (YAML, JSON, TOML, Python: HF Trainer/axolotl, DeepSpeed, timm, detectron2, "
@@ -75,15 +84,30 @@ def lint_command(
     color: Annotated[ColorMode, typer.Option(
         "--color", help="Colour in text output: auto (terminal only), always or never.")
     ] = ColorMode.AUTO,
+    stdin_filename: Annotated[str | None, typer.Option(
+        "--stdin-filename", metavar="NAME",
+        help="The name of the file read from standard input (target -): its suffix picks "
+             "the format and the findings name it [default: stdin, read as YAML].",
+        show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print the findings only, without the summary line.")] = False,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when findings reach --fail-on (an unreadable input "
+                            "still exits 2, an internal error 3).")] = False,
+    statistics: Annotated[bool, typer.Option(
+        "--statistics", help="Print how often each rule fired instead of the findings "
+                             "(text output).")] = False,
+    output_file: Annotated[Path | None, typer.Option(
+        "--output-file", "-o", metavar="PATH", dir_okay=False,
+        help="Write the output to PATH instead of standard output (no colour).",
+        show_default=False)] = None,
 ) -> None:
     """Lint warmup schedules: LR 0 at the first update, uncapped growth, crashes at step 0,
     warmups longer than the run, ignored warmups, values a framework rejects, and more
     (exit 0 clean, 1 findings, 2 unreadable input, 3 an internal error)."""
+    from warmup_cli.api import lint
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
-    from warmup_cli.lint.emitters import EMITTERS, styled_text
-    from warmup_cli.lint.runner import lint
-    from warmup_cli.lint.settings import resolve_settings
 
     with user_errors():
         if explain is not None:
@@ -93,20 +117,63 @@ def lint_command(
             raise WarmupError("nothing to lint",
                               hint="give config files, directories, globs, specs or lambdas, "
                                    "e.g. warmup lint configs/ 'lambda e: min(1, (e + 1) / 4)'")
-        settings = resolve_settings({
+        if statistics and output_format is not LintFormat.TEXT:
+            raise WarmupError("--statistics applies to the text output",
+                              hint=f"drop --output-format {output_format.value}, or "
+                                   "--statistics")
+        files = [target for target in targets if target != STDIN]
+        texts = [stdin_text(stdin_filename)] if len(files) < len(targets) else []
+        result = lint(files, options={
             "select": select, "extend-select": extend_select, "ignore": ignore,
             "fail-on": fail_on, "horizon": horizon, "updates-per-epoch": updates_per_epoch,
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
-        }, isolated=isolated)
-        report = lint(targets, settings, follow_bases=follow_bases, jobs=jobs,
-                      cache=not no_cache)
-    if output_format is LintFormat.TEXT:
-        console = stdout_console(color)
-        console.print(styled_text(report.diagnostics), soft_wrap=True, end="")
+        }, isolated=isolated, follow_bases=follow_bases, texts=texts, jobs=jobs,
+            cache=not no_cache)
+        write_report(result.diagnostics, output_format, LintOutput(
+            color=color, quiet=quiet, statistics=statistics, output_file=output_file))
+    code = result.exit_code
+    raise typer.Exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
+
+
+@dataclass(frozen=True)
+class LintOutput:
+    color: ColorMode
+    quiet: bool
+    statistics: bool
+    output_file: Path | None
+
+
+def stdin_text(name: str | None) -> tuple[str, str]:
+    """``(name, text)`` of the config read from standard input (the target ``-``)."""
+    from warmup_cli.configs.text import read_stdin
+
+    shown = name or STDIN_NAME
+    return shown, read_stdin(shown)
+
+
+def write_report(diagnostics: "Sequence[Diagnostic]", output_format: LintFormat,
+                 how: LintOutput) -> None:
+    from warmup_cli.lint.emitters import EMITTERS, emit_statistics, styled_text
+
+    if how.statistics:
+        out = emit_statistics(diagnostics)
+    elif output_format is LintFormat.TEXT:
+        styled = styled_text(diagnostics, summary_line=not how.quiet)
+        if how.output_file is None:
+            stdout_console(how.color).print(styled, soft_wrap=True, end="")
+            return
+        out = styled.plain
     else:
-        typer.echo(EMITTERS[output_format](report.diagnostics), nl=False)
-    raise typer.Exit(report.exit_code(settings.fail_on))
+        out = EMITTERS[output_format](diagnostics)
+    if how.output_file is None:
+        typer.echo(out, nl=False)
+        return
+    try:
+        how.output_file.write_text(out, encoding="utf-8")
+    except OSError as error:
+        raise WarmupError(f"cannot write {how.output_file}: {error.strerror or error}",
+                          hint="give a writable --output-file path") from None
 
 
 @app.command("rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,6 +42,11 @@ Digits = Annotated[int | None, typer.Option(
     "--digits", min=1, max=17,
     help="Round the table to this many significant digits [default: the exact float torch "
          "stores]. Machine formats are always exact.")]
+PlotFile = Annotated[Path | None, typer.Option(
+    "--plot-file", metavar="PATH", dir_okay=False,
+    help="Also draw the plot into an image, SVG or PNG by the file name (needs matplotlib: "
+         "pip install 'warmup-cli[plot]'). With --format markdown, --plot adds a Mermaid "
+         "chart instead.", show_default=False)]
 Color = Annotated[ColorMode, typer.Option(
     "--color", help="Terminal escapes: auto (only on a terminal; NO_COLOR and FORCE_COLOR "
                     "respected), always or never.")]

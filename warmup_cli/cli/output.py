@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -76,12 +77,29 @@ def display_for(console: Console, *, plot: bool | None, show_all: bool, log_y: b
 
 
 def emit_shown(shown: Shown, console: Console, output: str,
-               display: Display) -> None:
-    """A machine format on stdout (verified after streaming), else the table and plot."""
+               display: Display, plot_file: Path | None = None) -> None:
+    """A machine format on stdout (verified after streaming), else the table and plot; then
+    the image ``plot_file`` (its name is checked first: a typo fails before any output)."""
+    from warmup_cli.render.image import image_format, shown_chart, write_chart
+
+    if plot_file is not None:
+        image_format(plot_file)
+    _emit_shown(shown, console, output, display)
+    if plot_file is not None:
+        write_chart(shown_chart(shown, log_y=display.log_y), plot_file)
+
+
+def _emit_shown(shown: Shown, console: Console, output: str, display: Display) -> None:
     with Progress(shown.view.count, err_console) as progress:
         if output != "table":
             shown.write(output, sys.stdout, progress.update)
-            shown.verified()  # a mismatch fails the command even after streaming
+            if output == "markdown" and display.plot:
+                from warmup_cli.render.mermaid import mermaid_chart
+
+                sys.stdout.write("\n" + mermaid_chart([shown.plan], shown.view,
+                                                      title=shown.plan.source))
+            if shown.verified().torch_missing:  # a mismatch fails even after streaming
+                warn_unchecked()
             if shown.resume is not None:
                 err_console.print(plain(shown.resume.describe()), soft_wrap=True)
             return
@@ -90,18 +108,49 @@ def emit_shown(shown: Shown, console: Console, output: str,
     from warmup_cli.render.screen import print_shown
 
     print_shown(console, shown, summary, display)
+    if shown.verified().torch_missing:
+        warn_unchecked()
 
 
 def emit_compared(compared: Compared, console: Console, output: str,
-                  display: Display) -> None:
+                  display: Display, plot_file: Path | None = None) -> None:
+    from warmup_cli.render.image import compared_chart, image_format, write_chart
+
+    if plot_file is not None:
+        image_format(plot_file)
+    _emit_compared(compared, console, output, display)
+    if plot_file is not None:
+        write_chart(compared_chart(compared, log_y=display.log_y), plot_file)
+
+
+def _emit_compared(compared: Compared, console: Console, output: str,
+                   display: Display) -> None:
     if output != "table":
         compared.write(output, sys.stdout)
+        if output == "markdown" and display.plot:
+            from warmup_cli.render.mermaid import mermaid_chart
+
+            sys.stdout.write("\n" + mermaid_chart(
+                compared.plans, compared.view,
+                title=" vs ".join(plan.source for plan in compared.plans)))
         compared.verified()
+        if compared.torch_missing():
+            warn_unchecked()
         return
     summary = compared.digest(show_all=display.show_all, plot_buckets=display.plot_buckets)
     from warmup_cli.render.screen import print_compared
 
     print_compared(console, compared, summary, display)
+    if compared.torch_missing():
+        warn_unchecked()
+
+
+def warn_unchecked() -> None:
+    """On stderr, so that a pipe gets the series alone and a terminal still hears it."""
+    from warmup_cli.verify import TORCH_MISSING
+
+    err_console.print(plain("warning:", style="yellow") + " " + plain(TORCH_MISSING),
+                      soft_wrap=True, highlight=False)
 
 
 def print_notes(notes: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ import typer
 from warmup_cli.cli import options
 from warmup_cli.cli.app import app, stdout_console, user_errors
 from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
+from warmup_cli.errors import WarmupError
 from warmup_cli.vocab import ColorMode, OutputFormat
 
 SCHEDULE_HELP = (
@@ -43,20 +44,46 @@ def show_command(
     width: options.PlotWidth = None,
     plot_height: options.PlotHeight = 20,
     digits: options.Digits = None,
+    plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
+    stdin_filename: Annotated[str | None, typer.Option(
+        "--stdin-filename", metavar="NAME",
+        help="With SCHEDULE '-': standard input holds the config file NAME (its suffix picks "
+             "the format) [default: standard input holds a spec or a lambda].",
+        show_default=False)] = None,
 ) -> None:
     """Show the LR of every update as torch's LambdaLR applies it: a table and a plot."""
     from warmup_cli.pipeline import RunLength, ShowRequest, show
     from warmup_cli.resolve import Selection
 
     with user_errors():
+        argument, text = stdin_argument(schedule, stdin_filename)
         shown = show(ShowRequest(
-            schedule, RunLength(epochs, steps), tuple(base or ()),
+            argument, RunLength(epochs, steps), tuple(base or ()),
             Selection(pick, framework, follow_bases),
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
-            resume_from=resume_from))
+            resume_from=resume_from, text=text))
         print_notes(shown.resolved.notes)
         console = stdout_console(color)
         emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
             console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits))
+            height=plot_height, digits=digits), plot_file)
+
+
+def stdin_argument(schedule: str, stdin_filename: str | None) -> tuple[str, str | None]:
+    """``(argument, config text)``: SCHEDULE ``-`` reads standard input, bounded like a file:
+    a config named ``--stdin-filename``, else the text of a spec or lambda."""
+    if schedule != "-":
+        if stdin_filename is not None:
+            raise WarmupError("--stdin-filename applies when SCHEDULE is -",
+                              hint="give - to read the config from standard input")
+        return schedule, None
+    from warmup_cli.configs.text import read_stdin
+
+    text = read_stdin(stdin_filename or "stdin")
+    if stdin_filename is not None:
+        return stdin_filename, text
+    if not text.strip():
+        raise WarmupError("standard input is empty",
+                          hint="pipe a spec, a lambda or (with --stdin-filename) a config")
+    return text.strip(), None

@@ -17,6 +17,7 @@ import itertools
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 
 from warmup_cli.configs import reads
@@ -244,6 +245,16 @@ def read_bytes(name: str, max_bytes: int = MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise config_error(name, _size_message(max(len(data), st.st_size), max_bytes))
     return data
+
+
+def read_stdin(name: str, max_bytes: int = MAX_BYTES) -> str:
+    """Standard input as the text of the config ``name`` (``warmup lint -``), held to the
+    limits of a file: never more than ``max_bytes + 1`` bytes are read."""
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise config_error(name, f"standard input is more than the limit of "
+                                 f"{max_bytes / 2**20:g} MB")
+    return _decode(name, data)
 
 
 def check_text(name: str, text: str, max_bytes: int = MAX_BYTES) -> str:

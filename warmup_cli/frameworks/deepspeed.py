@@ -46,6 +46,7 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     fmt,
+    lr_plan,
     mapping_at,
     ordered_phases,
     plan,
@@ -55,6 +56,7 @@ from warmup_cli.frameworks.kit import (
     zero_lr_start,
 )
 from warmup_cli.frameworks.upstream import deepspeed_lr_schedules as lr_schedules
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
@@ -74,13 +76,10 @@ _DS_KEYS = frozenset({"train_batch_size", "train_micro_batch_size_per_gpu",
 # --- the engine's stepping (engine.py _take_model_step) ---------------------------------------
 
 
-def per_update(at_iteration: Callable[[int], float],
-               peak: float | None = None) -> Callable[[int], float]:
-    """Update ``k`` runs at the LR of iteration ``k - 1`` (the engine steps after updating),
-    as a share of ``peak`` (none, or 0: as it is)."""
-    if not peak:
-        return lambda k: at_iteration(k - 1)
-    return lambda k: at_iteration(k - 1) / peak
+def per_update(at_iteration: Callable[[int], float]) -> Callable[[int], float]:
+    """Update ``k`` runs at the value of iteration ``k - 1`` (the engine steps after
+    updating)."""
+    return lambda k: at_iteration(k - 1)
 
 
 # --- detection --------------------------------------------------------------------------------
@@ -197,15 +196,25 @@ class _Scheduler(Reading):
             self.usable(node, "optimizer.params.lr")
 
     def plan(self, fn: Callable[[int], float], base: float, warmup: int, length: int | None,
-             phases: list[tuple[int, str]], **shown: Any) -> None:
-        """The plan; its spec lists the constructor's arguments, ``shown`` replacing some."""
+             phases: list[tuple[int, str]], *, sets_lr: bool, **shown: Any) -> None:
+        """The plan; its spec lists the constructor's arguments, ``shown`` replacing some.
+        ``sets_lr``: ``fn`` is the LR the class sets itself (WarmupLR's ``min_lr + delta *
+        gamma``, OneCycle), else a ratio of ``base`` its ``get_lr`` multiplies
+        (``org_lr * lr_ratio``, ``min_lr * lr_increase``)."""
         params = {key: self.values[key] for key in lr_schedules.PARAMS[self.kind]
                   if key != "last_batch_iteration"} | shown
         label = f"deepspeed {self.kind}"
-        plan(self.out, fn, base, Unit.STEP, label, spec_text(label, params), warmup=warmup,
-             total=length, phases=ordered_phases(phases), source=f"{self.doc.path} [{label}]",
-             extra={"framework": FRAMEWORK, "type": self.kind, "params": params,
-                    "source": lr_schedules.SOURCE})
+        # the golden series equal DeepSpeed 0.19.8's (tools/golden/deepspeed_real_check.py)
+        origin = Origin(f"DeepSpeed's {self.kind}", lr_schedules.CITES, "DeepSpeed 0.19.8")
+        spec, source = spec_text(label, params), f"{self.doc.path} [{label}]"
+        extra = {"framework": FRAMEWORK, "type": self.kind, "params": params,
+                 "source": lr_schedules.SOURCE}
+        if sets_lr:
+            lr_plan(self.out, fn, base, Unit.STEP, label, spec, origin=origin, warmup=warmup,
+                    total=length, phases=ordered_phases(phases), source=source, extra=extra)
+        else:
+            plan(self.out, fn, base, Unit.STEP, label, spec, warmup=warmup, total=length,
+                 phases=ordered_phases(phases), source=source, extra=extra, origin=origin)
 
     def zero_check(self, fn: Callable[[int], float], warmup: int, name: str, why: str) -> None:
         zero_lr_start(self.out, fn, warmup, self.at(name), Unit.STEP, noun="update", why=why)
@@ -258,7 +267,7 @@ def _warmup(ctx: _Scheduler) -> None:
                  "optimizer's lr)")
     warmup_type, steps, total = ctx.warmup()
     fn = per_update(lr_schedules.warmup_lr_at(min_lr, max_lr, ctx.values["warmup_num_steps"],
-                                              warmup_type, total), max_lr)
+                                              warmup_type, total))
     if max_lr == 0:
         ctx.note("the peak LR is 0: the factor column is the absolute LR")
     # Update k runs at iteration k - 1: warmup iterations 0..W-1 are updates 1..W.
@@ -266,8 +275,8 @@ def _warmup(ctx: _Scheduler) -> None:
     length = steps + 1 if ctx.out.horizon is None else ctx.out.horizon + 1  # gamma 0 at it = T
     if total is not None:
         phases.append((length, "after total_num_steps"))
-    ctx.plan(fn, max_lr if max_lr != 0 else 1.0, steps + 1, length, phases,
-             warmup_max_lr=max_lr, warmup_type=warmup_type)
+    ctx.plan(fn, max_lr, steps + 1, length, phases, sets_lr=True, warmup_max_lr=max_lr,
+             warmup_type=warmup_type)
     ctx.total_check(total, steps)
     ctx.zero_check(fn, steps + 1, "warmup_min_lr", f"warmup_min_lr is {fmt(min_lr)}: the "
                    "constructor and iteration 0 both set the minimum")
@@ -289,7 +298,7 @@ def _cosine(ctx: _Scheduler) -> None:
     # cosine progress min(1, (it - W + 1) / max(1, T - W)) reaches 1 at it = T - 1 (update T)
     end = max(ctx.out.horizon, steps + 1)
     ctx.plan(fn, ctx.optimizer_lr, steps + 1, end,
-             [(0, "warmup"), (steps + 1, "cosine decay"), (end, "floor")],
+             [(0, "warmup"), (steps + 1, "cosine decay"), (end, "floor")], sets_lr=False,
              warmup_type=warmup_type)
     ctx.total_check(total, steps)
     ctx.zero_check(fn, steps + 1, "warmup_min_ratio", "WarmupCosineLR sets LR 0 when it is "
@@ -308,11 +317,11 @@ def _one_cycle(ctx: _Scheduler) -> None:
                  "(cycle_momentum defaults to true)")
     peak, first = values["cycle_max_lr"], math.ceil(float(values["cycle_first_step_size"]))
     at_iteration, total, skips_decay = lr_schedules.one_cycle_lr_at(values)
-    fn = per_update(at_iteration, peak)
+    fn = per_update(at_iteration)
     end = int(total) + 1 if total.is_integer() else math.ceil(total + 1)
-    ctx.plan(fn, peak if peak != 0 else 1.0, first, None,
+    ctx.plan(fn, peak, first, None,
              [(0, "cycle increase"), (first, "cycle decrease"),
-              (end, "post-cycle decay" if not skips_decay else "cycle_min_lr")])
+              (end, "post-cycle decay" if not skips_decay else "cycle_min_lr")], sets_lr=True)
     ctx.zero_check(fn, max(1, first), "cycle_min_lr", "cycle_min_lr is 0 and the cycle starts "
                    "there")
     ctx.peak_check("cycle_max_lr", peak, ctx.at("cycle_max_lr"))
@@ -328,7 +337,7 @@ def _range_test(ctx: _Scheduler) -> None:
                                                       values["lr_range_test_step_rate"],
                                                       bool(values["lr_range_test_staircase"])))
     ctx.note("LRRangeTest grows the LR without bound: it is a probe run, not a training schedule")
-    ctx.plan(fn, values["lr_range_test_min_lr"], 0, None, [(0, "range test")])
+    ctx.plan(fn, values["lr_range_test_min_lr"], 0, None, [(0, "range test")], sets_lr=False)
     if values["lr_range_test_min_lr"] == 0:
         ctx.finding(Code.WU302, "lr_range_test_min_lr is 0: every update runs at LR 0",
                     ctx.at("lr_range_test_min_lr"), Severity.ERROR)

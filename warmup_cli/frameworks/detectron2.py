@@ -49,12 +49,17 @@ from warmup_cli.frameworks.kit import (
 )
 from warmup_cli.frameworks.upstream import fvcore_param_scheduler as fvcore
 from warmup_cli.frameworks.upstream.fvcore_param_scheduler import Composite, Rejected, WhereFn
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 FRAMEWORK = "detectron2"
+# tools/golden/detectron2_golden.py runs fvcore's own schedulers under a transcription of
+# detectron2's glue (detectron2 is not on PyPI)
+ORIGIN = Origin("detectron2's multiplier", "detectron2/solver/lr_scheduler.py over "
+                "fvcore/common/param_scheduler.py", "fvcore 0.1.5's ParamSchedulers")
 
 
 @dataclass(frozen=True)
@@ -158,8 +163,9 @@ class _Multiplier:
             if end <= at < total:
                 phases.append((at, f"{self.label} (drop {i})"))
         phases.append((total, "after MAX_ITER (training has ended)"))
+        # LRMultiplier.get_lr: base_lr * multiplier, the product LambdaLR makes
         plan(out, self.factor, float(base_lr), Unit.ITER, "detectron2 " + self.label, self.spec,
-             warmup=end, total=total, phases=phases, source=FRAMEWORK)
+             warmup=end, total=total, phases=phases, source=FRAMEWORK, origin=ORIGIN)
         warmup_vs_run(out, self.warmup_iters if length is None else length,
                       total if length is None else 1.0, warmup_node, None, Unit.ITER,
                       message=longer_than_run)

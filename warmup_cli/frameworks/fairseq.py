@@ -46,8 +46,8 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     StopReading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     warmup_vs_run,
     zero_lr_finding,
@@ -59,6 +59,7 @@ from warmup_cli.frameworks.upstream import (
     fairseq_lr_scheduler,
 )
 from warmup_cli.frameworks.upstream.fairseq_lr_scheduler import Rejected
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
@@ -183,6 +184,22 @@ class _Built:
     spec: str
     zero_node: Node | None = None  # the key to blame for LR-0 updates
 
+    @property
+    def origin(self) -> Origin:
+        """The upstream file ``value`` transcribes, and what the tests verify it against."""
+        # The golden series of tools/golden/fairseq_golden.py come from fairseq 0.12.2's own
+        # classes; audiocraft's are checked against audiocraft's own file by
+        # tools/golden/audiocraft_real_check.py; the 2020 cosine (no installable release) is
+        # transcribed there too, so nothing real verifies it.
+        if self.label.startswith("audiocraft"):
+            return Origin("audiocraft's inverse_sqrt",
+                          audiocraft_inverse_sqrt_lr_scheduler.CITES,
+                          "audiocraft's own class (commit bf705222)")
+        name = self.label.split()[1]
+        if self.label.endswith("(2020)"):
+            return Origin("fairseq's 2020 cosine", fairseq_lr_scheduler.CITES_2020)
+        return Origin(f"fairseq's {name}", fairseq_lr_scheduler.CITES[name], "fairseq 0.12.2")
+
 
 def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
     out = FrameworkSchedule("fairseq", f"lr_scheduler ({src.name})", src.declared, None)
@@ -303,11 +320,9 @@ def _finish(ctx: _Context, built: _Built) -> None:
                           f"{type(exc).__name__}: {exc}")
         return
 
-    def factor(step: int) -> float:
-        return value(step) / peak if peak else 0.0
-
-    plan(out, factor, peak, Unit.UPDATE, built.label, built.spec, warmup=built.warmup,
-         total=built.total, phases=built.phases, source="fairseq")
+    # fairseq sets the LR itself (step_update returns it): the plan is that LR, not a factor
+    lr_plan(out, value, peak, Unit.UPDATE, built.label, built.spec, origin=built.origin,
+            warmup=built.warmup, total=built.total, phases=built.phases, source="fairseq")
     _zero_lr_warmup(out, value, built)
     if ctx.run is not None:
         warmup_vs_run(out, built.warmup, ctx.run, ctx.param("warmup_steps")

@@ -102,12 +102,15 @@ from warmup_cli.frameworks.upstream.transformers_optimization import (
     polynomial_lambda,
     wsd_lambda,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 FRAMEWORK = "hf"
+# get_scheduler builds a LambdaLR over these lambdas: LR = base * lr_lambda(k), LambdaLR's own
+ORIGIN = Origin("transformers' lr_lambda", "transformers/optimization.py", "transformers 5.24.0")
 DEFAULT_LR = 5e-5  # TrainingArguments.learning_rate
 DEFAULT_EPOCHS = 3.0  # TrainingArguments.num_train_epochs
 UNKNOWN_RUN_LENGTH = ("the run length depends on the dataset size: set max_steps, or pass the "
@@ -228,7 +231,8 @@ def _read_schedule(ctx: Reading, dialect: _Dialect, facts: RunFacts) -> None:
                             spec_text(f"hf {name}", built.params), warmup=warmup,
                             total=built.length, phases=built.phases,
                             source=f"{ctx.doc.path} [{dialect.name} {name}]",
-                            extra={"framework": FRAMEWORK, "type": name, "params": built.params})
+                            extra={"framework": FRAMEWORK, "type": name, "params": built.params},
+                            origin=ORIGIN)
         _check(ctx, built, name, warmup, run, warmup_node)
 
 

@@ -10,7 +10,8 @@ responsible key); ``warmup lint`` turns them into diagnostics.
 
 A reader keeps only what is its framework's: detection, the formulas (citing the upstream
 file they reproduce), the defaults, and the checks no other framework has. Reading a value
-(:class:`Reading`), building the plan (:func:`plan`) and the two checks every warmup has
+(:class:`Reading`), building the plan (:func:`plan` for a factor over a base LR,
+:func:`lr_plan` for an LR the framework computes itself) and the two checks every warmup has
 (:func:`warmup_vs_run`, :func:`zero_lr_start`) live here, so that every reader treats a
 ``${...}`` or an ``"auto"`` alike and says so in the same words.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from warmup_cli.schedule import FunctionSchedule, Plan
+from warmup_cli.schedule import FunctionSchedule, LrFn, Origin, Plan, factor_of
 from warmup_cli.vocab import Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
@@ -419,14 +420,37 @@ def _bounds(low: float | None, high: float | None) -> str:
 
 def plan(out: FrameworkSchedule, fn: FactorFn, base_lrs: float | Sequence[float], unit: Unit,
          label: str, spec: str, *, warmup: int | None, total: int | None, phases: Phases,
-         source: str | None = None, extra: Mapping[str, Any] | None = None) -> Plan:
-    """Sets ``out.plan``: ``fn`` as a FunctionSchedule (``phases`` as given: see
-    :func:`ordered_phases`) over ``base_lrs``, stepped per ``unit``; ``source`` names where the
-    plan came from (default: ``label``)."""
+         source: str | None = None, extra: Mapping[str, Any] | None = None,
+         origin: Origin | None = None) -> Plan:
+    """Sets ``out.plan``: the factor function ``fn`` as a FunctionSchedule (``phases`` as
+    given: see :func:`ordered_phases`) over ``base_lrs``, stepped per ``unit``, each LR
+    ``base * fn(k)``: for a framework that multiplies a base LR by a factor function, as
+    transformers' LambdaLR and fvcore's LRMultiplier do (a framework that computes the LR
+    itself uses :func:`lr_plan`). ``source`` names where the plan came from (default:
+    ``label``); ``origin`` the upstream code ``fn`` transcribes (without one, ``show`` says
+    that no upstream file is cited: a LambdaLR check proves only the multiplication)."""
     schedule = FunctionSchedule(fn=fn, label=label, spec=spec, warmup=warmup, total=total,
                                 phases=tuple(phases), extra=dict(extra or {}))
     lrs = (base_lrs,) if isinstance(base_lrs, int | float) else tuple(base_lrs)
-    out.plan = Plan(schedule, lrs, source if source is not None else label, unit)
+    out.plan = Plan(schedule, lrs, source if source is not None else label, unit,
+                    origin=origin or Origin(label, ""))
+    return out.plan
+
+
+def lr_plan(out: FrameworkSchedule, lr_fn: LrFn, base_lr: float, unit: Unit, label: str,
+            spec: str, *, origin: Origin, warmup: int | None, total: int | None,
+            phases: Phases, source: str | None = None,
+            extra: Mapping[str, Any] | None = None) -> Plan:
+    """Sets ``out.plan`` for a framework that computes the LR itself: update ``k`` runs at
+    ``lr_fn(k)``, the framework's own float operations in its own order (fairseq's
+    ``warmup_init_lr + num_updates * lr_step``, a chainable scheduler multiplying the previous
+    LR), never ``base * factor``. ``base_lr`` is the peak the factor column and lint measure
+    against (``lr / base_lr``); ``origin`` cites the upstream code ``lr_fn`` reproduces."""
+    schedule = FunctionSchedule(fn=factor_of(lr_fn, base_lr), label=label, spec=spec,
+                                warmup=warmup, total=total, phases=tuple(phases),
+                                extra=dict(extra or {}))
+    out.plan = Plan(schedule, (float(base_lr),), source if source is not None else label, unit,
+                    lr_fn=lr_fn, origin=origin)
     return out.plan
 
 

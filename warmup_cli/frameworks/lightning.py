@@ -36,8 +36,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     shown,
     warmup_vs_run,
@@ -54,12 +54,15 @@ from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     UnknownScheduler,
     blamed_argument,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
 HORIZON_CAP = 1_000_000
+TORCH_CITES = "torch/optim/lr_scheduler.py"
+LITGPT_CITES = "litgpt/finetune/full.py get_lr_scheduler"  # built from torch's classes
 EAGER_STEPS = 20_000
 DERIVED_HORIZON_MIN = 20
 SCHEDULER_KEYS = ("lr_scheduler", "lr_scheduler_init", "scheduler")
@@ -410,9 +413,10 @@ def _read_cli(doc: Document, node: Node, holder: Node) -> FrameworkSchedule:
         ctx.note(f"the run length is not in the config: {horizon} {unit}s are simulated")
     warmup = min(_warmup_of(node), horizon)
     phases = ((0, "warmup"), (warmup, short)) if warmup else ((0, short),)
-    plan(out, lambda step: torch_run.lr(step) / base, base, unit, f"torch {short}",
-         f"{name}({_args_text(node)})", warmup=warmup, total=horizon, phases=phases,
-         source="torch")
+    # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
+    lr_plan(out, torch_run.lr, base, unit, f"torch {short}", f"{name}({_args_text(node)})",
+            origin=Origin(f"torch's {short}", TORCH_CITES, torch_class=short), warmup=warmup,
+            total=horizon, phases=phases, source="torch")
     zero_lr_start(out, torch_run.simulated, warmup, node, unit, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(out, _warmup_of(node), run, call.where, None, unit, longer_only=True)
@@ -466,9 +470,11 @@ def _read_litgpt(doc: Document, train: Node) -> FrameworkSchedule:
         return out
     phases = ((0, "linear warmup"), (warmup, "cosine")) if warmup < max_steps \
         else ((0, "linear warmup"),)
-    plan(out, lambda step: run.lr(step) / base, base, Unit.STEP, "litgpt warmup + cosine",
-         f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
-         warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
+    lr_plan(out, run.lr, base, Unit.STEP, "litgpt warmup + cosine",
+            f"litgpt get_lr_scheduler(warmup_steps={warmup}, max_steps={max_steps})",
+            origin=Origin("litgpt's get_lr_scheduler", LITGPT_CITES,
+                          torch_class="SequentialLR"),
+            warmup=min(warmup, max_steps), total=max_steps, phases=phases, source="torch")
     zero_lr_start(out, run.simulated, warmup, blame, Unit.STEP, leading=False,
                   message=lambda zeros, length: zero_share_text(zeros, length, "step"))
     if warmup >= max_steps:

@@ -37,8 +37,8 @@ from warmup_cli.frameworks.kit import (
     FrameworkSchedule,
     Reader,
     Reading,
+    lr_plan,
     mapping_at,
-    plan,
     register,
     warmup_vs_run,
     zero_lr_start,
@@ -53,11 +53,17 @@ from warmup_cli.frameworks.upstream.mmengine_lr_scheduler import (
     number_param,
     optional_param,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import DEFAULT_BASE_LR, NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
     from warmup_cli.configs.document import Document, Node
 
+# tools/golden/mmengine_golden.py runs mmengine 0.10.7's (and mmdet 3.3.0's) own classes
+MMENGINE_ORIGIN = Origin(
+    "MMEngine's chainable schedulers", "mmengine/optim/scheduler/param_scheduler.py, stepped "
+    "as mmengine/hooks/param_scheduler_hook.py steps them", "mmengine 0.10.7")
+MMCV_ORIGIN = Origin("mmcv's LR updater hooks", "mmcv/runner/hooks/lr_updater.py (mmcv 1.x)")
 EAGER_STEPS = 200_000  # steps simulated while reading, to catch MMEngine's own errors
 
 SUPPORTED = ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
@@ -395,10 +401,12 @@ def _plan(out: FrameworkSchedule, placed: list[_Placed], sim: mm.Simulation, bas
     out.horizon = run.length(unit, ipe)
     ends = [s.span(ipe)[1] for s in schedulers if s.span(ipe)[1] < INF]
     kinds = ", ".join(s.kind for s in schedulers)
-    plan(out, lambda step: sim.lr(step) / base, base, unit, "mmengine " + kinds,
-         f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
-         warmup=warmup, total=max(ends) if ends and len(ends) == len(placed) else None,
-         phases=_phases(schedulers, ipe), source="mmengine")
+    # the chainable recursion's own LR (each step multiplies the LR in the optimizer)
+    lr_plan(out, sim.lr, base, unit, "mmengine " + kinds,
+            f"mmengine param_scheduler [{kinds}]" + (f" (iters_per_epoch={ipe})" if ipe else ""),
+            origin=MMENGINE_ORIGIN, warmup=warmup,
+            total=max(ends) if ends and len(ends) == len(placed) else None,
+            phases=_phases(schedulers, ipe), source="mmengine")
     if not any(f.code == Code.WU302 for f in out.findings):
         culprit = next((p.spec for p in placed if p.spec.kind in WARMUPS), placed[0].spec)
         zero_lr_start(out, sim.lr, warmup, culprit.get("factor") or culprit.node, unit,
@@ -588,10 +596,10 @@ def _read_legacy(doc: Document, node: Node, ipe: int | None) -> FrameworkSchedul
     unit = Unit.ITER if ipe or not run.epoch_loop or not by_epoch or warmup.kind else Unit.EPOCH
     phases = [(0, f"{warmup.kind} warmup")] if warmup.kind else []
     phases.append((w_iters if warmup.kind else 0, str(policy)))
-    plan(ctx.out, lambda k: lr(min(k, max_iters - 1)) / base, base, unit, f"mmcv {policy}",
-         f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
-         f"ratio={warmup.ratio}", warmup=w_iters if warmup.kind else 0, total=max_iters,
-         phases=phases, source="mmcv")
+    lr_plan(ctx.out, lambda k: lr(min(k, max_iters - 1)), base, unit, f"mmcv {policy}",
+            f"mmcv lr_config policy={policy} warmup={warmup.kind} warmup_iters={w_iters} "
+            f"ratio={warmup.ratio}", origin=MMCV_ORIGIN, warmup=w_iters if warmup.kind else 0,
+            total=max_iters, phases=phases, source="mmcv")
     ctx.out.horizon = max_iters
     return ctx.out
 

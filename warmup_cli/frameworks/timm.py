@@ -55,19 +55,18 @@ Checks (``Finding`` codes; the rule's default severity unless said):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from warmup_cli.frameworks.kit import (
-    FactorFn,
     FrameworkSchedule,
     Reader,
     Reading,
     first_updates_run,
     fmt,
+    lr_plan,
     mapping_at,
     ordered_phases,
-    plan,
     register,
     spec_text,
     warmup_vs_run,
@@ -87,6 +86,7 @@ from warmup_cli.frameworks.upstream.timm_scheduler import (
     swin_linear_get_lr,
     tanh_get_lr,
 )
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity, Unit
 
 if TYPE_CHECKING:
@@ -94,6 +94,8 @@ if TYPE_CHECKING:
 
 FRAMEWORK = "timm"
 SOURCE = "huggingface/pytorch-image-models timm/scheduler/*.py (timm 1.0.31)"
+TIMM_CITES = "timm/scheduler/*_lr.py and scheduler.py"  # each class's _get_lr, Scheduler.step
+SWIN_CITES = "Swin-Transformer lr_scheduler.py (commit 055c5065) on timm's Scheduler"
 
 # train.py argparse defaults (huggingface/pytorch-image-models train.py @ 2aabaef0).
 ARG_DEFAULTS: dict[str, Any] = {
@@ -282,7 +284,7 @@ def _args_plan(ctx: Reading, sched: str, lr: float, a: dict[str, Any],
     phases.append((horizon, "after the run"))
     ctx.out.horizon = horizon
     # Scheduler.__init__ sets warmup_lr_init (or lr without a warmup) before the first epoch
-    fn = stepped(get_lr, a["warmup_lr"] if warmup_t else lr, lr)
+    fn = stepped(get_lr, a["warmup_lr"] if warmup_t else lr)
     if _plan(ctx, f"timm {sched}", fn, lr, _ceil(warmup_t), horizon, phases,
              _args_params(sched, lr, a, updates), unit):
         _warmup_checks(ctx, fn, _ceil(warmup_t), horizon, ctx.doc.root.get("warmup_lr"),
@@ -369,7 +371,7 @@ def _read_swin(doc: Document, train: Node, per_epoch: int | None) -> FrameworkSc
     phases.append((num_steps, "after the run"))
     out.horizon = num_steps
     # main.py: step_update(epoch * num_steps + idx) after update idx -> update j uses j - 1
-    fn = stepped(get_lr, warmup_lr if warmup_steps else base, base, lag=1)
+    fn = stepped(get_lr, warmup_lr if warmup_steps else base, lag=1)
     params = {"NAME": name, "EPOCHS": t["EPOCHS"], "WARMUP_EPOCHS": t["WARMUP_EPOCHS"],
               "BASE_LR": base, "WARMUP_LR": warmup_lr, "MIN_LR": t["MIN_LR"],
               "WARMUP_PREFIX": s["WARMUP_PREFIX"], "iterations_per_epoch": n}
@@ -419,23 +421,34 @@ def _swin_get_lr(ctx: Reading, train: Node, t: dict[str, Any], s: dict[str, Any]
             [(after, "multistep decay")])
 
 
-def _plan(ctx: Reading, label: str, fn: FactorFn, base: float, warmup: int, length: int,
-          phases: list[tuple[int, str]], params: dict[str, Any], unit: Unit) -> bool:
-    """Sets the plan (False: the base LR is 0, which the factor lr_t / base cannot have)."""
+def _plan(ctx: Reading, label: str, fn: Callable[[int], float], base: float, warmup: int,
+          length: int, phases: list[tuple[int, str]], params: dict[str, Any],
+          unit: Unit) -> bool:
+    """Sets the plan: ``fn`` is the LR timm sets for update k (its schedulers write
+    ``_get_lr``'s value into the param group). False: the base LR is 0, which the factor
+    column lr_t / base cannot have."""
     if base == 0:
         ctx.reject(ctx.out.node, "the base LR is 0")
         return False
     # the run stops at ``length``: later phases are never reached
     reached = [(start, name) for start, name in phases if start < length or
                name == "after the run"]
-    plan(ctx.out, fn, (base,), unit, label, spec_text(label, params), warmup=warmup,
-         total=length, phases=ordered_phases(reached), source=f"{ctx.doc.path} [{label}]",
-         extra={"framework": FRAMEWORK, "params": params, "source": SOURCE})
+    swin = label.startswith("swin")
+    # test_framework_timm runs timm 1.0.31's own classes; the Swin golden series equal Swin's
+    # own lr_scheduler.py on timm 0.4.12 (tools/golden/swin_real_check.py)
+    origin = (Origin(f"Swin-Transformer's {label.split()[1]} scheduler", SWIN_CITES,
+                     "Swin-Transformer's own lr_scheduler.py on timm 0.4.12") if swin
+              else Origin(f"timm's {label.split()[1]} scheduler", TIMM_CITES, "timm 1.0.31"))
+    lr_plan(ctx.out, fn, base, unit, label, spec_text(label, params), origin=origin,
+            warmup=warmup, total=length, phases=ordered_phases(reached),
+            source=f"{ctx.doc.path} [{label}]",
+            extra={"framework": FRAMEWORK, "params": params, "source": SOURCE})
     return True
 
 
-def _warmup_checks(ctx: Reading, fn: FactorFn, warmup: int, horizon: int, lr_node: Node | None,
-                   warmup_node: Node | None, warmup_lr: float, key: str, unit: Unit) -> None:
+def _warmup_checks(ctx: Reading, fn: Callable[[int], float], warmup: int, horizon: int,
+                   lr_node: Node | None, warmup_node: Node | None, warmup_lr: float,
+                   key: str, unit: Unit) -> None:
     warmup_vs_run(ctx.out, warmup, horizon, warmup_node, None, unit, message=(
         f"the warmup ({warmup} {unit}s) is at least as long as the run ({horizon} {unit}s): "
         "the LR never reaches its peak"))

@@ -47,7 +47,7 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
             f"{files} file{'s' if files != 1 else ''}.")
 
 
-def styled_text(diagnostics: Sequence[Diagnostic]) -> Text:
+def styled_text(diagnostics: Sequence[Diagnostic], *, summary_line: bool = True) -> Text:
     """``path:line:col: CODE [severity] message`` lines and the summary line."""
     out = Text()
     for d in diagnostics:
@@ -57,13 +57,27 @@ def styled_text(diagnostics: Sequence[Diagnostic]) -> Text:
         out.append(f" [{d.severity.value}] ", style=_STYLES[d.severity])
         out.append(escape_controls(d.message))
         out.append("\n")
-    out.append(summary(diagnostics), style="bold")
-    out.append("\n")
+    if summary_line:
+        out.append(summary(diagnostics), style="bold")
+        out.append("\n")
     return out
 
 
 def emit_text(diagnostics: Sequence[Diagnostic]) -> str:
     return styled_text(diagnostics).plain
+
+
+def emit_statistics(diagnostics: Sequence[Diagnostic]) -> str:
+    """``--statistics``: one ``count  CODE  name  [severity]`` line per rule that fired, most
+    frequent first (flake8's and ruff's ``--statistics``), then the summary line."""
+    counts: dict[tuple[Code, Severity], int] = {}
+    for d in diagnostics:
+        counts[d.code, d.severity] = counts.get((d.code, d.severity), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0], item[0][1]))
+    width = len(str(ranked[0][1])) if ranked else 1
+    lines = [f"{count:>{width}}  {code}  {rule_name(code)}  [{severity.value}]"
+             for (code, severity), count in ranked]
+    return "".join(f"{line}\n" for line in (*lines, summary(diagnostics)))
 
 
 # --- json ---------------------------------------------------------------------------------

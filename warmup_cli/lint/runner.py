@@ -8,6 +8,7 @@ reader or check is a WU308 error at that file (an internal error: exit code 3).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
 from warmup_cli.lint.subject import RuleHit, Subject
 from warmup_cli.parse import TextKind, classify
-from warmup_cli.vocab import Code, RunFacts
+from warmup_cli.vocab import SUFFIX_FORMATS, Code, RunFacts
 
 INTERNAL_CODE = Code.WU308  # an internal error is a WU308 error ending in BUG_NOTE
 FILE_START = Location(1, 1)
@@ -92,7 +93,8 @@ def is_schedule_argument(target: str) -> bool:
 
 def lint(targets: Sequence[str], settings: Settings,
          extractors: Sequence[Extractor] | None = None, *,
-         follow_bases: bool = False, jobs: int | None = 1, cache: bool = False) -> LintReport:
+         follow_bases: bool = False, texts: Sequence[tuple[str, str]] = (),
+         jobs: int | None = 1, cache: bool = False) -> LintReport:
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position. The readers get the settings' run length
     (``--horizon``, ``--updates-per-epoch``) and ``follow_bases`` (``--follow-bases``).
@@ -104,7 +106,11 @@ def lint(targets: Sequence[str], settings: Settings,
 
     Nothing raises: an exception from a loader, reader or check (a bug in warmup_cli) becomes
     a WU308 error at the file or schedule it happened on (:data:`BUG_NOTE`), the other inputs
-    are still linted, and the exit code is 3."""
+    are still linted, and the exit code is 3.
+
+    ``texts`` are ``(name, text)`` pairs linted as the file ``name`` holding ``text``
+    (standard input, the Python API's ``lint_text``): the name's suffix picks the format
+    (YAML when it has none) and locates the findings; they are never cached."""
     custom = extractors is not None
     extractors = list(extractors) if extractors is not None \
         else extractors_for(settings.schedule_keys, RunFacts(
@@ -118,6 +124,9 @@ def lint(targets: Sequence[str], settings: Settings,
             diagnostics += lint_argument(target, index, settings)
         else:
             files.append(target)
+    for name, text in texts:
+        inputs += 1
+        diagnostics += lint_file(name, settings, extractors, text=text)
     found, discovery_bug = _discover_all(files)
     inputs += len(found)
     store = open_cache(settings, follow_bases) if cache and not custom else None
@@ -191,19 +200,22 @@ def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnosti
 
 
 def lint_file(path: Path | str, settings: Settings,
-              extractors: Sequence[Extractor]) -> list[Diagnostic]:
-    """The diagnostics of one config file, by position; never raises (see :func:`lint`)."""
+              extractors: Sequence[Extractor], *, text: str | None = None) -> list[Diagnostic]:
+    """The diagnostics of one config file, by position; never raises (see :func:`lint`).
+    ``text`` is its contents when they do not come from disk (standard input)."""
     name = str(path)
     try:
-        return _lint_file(name, settings, extractors)
+        return _lint_file(name, settings, extractors, text)
     except Exception as error:  # the one guard per file: its other inputs are still linted
         return [internal_error(name, "lint", error, "nothing in it was checked")]
 
 
-def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor]
-               ) -> list[Diagnostic]:
+def _lint_file(name: str, settings: Settings, extractors: Sequence[Extractor],
+               text: str | None = None) -> list[Diagnostic]:
     try:
-        doc = load_document(name)
+        doc = load_document(name) if text is None else load_document(
+            name, text=text,
+            format=None if os.path.splitext(name)[1].lower() in SUFFIX_FORMATS else "yaml")
     except WarmupError as error:
         return [_unreadable(error, name)]
     found: list[Diagnostic] = []

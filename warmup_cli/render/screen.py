@@ -15,6 +15,7 @@ from rich.console import Console
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import escape_controls, plain
 from warmup_cli.render.table import build_table
+from warmup_cli.verify import LAMBDALR
 
 if TYPE_CHECKING:
     from warmup_cli.digest import Digest
@@ -51,7 +52,9 @@ def print_shown(console: Console, shown: Shown, summary: Digest, display: Displa
     console.print(build_table(summary.table_rows(), notes=summary.notes(), unit=view.row_unit,
                               lr_headers=headers, title=show_title(plan, view),
                               digits=display.digits, update_unit=_update_unit(view)))
-    console.print(plain(shown.verified().describe(), style="dim"), soft_wrap=True)
+    verification = shown.verified()
+    if not verification.torch_missing:  # the command warns on stderr instead
+        console.print(plain(verification.describe(), style="dim"), soft_wrap=True)
     if shown.resume is not None:
         console.print(plain(shown.resume.describe()), soft_wrap=True)
     if display.plot and summary.envelope is not None:
@@ -67,12 +70,24 @@ def print_compared(console: Console, compared: Compared, summary: Digest,
                               lr_headers=compare_headers(plans),
                               title=compare_title(plans, view), digits=display.digits,
                               update_unit=_update_unit(view), columns=("lrs",)))
-    console.print(plain(f"{compared.verified():,} updates checked against torch's LambdaLR",
-                        style="dim"), soft_wrap=True)
+    for line in compared_checks(compared):
+        console.print(plain(line, style="dim"), soft_wrap=True)
     if display.plot and summary.envelope is not None:
         lines = [(f"lr_{index}", *summary.envelope.points(index)) for index in range(len(plans))]
         draw_plot(console, lines, title=" vs ".join(plan.source for plan in plans),
                   xlabel=view.row_unit, display=display)
+
+
+def compared_checks(compared: Compared) -> list[str]:
+    """The check lines of ``compare``: one total when every column was checked against
+    LambdaLR alone, else what each column was checked against, a line each."""
+    # A column torch could not check is warned about on stderr by the command instead.
+    checks = [check for check in compared.verified() if not check.torch_missing]
+    if not checks:
+        return []
+    if all(c.against == LAMBDALR and not c.source for c in checks):
+        return [f"{sum(c.checked for c in checks):,} updates checked against {LAMBDALR}"]
+    return [f"lr_{index}: {check.describe()}" for index, check in enumerate(checks)]
 
 
 def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,

@@ -10,6 +10,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
+
+from warmup_cli.vocab import Code, Severity
 
 
 @dataclass(frozen=True, order=True)
@@ -73,3 +76,21 @@ class OptimizerBuild:
     at: Span
     target: str | None
     scope: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScriptFinding:
+    """A script check that fired (WU4xx), located at the responsible call or argument;
+    ``severity`` overrides the rule's default. Lint places it like a framework finding."""
+
+    code: Code
+    message: str
+    at: Span
+    severity: Severity | None = None
+
+
+class Values(Protocol):
+    """What the value layer tells the checks: the number an expression holds where it is
+    used (``scope`` as in :class:`Construction`), or None while it stays open."""
+
+    def number(self, node: ast.expr, scope: tuple[str, ...]) -> float | None: ...

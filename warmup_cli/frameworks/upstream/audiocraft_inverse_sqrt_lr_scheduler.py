@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CITES = "audiocraft/optim/inverse_sqrt_lr_scheduler.py"  # InverseSquareRootLRScheduler
+
 
 @dataclass(frozen=True)
 class InverseSqrt:

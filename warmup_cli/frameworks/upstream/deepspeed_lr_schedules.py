@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 SOURCE = "deepspeed/runtime/lr_schedules.py@22779f2c6e335b494c90c05917206d3b14510d2d"
+CITES = "deepspeed/runtime/lr_schedules.py"
 
 TYPES = WARMUP_LR, WARMUP_DECAY_LR, WARMUP_COSINE_LR, ONE_CYCLE, LR_RANGE_TEST = (
     "WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest")

@@ -15,6 +15,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# The file each schedule transcribes (fairseq 0.12.2 unless said), for ``show``'s "checked" line.
+# (each class's step_update)
+CITES = {
+    "inverse_sqrt": "fairseq/optim/lr_scheduler/inverse_square_root_schedule.py",
+    "cosine": "fairseq/optim/lr_scheduler/cosine_lr_scheduler.py",
+    "polynomial_decay": "fairseq/optim/lr_scheduler/polynomial_decay_schedule.py",
+    "tri_stage": "fairseq/optim/lr_scheduler/tri_stage_lr_scheduler.py",
+}
+CITES_2020 = "fairseq/optim/lr_scheduler/cosine_lr_scheduler.py (Hydra-2020 layout)"
+
 
 class Rejected(ValueError):
     """fairseq itself refuses the arguments (an assertion or a division by zero in the

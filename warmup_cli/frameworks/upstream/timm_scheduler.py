@@ -5,7 +5,7 @@ wheel) and the scheduler classes of microsoft/Swin-Transformer ``lr_scheduler.py
 Every ``*_get_lr`` is the matching class's ``_get_lr(t)`` for one parameter group, as a pure
 function of ``t`` with the same operation order, so its value is timm's LR bit for bit; the
 constructor's arguments are taken as given (the classes' asserts are checked by whoever builds
-the schedule). :func:`stepped` turns ``_get_lr`` into the factor of update ``k`` the way the
+the schedule). :func:`stepped` turns ``_get_lr`` into the LR of update ``k`` the way the
 training scripts step the scheduler (``step(epoch + 1)`` / ``step_update(num_updates)``).
 """
 
@@ -15,8 +15,6 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from warmup_cli.schedule import FactorFn
 
 LrFn = Callable[[int | float], float]  # a scheduler's _get_lr(t), one parameter group
 
@@ -170,11 +168,12 @@ def plateau_get_lr(base: float, warmup: Warmup) -> LrFn:
     return get_lr
 
 
-def stepped(get_lr: LrFn, initial: float, base: float, lag: int = 0) -> FactorFn:
-    """The factor of step ``k``: the constructor's LR at 0, ``_get_lr(k - lag)`` after, over
-    ``base``. ``lag`` is 0 for timm's train.py (it steps before the next update) and 1 for
-    Swin (it steps with the index of the update just done)."""
-    def factor(k: int) -> float:
-        return (initial if k == 0 else get_lr(k - lag)) / base
+def stepped(get_lr: LrFn, initial: float, lag: int = 0) -> Callable[[int], float]:
+    """The LR of update ``k``: the constructor's LR at 0, ``_get_lr(k - lag)`` after (timm
+    sets ``param_group["lr"]`` to ``_get_lr``'s value itself: no factor, no base). ``lag`` is
+    0 for timm's train.py (it steps before the next update) and 1 for Swin (it steps with the
+    index of the update just done)."""
+    def lr(k: int) -> float:
+        return initial if k == 0 else get_lr(k - lag)
 
-    return factor
+    return lr
