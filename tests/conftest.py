@@ -27,6 +27,11 @@ GOLDEN = ROOT / "tests" / "golden"
 FRAMEWORK_FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
 GOLDEN_TOOLS = ROOT / "tools" / "golden"
 
+# The lint results cache (lint/cache.py) is off for the suite, in this process and in the
+# commands it runs: a test that replaces a reader or a check must see it run, not a result kept
+# from an earlier test. tests/test_lint_cache.py turns it on where it tests it.
+os.environ.setdefault("WARMUP_NO_CACHE", "1")
+
 # --- hypothesis (tests/fuzz) ------------------------------------------------------------------
 # "ci" (the default, `make test`): few examples, the same ones on every run. "fuzz" (`make
 # fuzz`): fresh random examples until the time WARMUP_FUZZ_SECONDS gives is used up. The

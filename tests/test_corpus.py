@@ -302,7 +302,8 @@ def test_linting_non_lightning_configs_never_imports_torch(tmp_path: Path) -> No
         "import warmup_cli.cli.lint\n"
         "from warmup_cli.cli import app\n"
         "from typer.testing import CliRunner\n"
-        f"r = CliRunner().invoke(app, ['lint', '--isolated', *{files!r}])\n"
+        # --jobs 1: the files are linted in this process, whose modules are looked at
+        f"r = CliRunner().invoke(app, ['lint', '--isolated', '--jobs', '1', *{files!r}])\n"
         "print(r.exit_code, sorted(m for m in ('torch', 'plotext', 'transformers')"
         " if m in sys.modules), 'warmup_cli.frameworks.lightning' in sys.modules)\n"
     )

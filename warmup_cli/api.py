@@ -163,13 +163,15 @@ class LintResult:
 
 def lint(targets: Target | Sequence[Target], *, options: Mapping[str, Any] | None = None,
          isolated: bool = False, follow_bases: bool = False,
-         texts: Sequence[tuple[str, str]] = ()) -> LintResult:
+         texts: Sequence[tuple[str, str]] = (), jobs: int | None = 1,
+         cache: bool = False) -> LintResult:
     """Lint files, directories, globs, specs or lambdas: what ``warmup lint`` runs.
 
     ``options`` are the ``[tool.warmup-cli]`` keys (``{"ignore": ["WU109"], "fail-on":
     "error"}``), applied over the nearest ``pyproject.toml`` unless ``isolated``; ``texts``
     are ``(name, text)`` pairs linted as files ``name`` holding ``text`` (see
-    :func:`lint_text`).
+    :func:`lint_text`). ``jobs``: processes for the files (None: one per core; ``--jobs``);
+    ``cache``: read and write the results cache (``warmup lint`` does unless ``--no-cache``).
     """
     from warmup_cli.lint.runner import lint as run_lint
     from warmup_cli.lint.settings import resolve_settings
@@ -177,7 +179,8 @@ def lint(targets: Target | Sequence[Target], *, options: Mapping[str, Any] | Non
     names = [str(targets)] if isinstance(targets, str | PathLike) \
         else [str(target) for target in targets]
     settings = resolve_settings(dict(options or {}), isolated=isolated)
-    return LintResult(run_lint(names, settings, follow_bases=follow_bases, texts=texts),
+    return LintResult(run_lint(names, settings, follow_bases=follow_bases, texts=texts,
+                               jobs=jobs, cache=cache),
                       settings.fail_on)
 
 

@@ -89,8 +89,20 @@ def write_series(plan: Plan, view: View, fmt: str, out: TextIO,
         formats.write_series_chunks(stream, out, columns, delimiter="," if fmt == "csv" else "\t",
                                     with_update=update_unit is not None)
         return
+    if fmt in ("json", "jsonl"):
+        _write_json(fmt, formats.series_batches(stream, update_unit is not None), out, columns,
+                    metadata(plan, view))
+        return
     formats.write(fmt, rows_of(stream), out, columns, formats.series_cells(bool(update_unit)),
                   metadata(plan, view))
+
+
+def _write_json(fmt: str, batches: Iterator[formats.Batch], out: TextIO, columns: list[str],
+                meta: dict[str, Any]) -> None:
+    if fmt == "json":
+        formats.write_json_batches(batches, out, columns, meta)
+    else:
+        formats.write_jsonl_batches(batches, out, columns)
 
 
 def before_writing(stream: Iterator[T], size: Callable[[T], int]) -> Iterator[T]:
@@ -206,9 +218,19 @@ def write_comparison(plans: Sequence[Plan], view: View, fmt: str, out: TextIO) -
                       for i, plan in enumerate(plans)],
         "unit": view.unit, "row_unit": view.row_unit, "start": view.start, "length": view.count,
     }
-    groups = zip(*(chunks(plan, view) for plan in plans), strict=True)
-    formats.write(fmt, _rows_of_groups(before_writing(groups, _group_rows)), out, columns,
-                  lambda row: (row.step, *row.lrs), meta)
+    groups = before_writing(zip(*(chunks(plan, view) for plan in plans), strict=True),
+                            _group_rows)
+    if fmt in ("json", "jsonl"):
+        _write_json(fmt, _group_batches(groups), out, columns, meta)
+        return
+    formats.write(fmt, _rows_of_groups(groups), out, columns, lambda row: (row.step, *row.lrs),
+                  meta)
+
+
+def _group_batches(groups: Iterator[tuple[Chunk, ...]]) -> Iterator[formats.Batch]:
+    """compare's columns (the step, each schedule's first-group LR), a chunk at a time."""
+    for group in groups:
+        yield [group[0].steps, *(chunk.lrs[0] for chunk in group)]
 
 
 # --- requests and outcomes --------------------------------------------------------------------
@@ -361,7 +383,7 @@ def compare(request: CompareRequest) -> Compared:
         item.horizon or default_horizon(item.plan.schedule) for item in resolved)
     view = build_view(plans[0], count=count, unit=plans[0].unit,
                       steps_per_epoch=request.steps_per_epoch, resume_from=None)
-    return Compared(resolved, view, [PendingVerification(plan, view) for plan in plans])
+    return Compared(resolved, view, PendingVerification.together(plans, view))
 
 
 def _check_units(plans: Sequence[Plan]) -> None:

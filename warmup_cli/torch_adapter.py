@@ -1,8 +1,10 @@
-"""The only module that touches torch: a real optimizer and a real LambdaLR.
+"""The only module that touches torch: the real LambdaLR, over an optimizer of param groups.
 
 ``lambdalr_lrs`` steps ``torch.optim.lr_scheduler.LambdaLR`` in PyTorch's documented order
 (``optimizer.step()`` then ``scheduler.step()``) and records the LR each update uses. torch is
-imported inside the functions so that start-up and ``lint`` never pay for it.
+imported inside the functions so that start-up and ``lint`` never pay for it, and no real
+optimizer is built (:func:`_param_groups_only`): what ``show`` costs is ``import torch`` and
+LambdaLR's own steps.
 """
 
 from __future__ import annotations
@@ -20,12 +22,9 @@ from warmup_cli.series import checked_factor
 def _lambdalr(plan: Plan, start: int) -> tuple[Any, Any]:
     import torch
 
-    params = [torch.nn.Parameter(torch.zeros(1)) for _ in plan.base_lrs]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, plan.base_lrs, strict=True)]
-    # Every group names its own lr, so SGD's default is never used; it is 0 because SGD refuses
-    # a negative default, and a schedule that sets the LR itself (DeepSpeed's warmup_max_lr)
-    # can be negative: LambdaLR then only multiplies, as it does in the framework.
-    optimizer = torch.optim.SGD(groups, lr=0.0)
+    # Every group names its own lr (the schedule's base LRs; a negative one, as DeepSpeed's
+    # warmup_max_lr can be, is kept: LambdaLR only multiplies, as it does in the framework).
+    optimizer = _param_groups_only(plan.base_lrs)
     if start > 0:
         # Resuming: LambdaLR(last_epoch=k) needs initial_lr in every group, as a restored
         # checkpoint provides; its constructor then applies f(start).
@@ -54,12 +53,13 @@ def lambdalr_lrs(plan: Plan, count: int, start: int = 0) -> list[tuple[float, ..
 
 
 def _param_groups_only(base_lrs: tuple[float, ...]) -> Any:
-    """An ``Optimizer`` that holds only param groups, for the sampled check of long runs.
+    """An ``Optimizer`` that holds only param groups, the one every check steps LambdaLR with.
 
-    LambdaLR reads and writes nothing but ``param_groups`` (and wraps ``step``), so its
-    arithmetic is the same as with SGD. What differs is the cost: the first
-    ``Optimizer.__init__`` in a process imports ``torch._dynamo`` (about 2.7 s and 70 MB here),
-    which would dominate the bulk path. Short series keep the real SGD of ``lambdalr_lrs``.
+    LambdaLR reads and writes nothing but ``param_groups`` (and wraps ``step``, which the
+    checks call before each ``scheduler.step()`` as training does), so its arithmetic is the
+    same as with SGD: ``tests/test_perf_torch_surface.py`` steps both side by side. What
+    differs is the cost: the first real ``Optimizer.__init__`` in a process imports
+    ``torch._dynamo`` and sympy (about 2.7 s and 70 MB here), more than ``import torch``.
     """
     import torch
 

@@ -230,42 +230,43 @@ class PendingVerification:
     """A verification that may still be running in a child process.
 
     Long series are checked on a sample in a forked child while the parent streams the rows:
-    importing torch and building its optimizer costs seconds (``torch._dynamo`` loads on the
-    first optimizer), and on two cores that cost then overlaps the output instead of preceding
-    it. The parent never imports torch on this path. Short series are checked at once.
+    importing torch costs about a second, and on two cores that cost then overlaps the output
+    instead of preceding it. The parent never imports torch on this path. Short series are
+    checked at once. :meth:`together` checks several plans over one view (``compare``) in one
+    child, so torch is imported once, not once per schedule.
     """
 
     def __init__(self, plan: Plan, view: View) -> None:
         self._done: Verification | None = None
-        self._process = None
-        self._receiver = None
+        self._child: _Child | None = None
+        self._index = 0
         checked_by = against(plan)[0]
         if checked_by and not torch_available():
             self._done = Verification(0, len(view.updates()), checked_by, torch_missing=True)
-            return
-        # a framework formula with nothing real at hand is not checked by torch: nothing to wait for
-        no_torch = plan.lr_fn is not None and not checked_by
-        if len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules or no_torch:
+        elif _checked_now([plan], view):
             self._done = verify(plan, view)
-            return
-        import multiprocessing
+        else:
+            self._child = _Child([plan], view)
 
-        context = multiprocessing.get_context("fork")
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_verify_child, args=(plan, view, sender),
-                                        daemon=True)
-        self._process.start()
-        sender.close()
+    @classmethod
+    def together(cls, plans: Sequence[Plan], view: View) -> list[PendingVerification]:
+        """One pending verification per plan, all answered by one child process (or checked
+        now, one after the other, when the series are short)."""
+        if _checked_now(plans, view):
+            return [cls(plan, view) for plan in plans]
+        child = _Child(plans, view)
+        pending = []
+        for index in range(len(plans)):
+            waiting = cls.__new__(cls)
+            waiting._done, waiting._child, waiting._index = None, child, index
+            pending.append(waiting)
+        return pending
 
     def result(self) -> Verification:
         if self._done is not None:
             return self._done
-        assert self._receiver is not None and self._process is not None
-        try:
-            outcome = self._receiver.recv()
-        except EOFError:
-            outcome = ("error", "the verification process ended without an answer", EXIT_INTERNAL)
-        self._process.join()
+        assert self._child is not None
+        outcome = self._child.outcome(self._index)
         if outcome[0] == "ok":
             done: Verification = outcome[1]
             self._done = done
@@ -274,15 +275,57 @@ class PendingVerification:
             outcome[1], exit_code=outcome[2])
 
 
-def _verify_child(plan: Plan, view: View, sender: Any) -> None:
+def _checked_now(plans: Sequence[Plan], view: View) -> bool:
+    """Whether to check now, in this process: a short series, torch already imported or not
+    installed, or only framework formulas with nothing real at hand (torch checks none)."""
+    return len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules \
+        or not torch_available() \
+        or all(plan.lr_fn is not None and not against(plan)[0] for plan in plans)
+
+
+Outcome = tuple[Any, ...]  # ("ok", Verification) or (kind, rendered error, exit code)
+
+
+class _Child:
+    """A forked process that verifies several plans over one view and answers once, with one
+    outcome per plan (a failure of one plan never hides the others' outcomes)."""
+
+    def __init__(self, plans: Sequence[Plan], view: View) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._count = len(plans)
+        self._outcomes: list[Outcome] | None = None
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_verify_child, args=(list(plans), view, sender),
+                                        daemon=True)
+        self._process.start()
+        sender.close()
+
+    def outcome(self, index: int) -> Outcome:
+        if self._outcomes is None:
+            try:
+                self._outcomes = self._receiver.recv()
+            except EOFError:
+                self._outcomes = [("error", "the verification process ended without an answer",
+                                   EXIT_INTERNAL)] * self._count
+            self._process.join()
+        return self._outcomes[index]
+
+
+def _verify_child(plans: list[Plan], view: View, sender: Any) -> None:
     try:
-        done = verify(plan, view)
-        sender.send(("ok", done))
-    except MismatchError as error:
-        sender.send(("mismatch", error.render(), error.exit_code))
-    except WarmupError as error:
-        sender.send(("error", error.render(), error.exit_code))
-    except BaseException as error:  # the parent must hear about anything, then exit cleanly
-        sender.send(("error", f"verification failed: {error!r}", EXIT_INTERNAL))
+        sender.send([_outcome(plan, view) for plan in plans])
     finally:
         sender.close()
+
+
+def _outcome(plan: Plan, view: View) -> Outcome:
+    try:
+        return ("ok", verify(plan, view))
+    except MismatchError as error:
+        return ("mismatch", error.render(), error.exit_code)
+    except WarmupError as error:
+        return ("error", error.render(), error.exit_code)
+    except BaseException as error:  # the parent must hear about anything, then exit cleanly
+        return ("error", f"verification failed: {error!r}", EXIT_INTERNAL)

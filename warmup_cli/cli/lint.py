@@ -74,6 +74,13 @@ def lint_command(
         show_default=False)] = None,
     isolated: Annotated[bool, typer.Option(
         "--isolated", help="Ignore [tool.warmup-cli] in pyproject.toml.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, metavar="N",
+        help="Lint files on N processes when there are enough files [default: one per "
+             "core].", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither read nor write the results cache (.warmup_cache/, or "
+        "$WARMUP_CACHE_DIR).")] = False,
     color: Annotated[ColorMode, typer.Option(
         "--color", help="Colour in text output: auto (terminal only), always or never.")
     ] = ColorMode.AUTO,
@@ -121,7 +128,8 @@ def lint_command(
             "fail-on": fail_on, "horizon": horizon, "updates-per-epoch": updates_per_epoch,
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
-        }, isolated=isolated, follow_bases=follow_bases, texts=texts)
+        }, isolated=isolated, follow_bases=follow_bases, texts=texts, jobs=jobs,
+            cache=not no_cache)
         write_report(result.diagnostics, output_format, LintOutput(
             color=color, quiet=quiet, statistics=statistics, output_file=output_file))
     code = result.exit_code

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warmup_cli.configs import reads
 from warmup_cli.configs.document import load_document
 from warmup_cli.configs.text import LIMITS, Limits, config_error, read_text
 from warmup_cli.configs.tree import BaseProblem, Document, Node
@@ -35,7 +36,7 @@ def project_root(config: str) -> str:
     start = os.path.dirname(os.path.realpath(config))
     folder = start
     while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+        if any(reads.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -84,7 +85,7 @@ class BaseFiles:
             self.problem(blame, f"{what} is outside the project ({self.project}), so it was not "
                          "followed and the values it sets are unknown; --follow-bases reads it")
             return None
-        if not os.path.isfile(real):
+        if not reads.is_file(real):
             where = f" ({shown})" if shown != name else ""
             self.problem(blame, f"the base config {name}{where} is not at hand, so the values "
                          "it sets are unknown")

@@ -42,6 +42,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from warmup_cli.configs import reads
 from warmup_cli.configs.bases import BaseFiles, inside
 from warmup_cli.configs.tree import Document, Inheritance, Node, NodeValue, rerooted
 
@@ -301,7 +302,7 @@ class _Composer:
         for base in bases:
             for suffix in SUFFIXES:
                 file = os.path.join(self.root_dir, _join(base, relative) + suffix)
-                if os.path.isfile(file):
+                if reads.is_file(file):
                     return file, base
         return None
 

@@ -12,6 +12,7 @@ Every refusal is a :class:`~warmup_cli.errors.ConfigError` with ``path`` and, wh
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import os
 import re
@@ -19,6 +20,7 @@ import stat
 import sys
 from dataclasses import dataclass
 
+from warmup_cli.configs import reads
 from warmup_cli.configs.tree import Comment
 from warmup_cli.errors import ConfigError
 
@@ -203,7 +205,31 @@ def check_tokens(name: str, text: str, limit: int, what: str) -> None:
 
 
 def read_text(name: str, max_bytes: int = MAX_BYTES) -> str:
-    """The text of the file ``name``, refused when it is not a small UTF-8 text file."""
+    """The text of the file ``name``, refused when it is not a small UTF-8 text file. What it
+    saw is noted for lint's cache (:func:`read_outcome`, ``configs/reads.py``)."""
+    try:
+        data = read_bytes(name, max_bytes)
+    except ConfigError as error:
+        reads.note(f"read:{max_bytes}", name, "refused: " + error.message)
+        raise
+    reads.note(f"read:{max_bytes}", name, content_hash(data))
+    return _decode(name, data)
+
+
+def read_outcome(name: str, max_bytes: int = MAX_BYTES) -> str:
+    """What :func:`read_text` notes for ``name`` now: the hash of its bytes, or the refusal."""
+    try:
+        return content_hash(read_bytes(name, max_bytes))
+    except ConfigError as error:
+        return "refused: " + error.message
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def read_bytes(name: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``name``, at most ``max_bytes`` of them (else refused)."""
     try:
         st = os.stat(name)
         if stat.S_ISDIR(st.st_mode):
@@ -218,7 +244,7 @@ def read_text(name: str, max_bytes: int = MAX_BYTES) -> str:
         raise config_error(name, f"cannot read: {e.strerror or e}") from None
     if len(data) > max_bytes:
         raise config_error(name, _size_message(max(len(data), st.st_size), max_bytes))
-    return _decode(name, data)
+    return data
 
 
 def read_stdin(name: str, max_bytes: int = MAX_BYTES) -> str:

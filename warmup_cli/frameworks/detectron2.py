@@ -32,6 +32,7 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from warmup_cli.configs import reads
 from warmup_cli.configs.bases import MAX_BASE_DEPTH, project_root
 from warmup_cli.configs.bases import inside as _inside
 from warmup_cli.configs.document import load_document
@@ -269,7 +270,7 @@ class _Yacs:
             ctx.reject(blame, f"_BASE_ chain loops back to {target}")
         elif depth >= MAX_BASE_DEPTH:
             ctx.unresolved(blame, f"_BASE_ chain is deeper than {MAX_BASE_DEPTH} files")
-        elif not os.path.isfile(resolved):
+        elif not reads.is_file(resolved):
             ctx.unresolved(blame, f"the base config {name} ({target}) is not at hand, so the "
                            "SOLVER keys it sets are unknown")
         else:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from warmup_cli.frameworks.kit import (
+    ZERO_SCAN_CAP,
     FrameworkSchedule,
     Reader,
     Reading,
@@ -49,9 +50,10 @@ from warmup_cli.frameworks.kit import (
     mapping_at,
     register,
     warmup_vs_run,
-    zero_lr_start,
-    zero_share_text,
+    zero_lr_finding,
+    zero_updates,
 )
+from warmup_cli.frameworks.monotone import first_failure, zero_count
 from warmup_cli.frameworks.upstream import (
     audiocraft_inverse_sqrt_lr_scheduler,
     fairseq_lr_scheduler,
@@ -317,31 +319,49 @@ class _Context:
         self.values.fail(self.node(key), message)
 
 
-EAGER_CHECK = 200_000  # updates evaluated while reading, to catch fairseq's own errors
+EAGER_CHECK = 200_000  # updates checked while reading, to catch fairseq's own errors
 
 
 def _finish(ctx: _Context, built: _Built) -> None:
     value, peak, out = built.value, built.peak, ctx.out
     run = int(ctx.run) if ctx.run is not None else max(built.warmup * 2, 10_000)
-    for n in range(min(run, EAGER_CHECK)):
-        try:
-            value(n)
-        except (ArithmeticError, ValueError) as exc:
-            ctx.values.reject(out.node, f"fairseq's formula fails at update {n}: "
-                              f"{type(exc).__name__}: {exc}")
-            return
+    # fairseq's formulas fail (log of a number <= 0, an overflowing power, a division by a
+    # zero period) from some update of a phase to that phase's end: cosine's restart index
+    # and polynomial_decay's remaining share move one way with the update, tri_stage's
+    # exponent too. That is the shape monotone.first_failure finds exactly from samples.
+    failure = first_failure(value, min(run, EAGER_CHECK), (start for start, _ in built.phases))
+    if failure is not None:
+        n, exc = failure
+        ctx.values.reject(out.node, f"fairseq's formula fails at update {n}: "
+                          f"{type(exc).__name__}: {exc}")
+        return
 
     # fairseq sets the LR itself (step_update returns it): the plan is that LR, not a factor
     lr_plan(out, value, peak, Unit.UPDATE, built.label, built.spec, origin=built.origin,
             warmup=built.warmup, total=built.total, phases=built.phases, source="fairseq")
-    zero_lr_start(out, value, built.warmup, built.zero_node, Unit.UPDATE, leading=False,
-                  message=lambda zeros, warmup: zero_share_text(
-                      zeros, warmup, "update", suffix=", starting with the first update"))
+    _zero_lr_warmup(out, value, built)
     if ctx.run is not None:
         warmup_vs_run(out, built.warmup, ctx.run, ctx.param("warmup_steps")
                       or ctx.param("warmup_updates"), None, Unit.UPDATE,
                       message=f"the warmup ({built.warmup} updates) is not shorter than the "
                       f"run (max_update {ctx.run:g}): the LR never reaches its peak")
+
+
+def _zero_lr_warmup(out: FrameworkSchedule, value: Callable[[int], float], built: _Built) -> None:
+    """WU302 for the warmup updates at LR 0. Every fairseq and audiocraft warmup is
+    ``warmup_init_lr + n * lr_step`` (polynomial_decay's ``n / warmup * lr``), monotone in n in
+    floats, so its zeros are counted by bisection (monotone.zero_count); a NaN at either end
+    (a NaN in the config) falls back to counting update by update (kit.zero_updates)."""
+    if built.warmup <= 0:
+        return
+    stop = min(built.warmup, ZERO_SCAN_CAP)
+    zeros = zero_count(value, stop)
+    if zeros is None:
+        zeros = zero_updates(value, stop)
+    if zeros:
+        out.findings.append(zero_lr_finding(zeros, built.warmup, "update",
+                                            built.zero_node or out.node,
+                                            suffix=", starting with the first update"))
 
 
 def _inverse_sqrt(ctx: _Context) -> _Built | None:

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from warmup_cli.configs import reads
 from warmup_cli.configs.discover import discover
 from warmup_cli.configs.document import Document, load_document
 from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.configs.inherit import load_config
+from warmup_cli.configs.reads import Observation
 from warmup_cli.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -26,6 +28,7 @@ from warmup_cli.errors import (
     ConfigError,
     WarmupError,
 )
+from warmup_cli.lint.cache import LintCache, open_cache
 from warmup_cli.lint.diagnostics import Diagnostic, Location, Severity
 from warmup_cli.lint.engine import check_subject, evaluation_budget
 from warmup_cli.lint.extract import (
@@ -38,6 +41,7 @@ from warmup_cli.lint.extract import (
     is_internal_error,
     owned_by_reader,
 )
+from warmup_cli.lint.jobs import default_jobs, ordered_map
 from warmup_cli.lint.noqa import suppressed
 from warmup_cli.lint.rules import RULES
 from warmup_cli.lint.settings import Settings
@@ -91,10 +95,16 @@ def is_schedule_argument(target: str) -> bool:
 
 def lint(targets: Sequence[str], settings: Settings,
          extractors: Sequence[Extractor] | None = None, *,
-         follow_bases: bool = False, texts: Sequence[tuple[str, str]] = ()) -> LintReport:
+         follow_bases: bool = False, texts: Sequence[tuple[str, str]] = (),
+         jobs: int | None = 1, cache: bool = False) -> LintReport:
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position. The readers get the settings' run length
     (``--horizon``, ``--updates-per-epoch``) and ``follow_bases`` (``--follow-bases``).
+
+    ``jobs``: files are linted on up to that many processes when there are enough of them
+    (``lint/jobs.py``; None: one per core); the report is the same as on one. ``cache``:
+    results are kept in and served from the cache of ``lint/cache.py`` (never with custom
+    ``extractors``, whose results no key can describe).
 
     Nothing raises: an exception from a loader, reader or check (a bug in warmup_cli) becomes
     a WU308 error at the file or schedule it happened on (:data:`BUG_NOTE`), the other inputs
@@ -102,7 +112,8 @@ def lint(targets: Sequence[str], settings: Settings,
 
     ``texts`` are ``(name, text)`` pairs linted as the file ``name`` holding ``text``
     (standard input, the Python API's ``lint_text``): the name's suffix picks the format
-    (YAML when it has none) and locates the findings."""
+    (YAML when it has none) and locates the findings; they are never cached."""
+    custom = extractors is not None
     extractors = list(extractors) if extractors is not None \
         else extractors_for(settings.schedule_keys, RunFacts(
             settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases))
@@ -119,23 +130,66 @@ def lint(targets: Sequence[str], settings: Settings,
         inputs += 1
         diagnostics += lint_file(name, settings, extractors, follow_bases=follow_bases,
                                  text=text)
-    found_files = discover(files)
+    found, discovery_bug = _discover_all(files)
+    inputs += len(found)
+    store = open_cache(settings, follow_bases) if cache and not custom else None
+    diagnostics += _lint_found(found, settings, extractors,
+                               default_jobs() if jobs is None else jobs, store, follow_bases)
+    if discovery_bug is not None:
+        diagnostics.append(internal_error(", ".join(files), "finding the config files",
+                                          discovery_bug, "the files after it were not linted",
+                                          on="these targets"))
+    if store is not None:
+        store.save()
+    return LintReport(_unique(diagnostics), inputs)
+
+
+def _discover_all(files: list[str]) -> tuple[list[Path | str | ConfigError], Exception | None]:
+    """Every file discovery yields, in its order, and the exception that stopped it (its own
+    bug: the files found before it are still linted)."""
+    found: list[Path | str | ConfigError] = []
+    stream = discover(files)
     while True:
         try:
-            found = next(found_files, None)
-        except Exception as error:  # discovery's own bug: the files found so far are linted
-            diagnostics.append(internal_error(", ".join(files), "finding the config files",
-                                              error, "the files after it were not linted",
-                                              on="these targets"))
-            break
-        if found is None:
-            break
-        inputs += 1
-        if isinstance(found, ConfigError):
-            diagnostics.append(_unreadable(found, None))
-        else:
-            diagnostics += lint_file(found, settings, extractors, follow_bases=follow_bases)
-    return LintReport(_unique(diagnostics), inputs)
+            item = next(stream, None)
+        except Exception as error:
+            return found, error
+        if item is None:
+            return found, None
+        found.append(item)
+
+
+def _lint_found(found: Sequence[Path | str | ConfigError], settings: Settings,
+                extractors: Sequence[Extractor], jobs: int, store: LintCache | None,
+                follow_bases: bool) -> list[Diagnostic]:
+    """The diagnostics of the discovered files in discovery order: from the cache when it
+    holds them, else linted (on several processes when there are enough files)."""
+    results: list[list[Diagnostic] | None] = []
+    pending: list[tuple[int, str]] = []
+    for item in found:
+        if isinstance(item, ConfigError):
+            results.append([_unreadable(item, None)])
+            continue
+        name = str(item)
+        results.append(store.get(name) if store is not None else None)
+        if results[-1] is None:
+            pending.append((len(results) - 1, name))
+
+    def work(name: str) -> tuple[list[Diagnostic], list[Observation]]:
+        with reads.recording() as observed:
+            return lint_file(name, settings, extractors, follow_bases=follow_bases), observed
+
+    names = [name for _, name in pending]
+    for (index, name), (linted, observed) in zip(pending, ordered_map(work, names, jobs),
+                                                 strict=True):
+        results[index] = linted
+        if store is not None:
+            store.put(name, observed, linted, _is_bug)
+    return [d for linted in results if linted is not None for d in linted]
+
+
+def _is_bug(diagnostic: Diagnostic) -> bool:
+    return bool(internal_errors([diagnostic]))
 
 
 def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnostic]:
