@@ -71,6 +71,14 @@ class CompiledExpression:
             return value  # type: ignore[no-any-return]
         raise self._bad_result(step, value)
 
+    def value(self, step: int) -> Any:
+        """What the expression gives at ``step``, whatever it is (a bool of a test, a local's
+        value): failures are reported as by ``__call__``, the result is not checked."""
+        try:
+            return self._fn(step)
+        except Exception as exc:
+            raise self._failure(step, exc) from exc
+
     def metered(self, meter: WorkMeter) -> Callable[[int], int | float]:
         """This factor function charging ``meter`` for its work (one unit per operation run,
         one more per 64-bit word of an integer result, one per call), with the same values

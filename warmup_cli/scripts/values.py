@@ -200,8 +200,12 @@ class ScriptValues:
     Implements the ``Values`` protocol of :mod:`warmup_cli.scripts.model`."""
 
     def __init__(self, module: ast.Module, *, overrides: Mapping[str, Any] | None = None,
-                 assume: Mapping[str, str] | None = None) -> None:
+                 assume: Mapping[str, str] | None = None,
+                 known: Mapping[int, Any] | None = None) -> None:
         self.module = module
+        # Calls whose value the syntactic layer knows (an optimizer or scheduler built in the
+        # file), by the id of their node: a name bound to one resolves to that record.
+        self.known = dict(known or {})
         self.overrides = dict(overrides or {})
         self.assume = dict(assume or {})
         self.used: set[str] = set()  # the --set names this world used
@@ -257,6 +261,8 @@ class ScriptValues:
         self.work += 1
         if self.work > MAX_WORK:
             raise _open(node, "takes too much work to evaluate")
+        if isinstance(node, ast.Call) and id(node) in self.known:
+            return self.known[id(node)]
         if isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call):
             key = canonical(node)
             if key in self.overrides:
@@ -520,7 +526,7 @@ class ScriptValues:
         if isinstance(callee, Function):
             return self.call(callee, node, frame)
         if isinstance(callee, ClassRef):
-            return self._construct(callee.node, node, frame)
+            return self.construct(callee.node, node, frame)
         if isinstance(callee, Opaque) and callee.what in ("functools.partial", "partial"):
             return self._library_call(node, "partial", frame)
         raise _open(node, f"`{_short(node)}` is only known when the script runs",
@@ -601,7 +607,7 @@ class ScriptValues:
         self._defaults(inner, fn)
         return inner
 
-    def _construct(self, cls: ast.ClassDef, node: ast.Call, frame: Frame) -> Instance:
+    def construct(self, cls: ast.ClassDef, node: ast.Call, frame: Frame) -> Instance:
         init = _function_of(cls.body, "__init__")
         instance = Instance(cls, None)
         if isinstance(init, ast.FunctionDef):
