@@ -29,12 +29,14 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which schedule of a config file (``--schedule``, ``--framework``), and whether its
-    reader may follow base configs outside the project (``--follow-bases``)."""
+    """Which schedule of a config file (``--schedule``, ``--framework``), whether its
+    reader may follow base configs outside the project (``--follow-bases``), and the values a
+    training script leaves to its run (``--set NAME=VALUE``)."""
 
     schedule: str | None = None
     framework: str | None = None
     follow_bases: bool = False
+    assignments: tuple[str, ...] = ()
 
 
 NO_SELECTION = Selection()
@@ -55,10 +57,14 @@ def resolve(argument: str, facts: RunFacts = NO_FACTS, *, base_lrs: Sequence[flo
         plan = Plan(parsed.schedule, parsed.base_lrs or (DEFAULT_BASE_LR,), argument,
                     unit or Unit.EPOCH)
         resolved = Resolved(plan, names_base=parsed.names_base)
+    # A new base LR scales the factor; a torch class's own LRs (Plan.exact) were set for the
+    # old one, so the plan falls back to base * factor.
     if base_lrs:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(base_lrs)))
+        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(base_lrs),
+                                              exact=None))
     if default_base_lrs and not resolved.names_base:
-        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(default_base_lrs)))
+        return replace(resolved, plan=replace(resolved.plan, base_lrs=tuple(default_base_lrs),
+                                              exact=None))
     return resolved
 
 
@@ -77,6 +83,9 @@ def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) ->
     if selection.schedule or selection.framework:
         raise WarmupError("--schedule and --framework apply to config files only",
                           hint=f"no file is named {argument!r}")
+    if selection.assignments:
+        raise WarmupError("--set applies to training scripts (.py files) only",
+                          hint=f"no file is named {argument!r}")
 
 
 def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
@@ -84,6 +93,8 @@ def _config(path: str, facts: RunFacts, selection: Selection) -> Resolved:
 
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
+    if selection.assignments:
+        facts = replace(facts, assignments=selection.assignments)
     item = choose(config_schedules(path, framework=selection.framework, facts=facts),
                   selection.schedule, path)
     if item.plan is None:

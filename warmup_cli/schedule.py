@@ -337,18 +337,35 @@ class FunctionSchedule(Schedule):
 
 
 @dataclass(frozen=True)
+class TorchLRs:
+    """The LRs a real torch scheduler other than LambdaLR set, update by update (a training
+    script's OneCycleLR or SequentialLR, stepped for real): shown as they are, never recomputed
+    as ``base * factor``, so that they are torch's bit for bit (``lr / base * base`` is not
+    always ``lr`` in floating point)."""
+
+    label: str  # "torch's OneCycleLR"
+    lrs: Callable[[int], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
 class Plan:
-    """What to run: a schedule, one base LR per parameter group, and where it came from."""
+    """What to run: a schedule, one base LR per parameter group, and where it came from;
+    ``exact`` when a torch class other than LambdaLR gives the LRs themselves (the schedule's
+    factor is then their ratio to the base LR, for the checks)."""
 
     schedule: Schedule
     base_lrs: tuple[float, ...]
     source: str
     unit: Unit = Unit.EPOCH
+    exact: TorchLRs | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", Unit(self.unit))  # a reader's plain word, checked
 
     def lrs(self, step: int) -> tuple[float, ...]:
-        """The LRs of update ``step``, computed exactly as LambdaLR does: ``base * f(step)``."""
+        """The LRs of update ``step``, computed exactly as LambdaLR does: ``base * f(step)``
+        (or the torch class's own, see ``exact``)."""
+        if self.exact is not None:
+            return self.exact.lrs(step)
         factor = self.schedule(step)
         return tuple(base * factor for base in self.base_lrs)

@@ -118,6 +118,8 @@ def _lrs(fn: Callable[[int], float], bases: tuple[float, ...], update: int
 def lrs_at(plan: Plan, update: int) -> tuple[float, ...]:
     """``(factor, *lrs)`` of one update, as LambdaLR computes them: ``base * f(update)``."""
     factor, lrs = _lrs(plan.schedule.factor_fn, plan.base_lrs, update)
+    if plan.exact is not None:
+        lrs = plan.exact.lrs(update)
     return (factor, *lrs)
 
 
@@ -156,12 +158,21 @@ def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
             for update in updates:
                 _lrs(fn, bases, update)
         try:
-            lrs = [[base * factor for factor in factors] for base in bases]
+            lrs = [[base * factor for factor in factors] for base in bases] \
+                if plan.exact is None else _exact_columns(plan, updates)
         except OverflowError:
             for update in updates:
                 _lrs(fn, bases, update)
             raise
         yield Chunk(steps, updates, factors, lrs, _phase_column(schedule, breaks, updates))
+
+
+def _exact_columns(plan: Plan, updates: Sequence[int]) -> list[list[float]]:
+    """The torch class's own LRs of ``updates``, one column per parameter group."""
+    assert plan.exact is not None
+    rows = [plan.exact.lrs(update) for update in updates]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else \
+        [[] for _ in plan.base_lrs]
 
 
 def _phase_column(schedule: Schedule, breaks: Sequence[int], updates: Sequence[int]

@@ -29,8 +29,12 @@ class MismatchError(WarmupError):
 class Verification:
     checked: int  # updates compared with a real LambdaLR
     total: int  # distinct updates in the view
+    stepped_by: str | None = None  # the torch class that gave the LRs themselves (Plan.exact)
 
     def describe(self) -> str:
+        if self.stepped_by is not None:
+            return f"all {self.total:,} updates are the LRs {self.stepped_by} set, stepped " \
+                "for real"
         if self.checked >= self.total:
             return f"all {self.total:,} updates checked against torch's LambdaLR"
         return (f"{self.checked:,} of {self.total:,} updates (first, last, every milestone and "
@@ -66,6 +70,8 @@ def verify(plan: Plan, view: View) -> Verification:
     from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 
     updates = view.updates()
+    if plan.exact is not None:  # the LRs are torch's own: nothing to recompute them from
+        return Verification(len(updates), len(updates), plan.exact.label)
     first, last = updates[0], updates[-1]
     # Evaluate our side first: a failing lambda is reported with its step, not as torch's error.
     for update in (first, last):
@@ -105,6 +111,9 @@ def check_resume(plan: Plan, start: int, count: int) -> ResumeCheck:
     """Compare a LambdaLR rebuilt at ``start`` with one stepped from 0 without interruption."""
     from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 
+    if plan.exact is not None:
+        raise WarmupError(f"--resume-from rebuilds a LambdaLR; this schedule is "
+                          f"{plan.exact.label}", hint="drop --resume-from")
     end = start + count
     if end <= FULL_CHECK_LIMIT:
         uninterrupted = lambdalr_lrs(plan, end)[start:]
@@ -136,7 +145,8 @@ class PendingVerification:
         self._done: Verification | None = None
         self._process = None
         self._receiver = None
-        if len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules:
+        if len(view.updates()) <= FULL_CHECK_LIMIT or "torch" in sys.modules \
+                or plan.exact is not None:
             self._done = verify(plan, view)
             return
         import multiprocessing

@@ -44,6 +44,7 @@ def lint_command(
              "with a margin, at least 1000].",
         show_default=False)] = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
+    assign: options.Assign = None,
     follow_bases: options.FollowBases = False,
     max_warmup_share: Annotated[float | None, typer.Option(
         "--max-warmup-share", metavar="SHARE",
@@ -92,7 +93,8 @@ def lint_command(
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
-        report = lint(targets, settings, follow_bases=follow_bases)
+        report = lint(targets, settings, follow_bases=follow_bases,
+                      assignments=tuple(assign or ()))
     if output_format is LintFormat.TEXT:
         console = stdout_console(color)
         console.print(styled_text(report.diagnostics), soft_wrap=True, end="")

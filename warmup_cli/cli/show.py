@@ -31,6 +31,7 @@ def show_command(
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
     follow_bases: options.FollowBases = False,
+    assign: options.Assign = None,
     resume_from: Annotated[int | None, typer.Option(
         "--resume-from", min=0, max=options.MAX_COUNT,
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
@@ -52,7 +53,7 @@ def show_command(
     with user_errors():
         shown = show(ShowRequest(
             schedule, RunLength(epochs, steps), tuple(base or ()),
-            Selection(pick, framework, follow_bases),
+            Selection(pick, framework, follow_bases, tuple(assign or ())),
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
             resume_from=resume_from))
         print_notes(shown.resolved.notes)

@@ -88,17 +88,19 @@ def is_schedule_argument(target: str) -> bool:
 
 def lint(targets: Sequence[str], settings: Settings,
          extractors: Sequence[Extractor] | None = None, *,
-         follow_bases: bool = False) -> LintReport:
+         follow_bases: bool = False, assignments: tuple[str, ...] = ()) -> LintReport:
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position. The readers get the settings' run length
-    (``--horizon``, ``--updates-per-epoch``) and ``follow_bases`` (``--follow-bases``).
+    (``--horizon``, ``--updates-per-epoch``), ``follow_bases`` (``--follow-bases``) and the
+    ``--set`` values of training scripts (``assignments``).
 
     Nothing raises: an exception from a loader, reader or check (a bug in warmup_cli) becomes
     a WU308 error at the file or schedule it happened on (:data:`BUG_NOTE`), the other inputs
     are still linted, and the exit code is 3."""
     extractors = list(extractors) if extractors is not None \
         else extractors_for(settings.schedule_keys, RunFacts(
-            settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases))
+            settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases,
+            assignments=assignments))
     diagnostics: list[Diagnostic] = []
     inputs = 0
     files: list[str] = []

@@ -28,7 +28,7 @@ from warmup_cli.frameworks.upstream.torch_lr_scheduler import SchedulerCall
 from warmup_cli.scripts.constructions import ScriptBuilds, find_builds
 from warmup_cli.scripts.factors import Factor, FactorRefused, compile_factor
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
-from warmup_cli.scripts.stepping import lightning_interval, stepping
+from warmup_cli.scripts.stepping import lightning_interval, stepped_first, stepping
 from warmup_cli.scripts.values import (
     Branch,
     Function,
@@ -130,6 +130,9 @@ class ScriptSchedule:
     compiled: Factor | None = None  # the script's own factor function, when it has one
     torch: SchedulerCall | None = None  # stepped with the real torch class
     label: str = ""
+    shift: int = 0  # 1 when .step() runs before the optimizer's: update k sees step k + 1
+    step_call: ast.Call | None = None
+    optimizer_paths: tuple[str, ...] = ()
     open: list[Open] = field(default_factory=list)
     refused: FactorRefused | None = None
     notes: list[str] = field(default_factory=list)
@@ -234,6 +237,7 @@ class ScriptReader:
             construction=construction, world="", unit=Unit.STEP)
         try:
             self._read(schedule, values)
+            self._order(schedule)
         except Unresolved as unresolved:
             schedule.open.append(unresolved.open)
         except FactorRefused as refused:
@@ -374,6 +378,8 @@ class ScriptReader:
             return
         schedule.base_lrs = self._optimizer_lrs(optimizer.build, values)
         schedule.base_known = True
+        if optimizer.build.target:
+            schedule.optimizer_paths = (optimizer.build.target,)
 
     def _optimizer_lrs(self, build: OptimizerBuild, values: ScriptValues) -> tuple[float, ...]:
         call = build.call
@@ -427,6 +433,7 @@ class ScriptReader:
             return
         found = stepping(self.module, self._targets(construction), default)
         schedule.unit = found.unit
+        schedule.step_call = found.call
         if found.call is None:
             schedule.notes.append(f"no .step() of it was found: one step per {default} is "
                                   "assumed")
@@ -446,6 +453,16 @@ class ScriptReader:
             schedule.horizon = horizon
             schedule.notes.append(f"stepped once per {found.unit} (line {found.call.lineno}) "
                                   f"for {horizon} {found.unit}s")
+
+    def _order(self, schedule: ScriptSchedule) -> None:
+        call = schedule.step_call
+        paths = tuple(path for path in (schedule.construction.optimizer_path,
+                                        *schedule.optimizer_paths) if path)
+        if call is not None and stepped_first(self.module, call, paths):
+            schedule.shift = 1
+            schedule.notes.append(f"the scheduler is stepped before its optimizer (line "
+                                  f"{call.lineno}): update k runs at the scheduler's step "
+                                  "k + 1, and its first value is never used")
 
     def _lightning_unit(self, construction: Construction) -> Unit:
         function = next((node for node in ast.walk(self.module) if isinstance(

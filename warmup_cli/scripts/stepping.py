@@ -118,3 +118,19 @@ def lightning_interval(returned: ast.expr | None) -> Unit | None:
                 and isinstance(value, ast.Constant) and value.value in ("step", "epoch"):
             return Unit(value.value)
     return Unit.EPOCH
+
+
+def stepped_first(module: ast.Module, call: ast.Call, optimizers: Sequence[str]) -> bool:
+    """Whether ``call`` (a scheduler's ``.step()``) runs before every ``.step()`` of its
+    optimizer (``optimizers``: the optimizer's bound paths) in the innermost loop holding it:
+    each optimizer update then runs at the next scheduler step, and the first value is never
+    used (torch warns about this order at run time)."""
+    loops = _loops(call, _parents(module))
+    if not loops or not optimizers:
+        return False
+    inner = loops[0]
+    steps = [node for stmt in inner.body for node in ast.walk(stmt) if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute) and node.func.attr == "step"
+        and ast.unparse(node.func.value) in set(optimizers)]
+    return bool(steps) and all((s.lineno, s.col_offset) > (call.lineno, call.col_offset)
+                               for s in steps)
