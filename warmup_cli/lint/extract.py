@@ -247,7 +247,17 @@ def owned_by_reader(subject: Subject, claims: Iterable[tuple[str | int, ...]]) -
     return any(claim and path[:len(claim)] == claim for claim in claims)
 
 
-EXTRACTORS: list[Extractor] = [framework_subjects]
+def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
+    """Training scripts' schedules (``warmup_cli.lint.scripts``, imported for .py files)."""
+    if doc.format != "python":
+        return []
+    from warmup_cli.lint.scripts import script_subjects as subjects
+
+    return subjects(doc, facts)
+
+
+EXTRACTORS: list[Extractor] = [framework_subjects, script_subjects]
+_WITH_FACTS = (framework_subjects, script_subjects)  # the extractors that take the run facts
 
 
 def register_extractor(extractor: Extractor) -> Extractor:
@@ -260,6 +270,6 @@ def extractors_for(schedule_keys: frozenset[str], facts: RunFacts = NO_FACTS
                    ) -> list[Extractor]:
     """The generic extractor for ``schedule_keys``, then every registered one; the framework
     readers get ``facts`` for a run length a config leaves open."""
-    extra = [functools.partial(framework_subjects, facts=facts)
-             if extractor is framework_subjects else extractor for extractor in EXTRACTORS]
+    extra = [functools.partial(extractor, facts=facts)
+             if extractor in _WITH_FACTS else extractor for extractor in EXTRACTORS]
     return [GenericExtractor(schedule_keys), *extra]

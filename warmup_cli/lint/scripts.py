@@ -1,0 +1,84 @@
+"""Training scripts as lint subjects: each scheduler construction the script reader resolves
+(:mod:`warmup_cli.scripts`) is a subject the generic WU1xx rules check, located at the
+construction (and silenced by a ``noqa`` on its line or on the factor function's).
+
+A Python file one of the framework readers claims (an MMEngine or detectron2 config) is left
+to them. A schedule that stays open is a WU308 note at the value (with the ``--set`` that
+closes it); a factor function the sandbox refuses is a WU002 error at the refused construct
+(never run). Only factor functions are evaluated here (LambdaLR, its subclasses, the
+transformers factories): a torch class other than LambdaLR is reproduced by stepping the real
+class, which ``warmup lint`` never imports, so its arithmetic is left to ``warmup show``.
+"""
+
+from __future__ import annotations
+
+from warmup_cli.configs.document import Document
+from warmup_cli.errors import WarmupError
+from warmup_cli.lint.diagnostics import Location
+from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject
+from warmup_cli.schedule import FunctionSchedule
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+
+
+def _claimed(doc: Document) -> bool:
+    from warmup_cli.frameworks import readers
+
+    return any(reader.detect(doc) for reader in readers().values())
+
+
+def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
+    """The subjects of a training script (none for any other file)."""
+    if doc.format != "python" or _claimed(doc):
+        return []
+    from warmup_cli.scripts.document import read_script_text
+    from warmup_cli.scripts.reader import ScriptSchedule
+
+    try:
+        read = read_script_text(doc.text, doc.path, facts.assignments)
+    except WarmupError:
+        raise
+    subjects: list[Subject] = []
+    for item in read.schedules:
+        assert isinstance(item, ScriptSchedule)
+        subjects.append(_subject(doc, item))
+    return subjects
+
+
+def _subject(doc: Document, item: object) -> Subject:
+    from warmup_cli.scripts.reader import ScriptSchedule
+
+    assert isinstance(item, ScriptSchedule)
+    at = item.at
+    where = Location(at.line, at.column)
+    hits: list[RuleHit] = []
+    for value in item.open:
+        text = f"cannot resolve the schedule {item.name}: {value.why}"
+        if value.set_name:
+            text += f"; supply it with --set '{value.set_name}=VALUE'"
+        hits.append(RuleHit(Code.WU308, text, Severity.NOTE,
+                            at=Location(value.at.line, value.at.column)))
+    if item.refused is not None:
+        refused = item.refused.at
+        hits.append(RuleHit(Code.WU002, f"unsafe or unsupported factor function: "
+                            f"{item.refused.message}; warmup lint never runs it, but the "
+                            "script would", Severity.ERROR,
+                            at=Location(refused.line, refused.column)))
+    schedule = None
+    if item.factor is not None and not hits:
+        fn = item.factor
+        shift = item.shift
+        schedule = FunctionSchedule(fn=(lambda step: fn(step + shift)) if shift else fn,
+                                    label=item.label, spec=item.name, total=item.horizon)
+    noqa = {at.line}
+    if item.compiled is not None:
+        noqa.add(item.compiled.at.line)
+    anchors = {}
+    run_source = None
+    if item.horizon is not None and item.step_call is not None:
+        anchors[ANCHOR_RUN] = Location(item.step_call.lineno, item.step_call.col_offset + 1)
+        run_source = f"the loop stepping it at line {item.step_call.lineno}"
+    return Subject(text=item.name, path=doc.path, where=where, value_at=where,
+                   schedule=schedule, base_lrs=item.base_lrs if item.base_known else (),
+                   run_length=item.horizon if schedule is not None else None,
+                   run_source=run_source, anchors=anchors, hits=tuple(hits),
+                   noqa_lines=tuple(sorted(noqa)), origin="script")
