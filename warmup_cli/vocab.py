@@ -91,7 +91,8 @@ class Code(StrEnum):
     """Every lint rule code. Codes never change meaning once released.
 
     ``WU0xx``: an input could not be linted; ``WU1xx``: bugs in the factor function, whoever
-    produced it; ``WU3xx``: framework-aware checks made by the readers.
+    produced it; ``WU3xx``: framework-aware checks made by the readers; ``WU4xx``: how a
+    training script steps and restores its schedulers (warmup_cli.scripts.checks).
     """
 
     WU001 = "WU001"
@@ -117,6 +118,23 @@ class Code(StrEnum):
     WU308 = "WU308"
     WU309 = "WU309"
     WU310 = "WU310"
+    WU410 = "WU410"
+    WU411 = "WU411"
+    WU412 = "WU412"
+    WU413 = "WU413"
+    WU414 = "WU414"
+    WU415 = "WU415"
+    WU416 = "WU416"
+    WU420 = "WU420"
+    WU421 = "WU421"
+    WU422 = "WU422"
+    WU423 = "WU423"
+    WU424 = "WU424"
+    WU425 = "WU425"
+    WU430 = "WU430"
+    WU431 = "WU431"
+    WU440 = "WU440"
+    WU441 = "WU441"
 
 
 class OutputFormat(StrEnum):

@@ -158,7 +158,8 @@ def _inits(module: ast.Module, subclasses: dict[str, str]) -> dict[str, ast.Func
     return inits
 
 
-def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+def argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """A call's argument by keyword or position (None when absent or hidden by ``*args``)."""
     for item in call.keywords:
         if item.arg == keyword:
             return item.value
@@ -168,19 +169,19 @@ def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     return positional[position] if position < len(positional) else None
 
 
-def optimizer_argument(family: Family, kind: str, call: ast.Call,
+def optimizerargument(family: Family, kind: str, call: ast.Call,
                        init: ast.FunctionDef | None = None) -> ast.expr | None:
     """The optimizer a scheduler construction is built on, by the callee's signature
     (``init``: the ``__init__`` of a subclass of the file, when it defines one)."""
     if init is not None:
         params = [arg.arg for arg in (*init.args.posonlyargs, *init.args.args)][1:]
         name = "optimizer" if "optimizer" in params else (params[0] if params else None)
-        return _argument(call, params.index(name), name) if name is not None else None
+        return argument(call, params.index(name), name) if name is not None else None
     if family is Family.TRANSFORMERS and kind == "get_scheduler":
-        return _argument(call, 1, "optimizer")
+        return argument(call, 1, "optimizer")
     if family is Family.TORCH and kind == "ChainedScheduler":
-        return _argument(call, 1, "optimizer")
-    return _argument(call, 0, "optimizer")
+        return argument(call, 1, "optimizer")
+    return argument(call, 0, "optimizer")
 
 
 def _target(parent: ast.AST | None, node: ast.Call) -> tuple[str | None, bool]:
@@ -226,7 +227,7 @@ class _Finder:
         if family is None or kind is None:
             return
         init = self.inits.get(subclass) if subclass is not None else None
-        argument = optimizer_argument(family, kind, call, init)
+        argument = optimizerargument(family, kind, call, init)
         self.constructions.append(Construction(
             family=family, kind=kind, call=call, at=Span.of(call), target=target,
             optimizer=argument, optimizer_path=dotted(argument) if argument else None,

@@ -28,7 +28,7 @@ from warmup_cli.frameworks.upstream.torch_lr_scheduler import SchedulerCall
 from warmup_cli.scripts.constructions import ScriptBuilds, find_builds
 from warmup_cli.scripts.factors import Factor, FactorRefused, compile_factor
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
-from warmup_cli.scripts.stepping import lightning_interval, stepped_first, stepping
+from warmup_cli.scripts.run_length import lightning_interval, stepped_first, stepping
 from warmup_cli.scripts.values import (
     Branch,
     Function,

@@ -1,136 +1,174 @@
-"""Where a scheduler is stepped, for the plan: the unit of one ``.step()`` and the run length.
-
-A stand-in for the loop analysis of :mod:`warmup_cli.scripts` ``flow`` (the syntactic layer's
-own, which the stepping rules use): the plan only needs the loops around the ``.step()`` calls
-of the scheduler's bound name. The innermost ``for`` around the call decides: a loop over
-``range(...)`` whose variable or bound says epochs (``epoch``, ``epochs``, ``n_epochs``, ...)
-or that has a batch loop nested inside it steps once per epoch; a loop over anything else (a
-data loader) or a ``range`` of steps/iterations steps once per optimizer step. Lightning's
-``configure_optimizers`` follows its ``"interval"`` (``"epoch"`` by default, as Lightning
-does).
-"""
+"""The stepping checks: where ``scheduler.step()`` runs against its own optimizer's
+``step()`` (WU410, WU415, WU441) and how it is called (WU416, WU440)."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from warmup_cli.vocab import Unit
-
-_EPOCH_WORDS = ("epoch",)
-_STEP_WORDS = ("step", "iter", "batch", "update")
-
-
-@dataclass(frozen=True)
-class Stepping:
-    """How a scheduler is stepped: ``unit``, the ``range`` bound of the loop that counts the
-    run (None when the loop is over a loader), and the ``.step()`` call it was read from
-    (None: not found, the unit is the family's default)."""
-
-    unit: Unit
-    bound: ast.expr | None
-    call: ast.Call | None
-    scope_line: int | None = None
+from warmup_cli.scripts.context import STEP_TAKES_ARGUMENT, ScriptContext
+from warmup_cli.scripts.flow import Event, EventKind, Guard, Handle
+from warmup_cli.scripts.loops import Loop, words
+from warmup_cli.scripts.model import Construction, Family, ScriptFinding
+from warmup_cli.vocab import Code
 
 
-def _parents(module: ast.Module) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(module):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+def common_loops(first: Event, second: Event) -> tuple[Loop, ...]:
+    shared: list[Loop] = []
+    for mine, theirs in zip(first.loops, second.loops, strict=False):
+        if mine.node is not theirs.node:
+            break
+        shared.append(mine)
+    return tuple(shared)
 
 
-def _loops(node: ast.AST, parents: dict[int, ast.AST]) -> list[ast.For | ast.AsyncFor]:
-    found: list[ast.For | ast.AsyncFor] = []
-    current = parents.get(id(node))
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.Lambda
-                                                 | ast.AsyncFunctionDef):
-        if isinstance(current, ast.For | ast.AsyncFor):
-            found.append(current)
-        current = parents.get(id(current))
-    return found  # innermost first
+def _guards_within(event: Event, depth: int) -> list[Guard]:
+    return [guard for guard in event.guards if guard.depth >= depth]
 
 
-def _range_bound(loop: ast.For | ast.AsyncFor) -> ast.expr | None:
-    it = loop.iter
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-            and it.args and not it.keywords:
-        return it.args[1] if len(it.args) >= 2 else it.args[0]
-    return None
+def _mentions(guard: Guard, names: frozenset[str]) -> bool:
+    return guard.test is None or any(
+        isinstance(node, ast.Name) and node.id in names for node in ast.walk(guard.test))
 
 
-def _words(node: ast.AST) -> str:
-    return ast.unparse(node).lower()
-
-
-def _has_inner_loop(loop: ast.For | ast.AsyncFor) -> bool:
-    return any(isinstance(item, ast.For | ast.AsyncFor) for stmt in loop.body
-               for item in ast.walk(stmt))
-
-
-def _unit_of(loop: ast.For | ast.AsyncFor) -> tuple[Unit, ast.expr | None]:
-    bound = _range_bound(loop)
-    text = _words(loop.target) + " " + (_words(bound) if bound is not None else "")
-    if bound is None:
-        return Unit.STEP, None  # a loop over a data loader
-    if any(word in text for word in _EPOCH_WORDS):
-        return Unit.EPOCH, bound
-    if any(word in text for word in _STEP_WORDS):
-        return Unit.STEP, bound
-    return (Unit.EPOCH if _has_inner_loop(loop) else Unit.STEP), bound
-
-
-def step_calls(module: ast.Module, targets: Sequence[str]) -> list[ast.Call]:
-    """``T.step(...)`` for every ``T`` in ``targets`` (dotted paths such as ``self.sched``)."""
-    wanted = set(targets)
-    return [node for node in ast.walk(module) if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute) and node.func.attr == "step"
-            and ast.unparse(node.func.value) in wanted]
-
-
-def stepping(module: ast.Module, targets: Sequence[str], default: Unit) -> Stepping:
-    """How the scheduler bound to one of ``targets`` is stepped: from its first ``.step()``
-    call inside a loop (file order), else ``default``."""
-    parents = _parents(module)
-    calls = sorted(step_calls(module, targets), key=lambda call: (call.lineno,
-                                                                   call.col_offset))
-    for call in calls:
-        loops = _loops(call, parents)
-        if not loops:
-            continue
-        unit, bound = _unit_of(loops[0])
-        if unit is Unit.STEP and bound is None and len(loops) > 1:
-            # stepped per batch: the run is the epoch loop's count times the loader's length
-            return Stepping(unit, None, call)
-        return Stepping(unit, bound, call)
-    return Stepping(default, None, calls[0] if calls else None)
-
-
-def lightning_interval(returned: ast.expr | None) -> Unit | None:
-    """The ``"interval"`` of a Lightning ``lr_scheduler`` dict ("epoch" when it names none);
-    None when ``returned`` is not such a dict."""
-    if not isinstance(returned, ast.Dict):
-        return None
-    for key, value in zip(returned.keys, returned.values, strict=True):
-        if isinstance(key, ast.Constant) and key.value == "interval" \
-                and isinstance(value, ast.Constant) and value.value in ("step", "epoch"):
-            return Unit(value.value)
-    return Unit.EPOCH
-
-
-def stepped_first(module: ast.Module, call: ast.Call, optimizers: Sequence[str]) -> bool:
-    """Whether ``call`` (a scheduler's ``.step()``) runs before every ``.step()`` of its
-    optimizer (``optimizers``: the optimizer's bound paths) in the innermost loop holding it:
-    each optimizer update then runs at the next scheduler step, and the first value is never
-    used (torch warns about this order at run time)."""
-    loops = _loops(call, _parents(module))
-    if not loops or not optimizers:
+def is_accumulation_guard(guard: Guard) -> bool:
+    """``if (i + 1) % accum == 0``, ``if accelerator.sync_gradients``, ``if step %
+    args.gradient_accumulation_steps == 0 or last``."""
+    if guard.test is None or guard.negated:
         return False
-    inner = loops[0]
-    steps = [node for stmt in inner.body for node in ast.walk(stmt) if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute) and node.func.attr == "step"
-        and ast.unparse(node.func.value) in set(optimizers)]
-    return bool(steps) and all((s.lineno, s.col_offset) > (call.lineno, call.col_offset)
-                               for s in steps)
+    modulo = any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+                 for node in ast.walk(guard.test))
+    said = words(guard.test)
+    return modulo or any(word == "sync_gradients" or "accum" in word for word in said)
+
+
+def _scheduler_steps(context: ScriptContext, handle: Handle) -> Iterator[Event]:
+    for event in context.flow.events_on(handle, EventKind.STEP):
+        if event.call is not None:
+            yield event
+
+
+def _stepped_first(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
+    """WU410: in a loop that steps the scheduler's own optimizer, the scheduler comes first
+    (and no optimizer step ran before it at all)."""
+    for event in _scheduler_steps(context, handle):
+        call = event.call
+        if call is None or call.args or call.keywords:
+            continue
+        steps = context.optimizer_steps(handle, event.frame)
+        if any(step.site.order < event.site.order for step in steps):
+            continue
+        for step in steps:
+            shared = common_loops(event, step)
+            if not shared or step.site.order < event.site.order:
+                continue
+            # ``if epoch > 0: scheduler.step()`` skips the first iteration on purpose.
+            targets = frozenset().union(*(loop.targets for loop in event.loops))
+            if any(_mentions(guard, targets) for guard in _guards_within(event, 1)):
+                break
+            yield ScriptFinding(
+                Code.WU410,
+                f"{event.receiver}.step() runs before {step.receiver}.step() (line "
+                f"{step.at.line}) in the loop at line {shared[-1].at.line}: the scheduler "
+                "moves on before the first update, so the first schedule value is never "
+                "used (torch warns at run time); call it after the optimizer step",
+                event.at)
+            break
+
+
+def _unguarded_with_accumulation(context: ScriptContext, handle: Handle
+                                 ) -> Iterator[ScriptFinding]:
+    """WU415: ``optimizer.step()`` sits behind an accumulation guard in a loop where the
+    scheduler is stepped on every micro-batch."""
+    if handle.prepared:
+        return  # accelerate's AcceleratedScheduler skips the steps the optimizer skips
+    for event in _scheduler_steps(context, handle):
+        if not event.loops or _guards_within(event, len(event.loops)):
+            continue
+        inner = event.loops[-1].node
+        steps = [step for step in context.optimizer_steps(handle, event.frame)
+                 if step.loops and step.loops[-1].node is inner]
+        if not steps:
+            continue
+        guarded = [step for step in steps
+                   if any(is_accumulation_guard(guard)
+                          for guard in _guards_within(step, len(step.loops)))]
+        if len(guarded) == len(steps):
+            yield ScriptFinding(
+                Code.WU415,
+                f"{event.receiver}.step() runs on every micro-batch but "
+                f"{steps[0].receiver}.step() (line {steps[0].at.line}) only when the "
+                "accumulation guard lets it: the schedule advances once per micro-batch, "
+                "so the warmup and decay end after a fraction of the updates; step the "
+                "scheduler inside the same guard",
+                event.at)
+
+
+def _defines_step(context: ScriptContext, construction: Construction) -> bool:
+    """Whether a subclass of the file (or a base of the file) defines its own step()."""
+    classes = {node.name: node for node in ast.walk(context.module)
+               if isinstance(node, ast.ClassDef)}
+    current = construction.subclass
+    for _ in range(len(classes)):
+        cls = classes.get(current) if current is not None else None
+        if cls is None:
+            return False
+        if any(isinstance(item, ast.FunctionDef) and item.name == "step" for item in cls.body):
+            return True
+        current = next((base.id for base in cls.bases if isinstance(base, ast.Name)), None)
+    return False
+
+
+def _call_shape(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
+    """WU416: ReduceLROnPlateau.step() without its metric; WU440: step(epoch)."""
+    construction = handle.construction
+    plateau = context.is_plateau(construction)
+    for event in _scheduler_steps(context, handle):
+        call = event.call
+        if call is None:
+            continue
+        given = bool(call.args or call.keywords)
+        if plateau and not given:
+            yield ScriptFinding(
+                Code.WU416,
+                f"{event.receiver}.step() has no metric: ReduceLROnPlateau.step(metrics) "
+                "raises TypeError; pass the monitored value (scheduler.step(val_loss))",
+                event.at)
+        elif (given and not plateau and construction.kind not in STEP_TAKES_ARGUMENT
+              and not (construction.family is Family.SUBCLASS
+                       and _defines_step(context, construction))):
+            yield ScriptFinding(
+                Code.WU440,
+                f"{event.receiver}.step(...) with an epoch argument takes torch's "
+                "deprecated closed-form path (EPOCH_DEPRECATION_WARNING), which some "
+                "schedulers compute differently from stepping; call step() without it",
+                event.at)
+
+
+def _amp(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
+    """WU441: ``scaler.step(optimizer)`` then ``scheduler.step()``: the standard AMP recipe,
+    explained because of the warning it prints when the scaler skips the first update."""
+    for event in _scheduler_steps(context, handle):
+        steps = [step for step in context.optimizer_steps(handle, event.frame)
+                 if context.scaler_step_of(step, handle) and step.site.order < event.site.order
+                 and common_loops(event, step)]
+        if steps:
+            yield ScriptFinding(
+                Code.WU441,
+                f"{steps[0].receiver}.step({steps[0].argument}) skips the optimizer step "
+                "when the gradients overflow, as it may on the first fp16 iterations; torch "
+                f"then warns that {event.receiver}.step() ran before optimizer.step(). "
+                "That warning is harmless here: the schedule moves on by one skipped "
+                "update",
+                event.at)
+            return
+
+
+def check_stepping(context: ScriptContext) -> Iterator[ScriptFinding]:
+    for handle in context.flow.handles:
+        plateau = context.is_plateau(handle.construction)
+        if not plateau:
+            yield from _stepped_first(context, handle)
+            yield from _unguarded_with_accumulation(context, handle)
+            yield from _amp(context, handle)
+        yield from _call_shape(context, handle)
