@@ -33,15 +33,38 @@ def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
     from warmup_cli.scripts.document import read_script_text
     from warmup_cli.scripts.reader import ScriptSchedule
 
-    try:
-        read = read_script_text(doc.text, doc.path, facts.assignments)
-    except WarmupError:
-        raise
+    read = read_script_text(doc.text, doc.path, facts.assignments)
     subjects: list[Subject] = []
     for item in read.schedules:
         assert isinstance(item, ScriptSchedule)
         subjects.append(_subject(doc, item))
+    if read.schedules:
+        subjects.append(_checks(doc, read))
     return subjects
+
+
+def _checks(doc: Document, read: object) -> Subject:
+    """The script's WU4xx findings, as one subject without a schedule (each hit located at
+    its call or argument); a bug in the checks is a located internal error, and the schedules
+    are still linted."""
+    from warmup_cli.lint.extract import internal_error_message
+    from warmup_cli.scripts.document import ScriptRead
+
+    assert isinstance(read, ScriptRead)
+    start = Location(1, 1)
+    try:
+        findings = read.findings()
+    except WarmupError:
+        raise
+    except Exception as error:  # never stops the schedules' checks
+        return Subject(text="script checks", path=doc.path, where=start, origin="script",
+                       hits=(RuleHit(Code.WU308, internal_error_message(
+                           "the training-script checks", error, "they were skipped"),
+                           Severity.ERROR, at=start),))
+    hits = tuple(RuleHit(f.code, f.message, f.severity, at=Location(f.at.line, f.at.column))
+                 for f in findings)
+    return Subject(text="script checks", path=doc.path, where=start, origin="script",
+                   hits=hits)
 
 
 def _subject(doc: Document, item: object) -> Subject:

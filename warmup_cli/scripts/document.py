@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warmup_cli.errors import ConfigError
+from warmup_cli.scripts.model import ScriptFinding
 from warmup_cli.scripts.reader import ScriptReader, ScriptSchedule
 from warmup_cli.scripts.values import parse_set
 
@@ -17,6 +18,15 @@ from warmup_cli.scripts.values import parse_set
 class ScriptRead:
     schedules: tuple[ScriptSchedule, ...]
     unused: tuple[str, ...]  # --set names no value of the script asked for
+    reader: ScriptReader
+
+    def findings(self) -> list[ScriptFinding]:
+        """The stepping checks (WU4xx, ``scripts.checks``) over this script, asking this
+        reader's values (with the ``--set`` values; an undecided branch is no number)."""
+        from warmup_cli.scripts.checks import check_script
+
+        reader = self.reader
+        return check_script(reader.module, reader.builds, reader.values({}))
 
 
 def overrides_of(assignments: tuple[str, ...]) -> dict[str, Any]:
@@ -43,4 +53,5 @@ def read_script_text(text: str, path: str, assignments: tuple[str, ...] = ()) ->
         module = ast.parse(text)
     reader = ScriptReader(text, path, overrides, module=module)
     schedules = tuple(reader.schedules())
-    return ScriptRead(schedules, tuple(key for key in overrides if key not in reader.used))
+    return ScriptRead(schedules, tuple(key for key in overrides if key not in reader.used),
+                      reader)
