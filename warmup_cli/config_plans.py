@@ -94,7 +94,8 @@ def _script_schedules(doc: Document, facts: RunFacts) -> list[ConfigSchedule]:
                    for name in read.unused)
     for item in read.schedules:
         node = Node(None, item.at.line, item.at.column)
-        unresolved = [f"{doc.path}:{o.at.line}:{o.at.column}: {o.describe()}"
+        unresolved = [f"{doc.path}:{o.at.line}:{o.at.column}: {o.why}"
+                      + (f" (--set '{o.set_name}=VALUE')" if o.set_name else "")
                       for o in item.open]
         if item.refused is not None:
             at = item.refused.at

@@ -89,6 +89,7 @@ def plan_of(schedule: ScriptSchedule, path: str) -> Plan:
     def lrs(step: int) -> tuple[float, ...]:
         return run.lrs_of_groups(step + shift)
 
-    function = FunctionSchedule(fn=factor, label=schedule.label, spec=source, total=total)
+    function = FunctionSchedule(fn=factor, label=schedule.label, spec=source,
+                                total=total or limit - shift - 1)
     return Plan(function, bases, source, schedule.unit,
                 exact=TorchLRs(f"torch's {call.name}", lrs))

@@ -273,6 +273,15 @@ class ScriptReader:
             return
         schedule.torch = self._torch_call(kind, kwargs, values, frame_of_args)
         schedule.label = f"torch {kind}"
+        if kind == "OneCycleLR" and schedule.horizon is None:
+            # torch raises past total_steps: the run is exactly that long
+            total = schedule.torch.kwargs.get("total_steps")
+            epochs = schedule.torch.kwargs.get("epochs")
+            per_epoch = schedule.torch.kwargs.get("steps_per_epoch")
+            if total is None and isinstance(epochs, int) and isinstance(per_epoch, int):
+                total = epochs * per_epoch
+            if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+                schedule.horizon = total
         if kind in ("OneCycleLR", "CyclicLR"):
             peak = schedule.torch.kwargs.get("max_lr")
             if isinstance(peak, int | float) and not isinstance(peak, bool) and peak > 0:

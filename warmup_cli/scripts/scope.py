@@ -134,10 +134,12 @@ class _Walk:
         inside_body = self.line is not None and any(_contains(s, self.line) for s in stmt.body)
         inside_else = self.line is not None and any(_contains(s, self.line)
                                                     for s in stmt.orelse)
+        # A use inside a branch is reached only when its test holds: what reaches it from
+        # before the `if` is not conditional there.
         if inside_body:
-            return _under(self.block(stmt.body, current), (stmt.test, True))
+            return self.block(stmt.body, current)
         if inside_else:
-            return _under(self.block(stmt.orelse, current), (stmt.test, False))
+            return self.block(stmt.orelse, current)
         then = self.block(stmt.body, current)
         other = self.block(stmt.orelse, current)
         if then is current and other is current:

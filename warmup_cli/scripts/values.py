@@ -235,10 +235,11 @@ class ScriptValues:
     def frame(self, scope: tuple[str, ...], line: int | None) -> Frame:
         """The frame of the function ``scope`` names, its parameters bound from its one call
         site (a :class:`Branch` over several), read at ``line``."""
+        # Functions run once the module has run: their module-level names are read at its
+        # end; an enclosing function's names where the inner function is defined.
         frame = self.root
         body: Sequence[ast.stmt] = self.module.body
         cls: ast.ClassDef | None = None
-        owner_line = line
         for name in scope:
             node = _function_of(body, name)
             if isinstance(node, ast.ClassDef):
@@ -246,14 +247,12 @@ class ScriptValues:
                 continue
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 break
-            frame.line = node.lineno if frame is not self.root or frame.line is None \
-                else frame.line
+            parent = frame if frame is self.root else _at_line(frame, node.lineno)
             instance = self._instance(cls) if cls is not None else None
-            inner = Frame(node, node.body, frame, owner_line, instance=instance)
+            inner = Frame(node, node.body, parent, None, instance=instance)
             self._bind_from_callers(inner, node, cls)
             frame, body, cls = inner, node.body, None
-        frame.line = line
-        return frame
+        return _at_line(frame, line)
 
     # -- evaluation ------------------------------------------------------------------------
 
