@@ -61,7 +61,7 @@ def test_hf_style_closure_factory_with_argparse_defaults_and_a_loader_length() -
         if current_step < warmup:
             return float(current_step) / float(max(1, warmup))
         progress = float(current_step - warmup) / float(max(1, total - warmup))
-        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(0.5) * 2.0 * progress)))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress)))
 
     expected = stepped([{}], lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda),
                        160, optimizer_class=torch.optim.AdamW, lr=3e-4, weight_decay=0.01)
