@@ -63,6 +63,13 @@ def _binds(stmt: ast.stmt, name: str) -> list[Definition] | None:
         for target in stmt.targets:
             if isinstance(target, ast.Name) and target.id == name:
                 return [Definition(stmt.value, stmt)]
+            if isinstance(target, ast.Tuple | ast.List) and isinstance(
+                    stmt.value, ast.Tuple | ast.List) and len(target.elts) == len(
+                    stmt.value.elts) and not any(isinstance(item, ast.Starred)
+                                                 for item in (*target.elts, *stmt.value.elts)):
+                for item, item_value in zip(target.elts, stmt.value.elts, strict=True):
+                    if isinstance(item, ast.Name) and item.id == name:
+                        return [Definition(item_value, stmt)]  # a, b = 1, 2
             if any(item.id == name for item in _names_of(target)):
                 return [Definition(None, stmt, why="is bound by unpacking")]
         return None
