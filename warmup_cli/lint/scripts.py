@@ -38,7 +38,9 @@ def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
     for item in read.schedules:
         assert isinstance(item, ScriptSchedule)
         subjects.append(_subject(doc, item))
-    if read.schedules:
+    if read.schedules or read.reader.builds.optimizers:
+        # a training script (it builds an optimizer): its stepping is checked, and it is not
+        # "a layout no reader knows" even when it builds no LR scheduler
         subjects.append(_checks(doc, read))
     return subjects
 
@@ -92,6 +94,13 @@ def _subject(doc: Document, item: object) -> Subject:
         shift = item.shift
         schedule = FunctionSchedule(fn=(lambda step: fn(step + shift)) if shift else fn,
                                     label=item.label, spec=item.name, total=item.horizon)
+    covered: frozenset[Code] = frozenset()
+    if schedule is not None and item.warmup and item.construction.family.value == \
+            "transformers":
+        zero_start = _hf_zero_start(item, where)
+        if zero_start is not None:
+            hits.append(zero_start)
+        covered = frozenset({Code.WU101})
     noqa = {at.line}
     if item.compiled is not None:
         noqa.add(item.compiled.at.line)
@@ -104,4 +113,24 @@ def _subject(doc: Document, item: object) -> Subject:
                    schedule=schedule, base_lrs=item.base_lrs if item.base_known else (),
                    run_length=item.horizon if schedule is not None else None,
                    run_source=run_source, anchors=anchors, hits=tuple(hits),
-                   noqa_lines=tuple(sorted(noqa)), origin="script")
+                   noqa_lines=tuple(sorted(noqa)), origin="script", covered=covered)
+
+
+def _hf_zero_start(item: object, where: Location) -> RuleHit | None:
+    """Every transformers warmup gives update 0 factor 0 by definition (transformers#34754):
+    the HF reader's WU302, one level lower than other frameworks, replaces WU101."""
+    from warmup_cli.frameworks.kit import (
+        leading_zero_updates,
+        zero_share_severity_lowered,
+        zero_share_text,
+    )
+    from warmup_cli.scripts.reader import ScriptSchedule
+
+    assert isinstance(item, ScriptSchedule) and item.factor is not None and item.warmup
+    shift = item.shift
+    factor = item.factor
+    zeros = leading_zero_updates(lambda step: factor(step + shift), item.warmup)
+    if not zeros:
+        return None
+    return RuleHit(Code.WU302, zero_share_text(zeros, item.warmup, "step"),
+                   zero_share_severity_lowered(zeros, item.warmup), at=where)

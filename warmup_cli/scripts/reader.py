@@ -130,6 +130,7 @@ class ScriptSchedule:
     compiled: Factor | None = None  # the script's own factor function, when it has one
     torch: SchedulerCall | None = None  # stepped with the real torch class
     label: str = ""
+    warmup: int | None = None  # a transformers factory's num_warmup_steps
     shift: int = 0  # 1 when .step() runs before the optimizer's: update k sees step k + 1
     step_call: ast.Call | None = None
     optimizer_paths: tuple[str, ...] = ()
@@ -514,6 +515,9 @@ class ScriptReader:
             kind = HF_NAMES[name]
         number = self._hf_numbers(args, values, frame)
         schedule.factor = self._hf_factor(kind, number, extra, schedule.base_lrs[0])
+        if "num_warmup_steps" in args:
+            warmup = number("num_warmup_steps", None)
+            schedule.warmup = int(warmup) if isinstance(warmup, int | float) else None
         schedule.label = f"transformers {kind}"
         if schedule.horizon is None and "num_training_steps" in args:
             schedule.horizon = int(number("num_training_steps", None))
