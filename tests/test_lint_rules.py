@@ -21,6 +21,7 @@ from warmup_cli.lint.rules import (
     framework,
     register_rule,
     schedule,
+    script,
 )
 from warmup_cli.lint.rules import input as input_rules
 from warmup_cli.lint.runner import lint
@@ -60,7 +61,7 @@ def test_catalogue_has_the_issue_rules_with_stable_codes() -> None:
 
 
 def test_every_code_has_exactly_one_rule_in_one_family() -> None:
-    families = [*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY]
+    families = [*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY, *script.FAMILY]
     assert Counter(rule.code for rule in families) == Counter(set(Code))
     assert list(RULES) == sorted(Code)
     assert all(RULES[code].code is code for code in Code)

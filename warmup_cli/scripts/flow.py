@@ -411,6 +411,18 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.e
             yield statement.value
 
 
+def _returned_paths(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """The dotted paths a function returns in a tuple, by index (``return opt, sched``)."""
+    found: dict[str, int] = {}
+    for value in _returns(function):
+        if isinstance(value, ast.Tuple):
+            for index, element in enumerate(value.elts):
+                path = dotted(element)
+                if path is not None:
+                    found.setdefault(path, index)
+    return found
+
+
 def _returned_index(function: ast.FunctionDef | ast.AsyncFunctionDef,
                     handle: Handle | None, construction: Construction) -> int | bool | None:
     """How the function returns the construction: False when it does not, None as the
@@ -464,19 +476,26 @@ def _factory_handles(construction: Construction, own: Handle | None,
         statement = _binding_statement(frame, call)
         if statement is None or len(statement.targets) != 1:
             continue
-        target = statement.targets[0]
+        whole = target = statement.targets[0]
         if isinstance(index, int):
-            if not isinstance(target, ast.Tuple | ast.List) or index >= len(target.elts):
+            if not isinstance(whole, ast.Tuple | ast.List) or index >= len(whole.elts):
                 continue
-            target = target.elts[index]
+            target = whole.elts[index]
         path = dotted(target)
         if path is None:
             continue
         arguments = bind_arguments(function, call, method)
-        renamed = set()
+        renamed: set[str] = set()
+        returned = _returned_paths(function)
         for optimizer in optimizers:
             head, dot, rest = optimizer.partition(".")
-            if head in arguments:
+            if (optimizer in returned and isinstance(whole, ast.Tuple | ast.List)
+                    and returned[optimizer] < len(whole.elts)):
+                # ``return opt, sched`` bound as ``optimizer, scheduler = build(...)``.
+                outer = dotted(whole.elts[returned[optimizer]])
+                if outer is not None:
+                    renamed.add(outer)
+            elif head in arguments:
                 outer = dotted(arguments[head])
                 if outer is not None:
                     renamed.add(outer + dot + rest)

@@ -121,7 +121,9 @@ def _mismatched(context: ScriptContext, sequential: Construction, children: list
     segments = _segments(context, sequential, len(children), milestones)
     for child, segment in zip(children, segments, strict=True):
         built = child.construction
-        if built is None or segment is None or built.kind not in _SEGMENT_HORIZONS:
+        # A segment of no length is WU421's (or unsorted milestones torch reports).
+        if (built is None or segment is None or segment <= 0
+                or built.kind not in _SEGMENT_HORIZONS):
             continue
         position, keyword, default = _SEGMENT_HORIZONS[built.kind]
         written = argument(built.call, position, keyword)

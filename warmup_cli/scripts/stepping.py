@@ -151,7 +151,7 @@ def _amp(context: ScriptContext, handle: Handle) -> Iterator[ScriptFinding]:
     for event in _scheduler_steps(context, handle):
         steps = [step for step in context.optimizer_steps(handle, event.frame)
                  if context.scaler_step_of(step, handle) and step.site.order < event.site.order
-                 and common_loops(event, step)]
+                 and event.loops and step.loops[-1:] == event.loops[-1:]]
         if steps:
             yield ScriptFinding(
                 Code.WU441,

@@ -19,9 +19,12 @@ LIGHTNING_PACKAGES = ("lightning", "pytorch_lightning")
 
 
 def _written(construction: Construction) -> str:
+    """The horizon as the script writes it (``T_max=args.epochs``) for the messages."""
     written = horizon(construction)
+    if written is None and construction.kind == "OneCycleLR":
+        written = argument(construction.call, 4, "steps_per_epoch")
     if written is None:
-        return construction.kind
+        return "(per batch by design)"
     keyword = next((item.arg for item in construction.call.keywords
                     if item.value is written), None)
     text = ast.unparse(written)
@@ -127,6 +130,7 @@ def _lightning_schedulers(function: ast.FunctionDef, value: ast.expr
                 pending.extend(item.elts)
             continue
         if not isinstance(item, ast.Dict):
+            yield item, None, item  # a bare scheduler (or an optimizer, which is no build)
             continue
         scheduler = _key(item, "scheduler")
         if scheduler is not None:

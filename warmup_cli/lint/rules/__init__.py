@@ -11,6 +11,8 @@ The rules are grouped by family, one module each:
   carries its check over the trace.
 - ``framework`` (WU3xx): framework-aware checks the readers in ``warmup_cli.frameworks`` make
   (they know keys, defaults and units the factor function no longer shows).
+- ``script`` (WU4xx): how a training script steps, pairs and restores its schedulers;
+  ``warmup_cli.scripts.checks`` implements them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import difflib
 from collections.abc import Iterable
 
 from warmup_cli.errors import WarmupError
-from warmup_cli.lint.rules import framework, schedule
+from warmup_cli.lint.rules import framework, schedule, script
 from warmup_cli.lint.rules import input as input_rules
 from warmup_cli.lint.rules.rule import DOCS_PAGE, Check, Rule
 from warmup_cli.vocab import Code
@@ -86,5 +88,5 @@ def expand_selectors(selectors: Iterable[str]) -> frozenset[Code]:
     return frozenset(codes)
 
 
-for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY):
+for _rule in (*input_rules.FAMILY, *schedule.FAMILY, *framework.FAMILY, *script.FAMILY):
     register_rule(_rule)
