@@ -42,13 +42,15 @@ def test_false_positive_fixtures_are_clean() -> None:
                  "sequential_warmup_cosine.py"):
         assert findings(SCRIPTS / "show" / name) == [], name
     for name in ("clean_two_optimizers.py", "diffusers_noise.py"):
-        assert findings(SCRIPTS / "lint" / name) == [], name
+        assert findings(SCRIPTS / "lint_values" / name) == [], name
 
 
 def test_noqa_on_the_construction_line() -> None:
-    assert findings(SCRIPTS / "lint" / "noqa.py") == []
+    assert findings(SCRIPTS / "lint_values" / "noqa.py") == []
     assert findings(SCRIPTS / "show" / "issue_example.py", ignore=["WU102"]) == [
         (9, 5, "WU410", "warning")]
+    assert findings(SCRIPTS / "show" / "issue_example.py", select=["WU1"]) == [
+        (7, 13, "WU102", "error")]
     assert findings(SCRIPTS / "show" / "onecycle.py", select=["WU1"]) == []
     assert findings(SCRIPTS / "show" / "lambdalr_subclass.py", ignore=["zero-lr-start"]) == []
 

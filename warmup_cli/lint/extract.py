@@ -248,12 +248,28 @@ def owned_by_reader(subject: Subject, claims: Iterable[tuple[str | int, ...]]) -
 
 
 def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
-    """Training scripts' schedules (``warmup_cli.lint.scripts``, imported for .py files)."""
+    """Training scripts' schedules and stepping checks (``warmup_cli.lint.scripts``, imported
+    for .py files). A bug in the checks is a located internal error, and the schedules are
+    still linted."""
     if doc.format != "python":
         return []
-    from warmup_cli.lint.scripts import script_subjects as subjects
+    from warmup_cli.lint import scripts
 
-    return subjects(doc, facts)
+    subjects, read = scripts.script_subjects(doc, facts)
+    if read is None:
+        return subjects
+    try:
+        subjects.append(scripts.checks_subject(doc, read))
+    except WarmupError:
+        raise
+    except Exception as error:  # see above
+        where = Location(1, 1)
+        subjects.append(Subject(text="script checks", path=doc.path, where=where,
+                                origin="script", hits=(RuleHit(
+                                    UNRESOLVED_CODE, internal_error_message(
+                                        "the training-script checks", error,
+                                        "they were skipped"), Severity.ERROR, at=where),)))
+    return subjects
 
 
 EXTRACTORS: list[Extractor] = [framework_subjects, script_subjects]

@@ -12,12 +12,17 @@ class, which ``warmup lint`` never imports, so its arithmetic is left to ``warmu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from warmup_cli.configs.document import Document
-from warmup_cli.errors import WarmupError
 from warmup_cli.lint.diagnostics import Location
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject
 from warmup_cli.schedule import FunctionSchedule
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
+
+if TYPE_CHECKING:
+    from warmup_cli.scripts.document import ScriptRead
+    from warmup_cli.scripts.reader import ScriptSchedule
 
 
 def _claimed(doc: Document) -> bool:
@@ -26,53 +31,31 @@ def _claimed(doc: Document) -> bool:
     return any(reader.detect(doc) for reader in readers().values())
 
 
-def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
-    """The subjects of a training script (none for any other file)."""
+def script_subjects(doc: Document, facts: RunFacts = NO_FACTS
+                    ) -> tuple[list[Subject], ScriptRead | None]:
+    """The schedule subjects of a training script, and the reading the stepping checks then
+    run on (None: not a training script; no subjects)."""
     if doc.format != "python" or _claimed(doc):
-        return []
+        return [], None
     from warmup_cli.scripts.document import read_script_text
-    from warmup_cli.scripts.reader import ScriptSchedule
 
     read = read_script_text(doc.text, doc.path, facts.assignments)
-    subjects: list[Subject] = []
-    for item in read.schedules:
-        assert isinstance(item, ScriptSchedule)
-        subjects.append(_subject(doc, item))
-    if read.schedules or read.reader.builds.optimizers:
-        # a training script (it builds an optimizer): its stepping is checked, and it is not
-        # "a layout no reader knows" even when it builds no LR scheduler
-        subjects.append(_checks(doc, read))
-    return subjects
+    subjects = [_subject(doc, item) for item in read.schedules]
+    # a script that builds an optimizer is a training script even without an LR scheduler:
+    # its stepping is checked, and it is not "a layout no reader knows"
+    return subjects, read if read.schedules or read.reader.builds.optimizers else None
 
 
-def _checks(doc: Document, read: object) -> Subject:
+def checks_subject(doc: Document, read: ScriptRead) -> Subject:
     """The script's WU4xx findings, as one subject without a schedule (each hit located at
-    its call or argument); a bug in the checks is a located internal error, and the schedules
-    are still linted."""
-    from warmup_cli.lint.extract import internal_error_message
-    from warmup_cli.scripts.document import ScriptRead
-
-    assert isinstance(read, ScriptRead)
-    start = Location(1, 1)
-    try:
-        findings = read.findings()
-    except WarmupError:
-        raise
-    except Exception as error:  # never stops the schedules' checks
-        return Subject(text="script checks", path=doc.path, where=start, origin="script",
-                       hits=(RuleHit(Code.WU308, internal_error_message(
-                           "the training-script checks", error, "they were skipped"),
-                           Severity.ERROR, at=start),))
+    its call or argument)."""
     hits = tuple(RuleHit(f.code, f.message, f.severity, at=Location(f.at.line, f.at.column))
-                 for f in findings)
-    return Subject(text="script checks", path=doc.path, where=start, origin="script",
-                   hits=hits)
+                 for f in read.findings())
+    return Subject(text="script checks", path=doc.path, where=Location(1, 1),
+                   origin="script", hits=hits)
 
 
-def _subject(doc: Document, item: object) -> Subject:
-    from warmup_cli.scripts.reader import ScriptSchedule
-
-    assert isinstance(item, ScriptSchedule)
+def _subject(doc: Document, item: ScriptSchedule) -> Subject:
     at = item.at
     where = Location(at.line, at.column)
     hits: list[RuleHit] = []
@@ -116,7 +99,7 @@ def _subject(doc: Document, item: object) -> Subject:
                    noqa_lines=tuple(sorted(noqa)), origin="script", covered=covered)
 
 
-def _hf_zero_start(item: object, where: Location) -> RuleHit | None:
+def _hf_zero_start(item: ScriptSchedule, where: Location) -> RuleHit | None:
     """Every transformers warmup gives update 0 factor 0 by definition (transformers#34754):
     the HF reader's WU302, one level lower than other frameworks, replaces WU101."""
     from warmup_cli.frameworks.kit import (
@@ -124,9 +107,7 @@ def _hf_zero_start(item: object, where: Location) -> RuleHit | None:
         zero_share_severity_lowered,
         zero_share_text,
     )
-    from warmup_cli.scripts.reader import ScriptSchedule
-
-    assert isinstance(item, ScriptSchedule) and item.factor is not None and item.warmup
+    assert item.factor is not None and item.warmup
     shift = item.shift
     factor = item.factor
     zeros = leading_zero_updates(lambda step: factor(step + shift), item.warmup)
