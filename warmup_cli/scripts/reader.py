@@ -194,12 +194,7 @@ class ScriptReader:
         for construction in self.builds.constructions:
             if id(construction.call) in children:
                 continue
-            found = list(worlds(functools.partial(self.read, construction)))
-            for world, schedule in found:
-                if len(found) > 1 or world.assume:
-                    schedule.world = world.name
-                    schedule.name += f" [{world.name}]"
-                out.append(schedule)
+            out += _alternatives(list(worlds(functools.partial(self.read, construction))))
         return out
 
     def _children(self) -> set[int]:
@@ -245,6 +240,9 @@ class ScriptReader:
             schedule.refused = refused
         except _NotModelled as exc:
             schedule.open.append(Open(exc.why, exc.at))
+        except RecursionError:  # a pathological nesting: said, never a crash
+            schedule.open.append(Open("the values it needs nest too deeply to follow",
+                                      construction.at))
         self.used |= values.used
         return schedule
 
@@ -561,6 +559,36 @@ class ScriptReader:
             return hf.cosine_restarts_lambda(warmup, total, get("num_cycles", 1))
         return hf.polynomial_lambda(warmup, total, get("lr_end", 1e-7), get("power", 1.0),
                                     lr_init)
+
+
+MAX_OPEN_REASONS = 3
+
+
+def _alternatives(found: list[tuple[World, ScriptSchedule]]) -> list[ScriptSchedule]:
+    """The schedules one construction gives: every alternative that resolves (or is refused),
+    each named by its conditions; when none does, one schedule with the distinct reasons that
+    keep them open (a dozen unresolved alternatives would say the same thing a dozen times)."""
+    settled = [(world, item) for world, item in found if item.open == []]
+    if not settled:
+        first = found[0][1]
+        reasons: list[Open] = []
+        for _world, item in found:
+            reasons += [o for o in item.open if o not in reasons]
+        first.open = reasons[:MAX_OPEN_REASONS]
+        if len(found) > 1:
+            first.notes.append(f"{len(found)} alternatives (branches on values warmup_cli "
+                               "does not decide) all stay open")
+        return [first]
+    left_open = len(found) - len(settled)
+    out = []
+    for world, item in settled:
+        if len(found) > 1 or world.assume:
+            item.world = world.name
+            item.name += f" [{world.name}]"
+        if left_open:
+            item.notes.append(f"{left_open} other alternative(s) stay open")
+        out.append(item)
+    return out
 
 
 def _is_super(node: ast.expr) -> bool:

@@ -214,6 +214,7 @@ class ScriptValues:
         self.work = 0
         self.depth = 0
         self.in_condition = 0
+        self._resolving: set[tuple[str, int, int | None]] = set()
         self._calls: list[ast.Call] = [n for n in ast.walk(module) if isinstance(n, ast.Call)]
 
     # -- the Values protocol and entry points ----------------------------------------------
@@ -367,6 +368,16 @@ class ScriptValues:
     # -- names -----------------------------------------------------------------------------
 
     def lookup(self, name: str, frame: Frame, at: ast.expr) -> Any:
+        key = (name, id(frame.function), frame.line)
+        if key in self._resolving:
+            raise _open(at, f"`{name}` depends on itself here", name)
+        self._resolving.add(key)
+        try:
+            return self._lookup(name, frame, at)
+        finally:
+            self._resolving.discard(key)
+
+    def _lookup(self, name: str, frame: Frame, at: ast.expr) -> Any:
         current: Frame | None = frame
         while current is not None:
             function = current.function
@@ -404,7 +415,9 @@ class ScriptValues:
         return self._definition(name, live[0], frame, at)
 
     def _holds(self, definition: Definition, frame: Frame) -> bool:
-        return all(self.decide(test, frame) is wanted for test, wanted in definition.conditions)
+        # a condition is evaluated where its `if` stands, not where the name is used
+        return all(self.decide(test, _at_line(frame, test.lineno)) is wanted
+                   for test, wanted in definition.conditions)
 
     def _definition(self, name: str, definition: Definition, frame: Frame,
                     at: ast.expr) -> Any:
@@ -520,6 +533,10 @@ class ScriptValues:
         except Unresolved:
             raise _open(node, f"`{_short(node)}` is only known when the script runs",
                         canonical(node)) from None
+        if isinstance(callee, Opaque):
+            raise _open(node, f"`{_short(node)}` calls {callee.what}, which is defined in "
+                              "another module (warmup_cli reads this file only)",
+                        canonical(node))
         if isinstance(callee, _Builtin):
             return self._builtin(node, callee.name, frame)
         if isinstance(callee, Function):
