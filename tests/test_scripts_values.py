@@ -276,3 +276,24 @@ def test_transformers_signatures_are_transformers() -> None:
 
     for name, params in HF_SIGNATURES.items():
         assert tuple(inspect.signature(getattr(transformers, name)).parameters) == params, name
+
+
+def test_a_name_redefined_under_a_condition_on_itself_never_loops() -> None:
+    # yolov5's train.py: `if opt.resume: opt = argparse.Namespace(**d)` (a RecursionError once)
+    source = """
+        import argparse
+        def main(opt):
+            if opt.resume and not opt.evolve:
+                opt = argparse.Namespace(**d)
+            use = opt.epochs
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=7)
+        parser.add_argument("--resume", action="store_true")
+        parser.add_argument("--evolve", action="store_true")
+        main(parser.parse_args())
+    """
+    assert value(source, "opt.epochs", assume={"opt.resume and (not opt.evolve)": "false"}) == 7
+    with pytest.raises(Branch):
+        value(source, "opt.epochs")
+    reason = open_reason("x = x + 1\nuse = x\n", "x").open
+    assert "not defined in this file" in reason.why or "depends on itself" in reason.why
