@@ -13,7 +13,8 @@ from warmup_cli.vocab import ColorMode, OutputFormat
 SCHEDULE_HELP = (
     "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
     "such as 'lambda epoch: min((epoch + 1) / 4, 1)' (run 'warmup kinds' for the spec kinds), "
-    "or a training config file (HF, DeepSpeed, timm, detectron2, fairseq, Lightning, MMEngine)."
+    "a training config file (HF, DeepSpeed, timm, detectron2, fairseq, Lightning, MMEngine), "
+    "or a PyTorch training script (.py, read statically, never run)."
 )
 
 
