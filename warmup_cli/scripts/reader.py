@@ -436,8 +436,11 @@ class ScriptReader:
         default = Unit.STEP if construction.family is Family.TRANSFORMERS else Unit.EPOCH
         if construction.scope and construction.scope[-1] == "configure_optimizers":
             schedule.unit = self._lightning_unit(construction)
+            schedule.horizon = self._trainer_run(schedule.unit, values)
             schedule.notes.append(f"Lightning steps it once per {schedule.unit} (its "
-                                  "\"interval\")")
+                                  "\"interval\")" + (f" for {schedule.horizon} "
+                                                      f"{schedule.unit}s (the Trainer's "
+                                                      "limit)" if schedule.horizon else ""))
             return
         found = stepping(self.module, self._targets(construction), default)
         schedule.unit = found.unit
@@ -471,6 +474,25 @@ class ScriptReader:
             schedule.notes.append(f"the scheduler is stepped before its optimizer (line "
                                   f"{call.lineno}): update k runs at the scheduler's step "
                                   "k + 1, and its first value is never used")
+
+    def _trainer_run(self, unit: Unit, values: ScriptValues) -> int | None:
+        """The run a Lightning ``Trainer(max_epochs=..., max_steps=...)`` of the file sets, in
+        ``unit``; None unless every Trainer of the file states the same one."""
+        key = "max_epochs" if unit is Unit.EPOCH else "max_steps"
+        runs: set[Any] = set()
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == \
+                    "Trainer":
+                given = next((k.value for k in node.keywords if k.arg == key), None)
+                if given is None:
+                    return None
+                try:
+                    runs.add(values.eval(given, values.frame(scope_of(self.module, node),
+                                                             node.lineno)))
+                except (Unresolved, Branch):
+                    return None
+        run = runs.pop() if len(runs) == 1 else None
+        return run if isinstance(run, int) and not isinstance(run, bool) and run > 0 else None
 
     def _lightning_unit(self, construction: Construction) -> Unit:
         function = next((node for node in ast.walk(self.module) if isinstance(
