@@ -231,3 +231,8 @@ def test_fixtures_exist() -> None:
         "hf_closure.py", "partial_factor.py", "yolo_flags.py", "lightning_module.py",
         "gan_loop.py", "sequential_warmup_cosine.py", "onecycle.py", "lambdalr_subclass.py",
         "transformers_factory.py", "issue_example.py"}
+
+
+def test_lightning_run_length_comes_from_the_trainer() -> None:
+    rows = shown("lightning_module.py")  # Trainer(max_steps=100), interval "step"
+    assert [row["step"] for row in rows] == [str(k) for k in range(100)]
