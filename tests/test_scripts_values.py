@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from warmup_cli.scripts.argparse_defaults import arguments
-from warmup_cli.scripts.reader import OPTIMIZER_LR_DEFAULTS, TORCH_SIGNATURES
+from warmup_cli.scripts.signatures import OPTIMIZER_LR_DEFAULTS, TORCH_SIGNATURES
 from warmup_cli.scripts.values import (
     Branch,
     Function,
@@ -272,7 +272,7 @@ def test_signature_tables_are_torchs() -> None:
 def test_transformers_signatures_are_transformers() -> None:
     import transformers
 
-    from warmup_cli.scripts.reader import HF_SIGNATURES
+    from warmup_cli.scripts.signatures import HF_SIGNATURES
 
     for name, params in HF_SIGNATURES.items():
         assert tuple(inspect.signature(getattr(transformers, name)).parameters) == params, name

@@ -3,14 +3,13 @@
 For every construction :func:`~warmup_cli.scripts.constructions.find_builds` finds, in every
 world its undecided conditions open (:func:`~warmup_cli.scripts.values.worlds`), the
 arguments are resolved where the call sits, with torch's own parameter order
-(:data:`TORCH_SIGNATURES`, checked against torch by the tests): the factor function is
+(:mod:`.signatures`, checked against torch by the tests): the factor function is
 compiled by the sandbox (:mod:`.factors`), the base LR comes from the optimizer the scheduler
 is built on (``lr=``, or each parameter group's ``"lr"``; the class default when none is
 given), and the unit and run length from where ``.step()`` sits (:mod:`.stepping`).
 
 A :class:`ScriptSchedule` either holds a factor function (LambdaLR, a LambdaLR subclass, the
-transformers factories, with the HF reader's formulas from
-``frameworks/upstream/transformers_optimization.py``), or a
+transformers factories, :mod:`.hf_factories`), or a
 :class:`~warmup_cli.frameworks.upstream.torch_lr_scheduler.SchedulerCall` that
 :mod:`.plans` builds and steps with the real torch class; or the reasons it stays open.
 """
@@ -23,12 +22,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warmup_cli.frameworks.upstream import transformers_optimization as hf
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import SchedulerCall
 from warmup_cli.scripts.constructions import ScriptBuilds, find_builds
 from warmup_cli.scripts.factors import Factor, FactorRefused, compile_factor
+from warmup_cli.scripts.hf_factories import hf_factor
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
 from warmup_cli.scripts.run_length import lightning_interval, stepped_first, stepping
+from warmup_cli.scripts.signatures import (
+    HF_NAMES,
+    HF_SIGNATURES,
+    OPTIMIZER_LR_DEFAULTS,
+    TORCH_SIGNATURES,
+)
 from warmup_cli.scripts.values import (
     Branch,
     Function,
@@ -41,62 +46,6 @@ from warmup_cli.scripts.values import (
 )
 from warmup_cli.vocab import DEFAULT_BASE_LR, Unit
 
-# torch/optim/lr_scheduler.py (torch 2.13): each class's parameters in order (the tests compare
-# this table with inspect.signature of the real classes).
-TORCH_SIGNATURES: dict[str, tuple[str, ...]] = {
-    "LambdaLR": ("optimizer", "lr_lambda", "last_epoch"),
-    "MultiplicativeLR": ("optimizer", "lr_lambda", "last_epoch"),
-    "StepLR": ("optimizer", "step_size", "gamma", "last_epoch"),
-    "MultiStepLR": ("optimizer", "milestones", "gamma", "last_epoch"),
-    "ConstantLR": ("optimizer", "factor", "total_iters", "last_epoch"),
-    "LinearLR": ("optimizer", "start_factor", "end_factor", "total_iters", "last_epoch"),
-    "ExponentialLR": ("optimizer", "gamma", "last_epoch"),
-    "SequentialLR": ("optimizer", "schedulers", "milestones", "last_epoch"),
-    "PolynomialLR": ("optimizer", "total_iters", "power", "last_epoch"),
-    "CosineAnnealingLR": ("optimizer", "T_max", "eta_min", "last_epoch"),
-    "ChainedScheduler": ("schedulers", "optimizer"),
-    "ReduceLROnPlateau": ("optimizer", "mode", "factor", "patience", "threshold",
-                          "threshold_mode", "cooldown", "min_lr", "eps"),
-    "CyclicLR": ("optimizer", "base_lr", "max_lr", "step_size_up", "step_size_down", "mode",
-                 "gamma", "scale_fn", "scale_mode", "cycle_momentum", "base_momentum",
-                 "max_momentum", "last_epoch"),
-    "CosineAnnealingWarmRestarts": ("optimizer", "T_0", "T_mult", "eta_min", "last_epoch"),
-    "OneCycleLR": ("optimizer", "max_lr", "total_steps", "epochs", "steps_per_epoch",
-                   "pct_start", "anneal_strategy", "cycle_momentum", "base_momentum",
-                   "max_momentum", "div_factor", "final_div_factor", "three_phase",
-                   "last_epoch"),
-}
-# torch/optim/*.py (torch 2.13): the lr default of each optimizer (checked by the tests).
-OPTIMIZER_LR_DEFAULTS: dict[str, float] = {
-    "SGD": 0.001, "Adam": 0.001, "AdamW": 0.001, "RMSprop": 0.01, "Adagrad": 0.01,
-    "Adadelta": 1.0, "Adamax": 0.002, "NAdam": 0.002, "RAdam": 0.001, "ASGD": 0.01,
-    "Rprop": 0.01, "LBFGS": 1, "SparseAdam": 0.001, "Adafactor": 0.01, "Muon": 0.001,
-}
-# transformers/optimization.py (5.24): each factory's parameters in order.
-HF_SIGNATURES: dict[str, tuple[str, ...]] = {
-    "get_scheduler": ("name", "optimizer", "num_warmup_steps", "num_training_steps",
-                      "scheduler_specific_kwargs"),
-    "get_constant_schedule": ("optimizer", "last_epoch"),
-    "get_constant_schedule_with_warmup": ("optimizer", "num_warmup_steps", "last_epoch"),
-    "get_linear_schedule_with_warmup": ("optimizer", "num_warmup_steps", "num_training_steps",
-                                        "last_epoch"),
-    "get_cosine_schedule_with_warmup": ("optimizer", "num_warmup_steps", "num_training_steps",
-                                        "num_cycles", "last_epoch"),
-    "get_cosine_with_hard_restarts_schedule_with_warmup": (
-        "optimizer", "num_warmup_steps", "num_training_steps", "num_cycles", "last_epoch"),
-    "get_polynomial_decay_schedule_with_warmup": (
-        "optimizer", "num_warmup_steps", "num_training_steps", "lr_end", "power", "last_epoch"),
-    "get_inverse_sqrt_schedule": ("optimizer", "num_warmup_steps", "timescale", "last_epoch"),
-}
-# get_scheduler's names → the factory it calls (SchedulerType values).
-HF_NAMES = {
-    "linear": "get_linear_schedule_with_warmup", "cosine": "get_cosine_schedule_with_warmup",
-    "cosine_with_restarts": "get_cosine_with_hard_restarts_schedule_with_warmup",
-    "polynomial": "get_polynomial_decay_schedule_with_warmup",
-    "constant": "get_constant_schedule",
-    "constant_with_warmup": "get_constant_schedule_with_warmup",
-    "inverse_sqrt": "get_inverse_sqrt_schedule",
-}
 METRIC_DRIVEN = "ReduceLROnPlateau"
 MAX_SOURCE_CHARS = 5_000_000
 
@@ -534,7 +483,7 @@ class ScriptReader:
                          for key, item in given.items()}
             kind = HF_NAMES[name]
         number = self._hf_numbers(args, values, frame)
-        schedule.factor = self._hf_factor(kind, number, extra, schedule.base_lrs[0])
+        schedule.factor = hf_factor(kind, number, extra, schedule.base_lrs[0])
         if "num_warmup_steps" in args:
             warmup = number("num_warmup_steps", None)
             schedule.warmup = int(warmup) if isinstance(warmup, int | float) else None
@@ -558,30 +507,6 @@ class ScriptReader:
             return value
 
         return number
-
-    def _hf_factor(self, kind: str, number: Callable[[str, Any], Any], extra: dict[str, Any],
-                   lr_init: float) -> Callable[[int], float]:
-        def get(name: str, default: Any) -> Any:
-            return extra[name] if name in extra else number(name, default)
-
-        if kind == "get_constant_schedule":
-            return hf.constant_lambda()
-        warmup = number("num_warmup_steps", None)
-        if kind == "get_constant_schedule_with_warmup":
-            return hf.constant_with_warmup_lambda(warmup)
-        if kind == "get_inverse_sqrt_schedule":
-            timescale = get("timescale", 0) or (warmup or 10_000)
-            return hf.inverse_sqrt_lambda(warmup, timescale)
-        total = number("num_training_steps", None)
-        if kind == "get_linear_schedule_with_warmup":
-            return hf.linear_lambda(warmup, total)
-        if kind == "get_cosine_schedule_with_warmup":
-            return hf.cosine_lambda(warmup, total, get("num_cycles", 0.5))
-        if kind == "get_cosine_with_hard_restarts_schedule_with_warmup":
-            return hf.cosine_restarts_lambda(warmup, total, get("num_cycles", 1))
-        return hf.polynomial_lambda(warmup, total, get("lr_end", 1e-7), get("power", 1.0),
-                                    lr_init)
-
 
 MAX_OPEN_REASONS = 3
 
@@ -636,5 +561,4 @@ def read_script(source: str, path: str, overrides: Mapping[str, Any] | None = No
     return ScriptReader(source, path, overrides).schedules()
 
 
-__all__ = ["HF_SIGNATURES", "OPTIMIZER_LR_DEFAULTS", "TORCH_SIGNATURES", "ScriptReader",
-           "ScriptSchedule", "World", "read_script"]
+__all__ = ["ScriptReader", "ScriptSchedule", "World", "read_script"]

@@ -21,19 +21,20 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from warmup_cli.configs.python_fold import Cannot, fold
 from warmup_cli.expr.allowlist import MATH_CONSTANTS, MATH_FUNCTIONS
 from warmup_cli.scripts.argparse_defaults import Argument, arguments
+from warmup_cli.scripts.assignments import canonical, parse_set
 from warmup_cli.scripts.model import Span
 from warmup_cli.scripts.scope import Definition, assigned_names, reaching
+from warmup_cli.scripts.worlds import Branch, World, worlds
 
 MAX_WORK = 50_000  # expression nodes evaluated per query
 MAX_DEPTH = 6  # nested calls into functions of the file
-MAX_WORLDS = 16  # alternatives read per construction
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
@@ -55,15 +56,6 @@ class Unresolved(Exception):
     def __init__(self, open_value: Open) -> None:
         super().__init__(open_value.why)
         self.open = open_value
-
-
-class Branch(Exception):
-    """The value depends on ``key`` (a condition's text, or a function's call sites), which
-    the current world has not decided: ``options`` are its answers."""
-
-    def __init__(self, key: str, options: tuple[str, ...]) -> None:
-        super().__init__(key)
-        self.key, self.options = key, options
 
 
 @dataclass(frozen=True)
@@ -129,45 +121,6 @@ class Instance:
 @dataclass(frozen=True)
 class ClassRef:
     node: ast.ClassDef
-
-
-def canonical(node: ast.expr) -> str:
-    """The text ``--set`` matches: ``ast.unparse`` of the expression (quotes, spacing and
-    parentheses normalized)."""
-    return ast.unparse(node)
-
-
-def parse_set(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` of ``--set``: NAME is an expression of the script (``args.lr``,
-    ``len(train_loader)``, ``hyp['lrf']``), VALUE a number, bool, string, None or a list of
-    those; ValueError otherwise. Nothing is evaluated: VALUE is read from its syntax tree."""
-    name, sep, value = text.partition("=")
-    while sep and name.endswith(("<", ">", "!")):  # never split inside a comparison
-        more, sep, value = value.partition("=")
-        name = f"{name}={more}"
-    if not sep or not name.strip():
-        raise ValueError(f"--set {text!r}: expected NAME=VALUE, e.g. args.warmup_steps=200")
-    try:
-        key = canonical(ast.parse(name.strip(), mode="eval").body)
-        tree = ast.parse(value.strip(), mode="eval").body
-    except SyntaxError:
-        raise ValueError(f"--set {text!r}: NAME and VALUE must be Python expressions, "
-                         "e.g. 'len(train_loader)=391'") from None
-    return key, _literal(tree, text)
-
-
-def _literal(node: ast.expr, text: str) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | None):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        inner = _literal(node.operand, text)
-        if isinstance(inner, int | float) and not isinstance(inner, bool):
-            return -inner if isinstance(node.op, ast.USub) else inner
-    if isinstance(node, ast.List | ast.Tuple):
-        items = [_literal(item, text) for item in node.elts]
-        return items if isinstance(node, ast.List) else tuple(items)
-    raise ValueError(f"--set {text!r}: VALUE must be a number, True/False, a string, None or "
-                     "a list of those")
 
 
 _BUILTINS: dict[str, Callable[..., Any]] = {
@@ -806,41 +759,6 @@ _HANDLERS: dict[type[ast.expr], Callable[[ScriptValues, Any, Frame], Any]] = {
     ast.Name: ScriptValues._name,
     ast.Call: ScriptValues._call,
 }
-
-
-@dataclass(frozen=True)
-class World:
-    """One alternative: the answers that pick it (empty: the script has one reading)."""
-
-    assume: tuple[tuple[str, str], ...]
-
-    @property
-    def name(self) -> str:
-        parts = []
-        for key, answer in self.assume:
-            if answer == "true":
-                parts.append(key)
-            elif answer == "false":
-                parts.append(f"not {key}")
-            else:
-                parts.append(f"{key} {answer}")
-        return ", ".join(parts)
-
-
-def worlds(read: Callable[[Mapping[str, str]], Any]) -> Iterator[tuple[World, Any]]:
-    """``read(assume)`` for every combination of answers its :class:`Branch` questions need
-    (at most MAX_WORLDS; the rest are left out), each with the world that gave it."""
-    pending: list[dict[str, str]] = [{}]
-    done = 0
-    while pending and done < MAX_WORLDS:
-        assume = pending.pop(0)
-        try:
-            result = read(assume)
-        except Branch as branch:
-            pending.extend({**assume, branch.key: option} for option in branch.options)
-            continue
-        done += 1
-        yield World(tuple(assume.items())), result
 
 
 __all__ = ["Branch", "ClassRef", "Frame", "Function", "Instance", "Namespace", "Opaque", "Open",
