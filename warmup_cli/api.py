@@ -122,13 +122,15 @@ class Schedule:
 def load(source: str | PathLike[str], *, steps: int | None = None,
          updates_per_epoch: int | None = None, base_lrs: Sequence[float] = (),
          schedule: str | None = None, framework: str | None = None,
-         follow_bases: bool = False) -> Schedule:
+         follow_bases: bool = False, assignments: Sequence[str] = ()) -> Schedule:
     """A schedule from a spec (``"linear:500 > cosine:9500"``), a lambda
     (``"lambda e: min(1, (e + 1) / 4)"``) or a config file, as ``warmup show`` resolves it.
 
     ``steps`` is the run length for configs that leave it open (``warmup show --steps``);
     ``updates_per_epoch`` for frameworks that count epochs; ``base_lrs`` win over what the
-    source names; ``schedule`` and ``framework`` pick one schedule of a config file. A
+    source names; ``schedule`` and ``framework`` pick one schedule of a config file;
+    ``assignments`` are ``NAME=VALUE`` texts for what a training script leaves open (``--set
+    'len(train_loader)=391'``). A
     spec or lambda counts epochs (one ``scheduler.step()`` per epoch) unless ``steps`` is
     given. Raises :class:`~warmup_cli.errors.WarmupError` (with ``hint``) on bad input.
     """
@@ -136,7 +138,8 @@ def load(source: str | PathLike[str], *, steps: int | None = None,
                      follow_bases=follow_bases)
     resolved = resolve(str(source), facts, base_lrs=base_lrs,
                        unit=Unit.STEP if steps is not None else None,
-                       selection=Selection(schedule, framework, follow_bases))
+                       selection=Selection(schedule, framework, follow_bases,
+                                           tuple(assignments)))
     return Schedule(resolved)
 
 
@@ -164,14 +167,15 @@ class LintResult:
 def lint(targets: Target | Sequence[Target], *, options: Mapping[str, Any] | None = None,
          isolated: bool = False, follow_bases: bool = False,
          texts: Sequence[tuple[str, str]] = (), jobs: int | None = 1,
-         cache: bool = False) -> LintResult:
+         cache: bool = False, assignments: Sequence[str] = ()) -> LintResult:
     """Lint files, directories, globs, specs or lambdas: what ``warmup lint`` runs.
 
     ``options`` are the ``[tool.warmup-cli]`` keys (``{"ignore": ["WU109"], "fail-on":
     "error"}``), applied over the nearest ``pyproject.toml`` unless ``isolated``; ``texts``
     are ``(name, text)`` pairs linted as files ``name`` holding ``text`` (see
     :func:`lint_text`). ``jobs``: processes for the files (None: one per core; ``--jobs``);
-    ``cache``: read and write the results cache (``warmup lint`` does unless ``--no-cache``).
+    ``cache``: read and write the results cache (``warmup lint`` does unless ``--no-cache``);
+    ``assignments``: ``NAME=VALUE`` texts for values a training script leaves open (``--set``).
     """
     from warmup_cli.lint.runner import lint as run_lint
     from warmup_cli.lint.settings import resolve_settings
@@ -180,7 +184,7 @@ def lint(targets: Target | Sequence[Target], *, options: Mapping[str, Any] | Non
         else [str(target) for target in targets]
     settings = resolve_settings(dict(options or {}), isolated=isolated)
     return LintResult(run_lint(names, settings, follow_bases=follow_bases, texts=texts,
-                               jobs=jobs, cache=cache),
+                               jobs=jobs, cache=cache, assignments=tuple(assignments)),
                       settings.fail_on)
 
 

@@ -57,6 +57,8 @@ def config_schedules(path: str, *, framework: str | None = None,
     they do not come from disk (standard input, a git revision)."""
     doc = load_config(path, follow_bases=facts.follow_bases, text=text)
     found = _framework_schedules(doc, framework, facts)
+    if framework is None and not found and doc.format == "python":
+        found = _script_schedules(doc, facts)
     if framework is None:
         # In a framework's file, `lr_scheduler: cosine` names the framework's scheduler, not a
         # warmup_cli spec: only lambdas are taken from such files.
@@ -101,6 +103,39 @@ def _framework_schedules(doc: Document, framework: str | None,
                          for node, why in item.unresolved))
         for reader in chosen for item in (with_bases(doc, found)
                                           for found in reader.read(doc, facts))]
+
+
+def _script_schedules(doc: Document, facts: RunFacts) -> list[ConfigSchedule]:
+    """A Python file no framework reader claims, read as a training script: each scheduler
+    construction (each alternative) with its plan, or what stays open."""
+    from warmup_cli.configs.tree import Node
+    from warmup_cli.scripts.document import read_script_text
+    from warmup_cli.scripts.plans import plan_of
+
+    read = read_script_text(doc.text, doc.path, facts.assignments)
+    found: list[ConfigSchedule] = []
+    unused = tuple(f"--set {name} was not used: no value of the script asks for it"
+                   for name in read.unused)
+    for item in read.schedules:
+        node = Node(None, item.at.line, item.at.column)
+        unresolved = [f"{doc.path}:{o.at.line}:{o.at.column}: {o.why}"
+                      + (f" (--set '{o.set_name}=VALUE')" if o.set_name else "")
+                      for o in item.open]
+        if item.refused is not None:
+            at = item.refused.at
+            unresolved.append(f"{doc.path}:{at.line}:{at.column}: the factor function is "
+                              f"refused: {item.refused.message}")
+        plan = None
+        if not unresolved:
+            try:
+                plan = plan_of(item, doc.path)
+            except ConfigError as error:
+                unresolved.append(error.render())
+        found.append(ConfigSchedule(
+            name=item.name, plan=plan, horizon=item.horizon, path=doc.path, node=node,
+            notes=(*item.notes, *unused), unresolved=tuple(unresolved),
+            names_base=item.base_known))
+    return found
 
 
 def _text_schedule(doc: Document, node: Node, parsed: ParsedText, base_lrs: tuple[float, ...],

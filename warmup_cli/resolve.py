@@ -29,12 +29,14 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which schedule of a config file (``--schedule``, ``--framework``), and whether its
-    reader may follow base configs outside the project (``--follow-bases``)."""
+    """Which schedule of a config file (``--schedule``, ``--framework``), whether its
+    reader may follow base configs outside the project (``--follow-bases``), and the values a
+    training script leaves to its run (``--set NAME=VALUE``)."""
 
     schedule: str | None = None
     framework: str | None = None
     follow_bases: bool = False
+    assignments: tuple[str, ...] = ()
 
 
 NO_SELECTION = Selection()
@@ -80,6 +82,9 @@ def _refuse_non_schedule(argument: str, kind: TextKind, selection: Selection) ->
     if selection.schedule or selection.framework:
         raise WarmupError("--schedule and --framework apply to config files only",
                           hint=f"no file is named {argument!r}")
+    if selection.assignments:
+        raise WarmupError("--set applies to training scripts (.py files) only",
+                          hint=f"no file is named {argument!r}")
 
 
 def _config(path: str, facts: RunFacts, selection: Selection, text: str | None = None
@@ -88,6 +93,8 @@ def _config(path: str, facts: RunFacts, selection: Selection, text: str | None =
 
     if selection.follow_bases:
         facts = replace(facts, follow_bases=True)
+    if selection.assignments:
+        facts = replace(facts, assignments=selection.assignments)
     item = choose(config_schedules(path, framework=selection.framework, facts=facts,
                                    text=text), selection.schedule, path,
                   follow_bases=facts.follow_bases, text=text)

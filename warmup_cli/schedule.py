@@ -368,7 +368,9 @@ class Plan:
 
     ``lr_fn``, when set, is the LR of update ``k`` as the framework computes it (a single
     parameter group, ``base_lrs[0]``): :meth:`lrs` returns it unchanged, and ``schedule`` is
-    ``lr / base``, kept for the factor column and for lint. Without it the LR is
+    ``lr / base``, kept for the factor column and for lint. ``lr_fns`` holds one such function
+    per parameter group (a training script's torch class over several groups); ``lr_fn`` is
+    the first. Without it the LR is
     ``base * schedule(k)``, LambdaLR's product. ``origin`` says which framework code the plan
     reproduces (None for specs and lambdas).
     """
@@ -377,21 +379,26 @@ class Plan:
     base_lrs: tuple[float, ...]
     source: str
     unit: Unit = Unit.EPOCH
-    lr_fn: LrFn | None = field(default=None, compare=False)
+    lr_fns: tuple[LrFn, ...] | None = field(default=None, compare=False)
     origin: Origin | None = None
     # --base replaced the LR the framework's own formula was built with (see rebased()).
     rescaled_from: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", Unit(self.unit))  # a reader's plain word, checked
-        if self.lr_fn is not None and len(self.base_lrs) != 1:
-            raise ValueError("a plan with its own LR function has one parameter group")
+        if self.lr_fns is not None and len(self.lr_fns) != len(self.base_lrs):
+            raise ValueError("a plan with its own LR functions has one per parameter group")
+
+    @property
+    def lr_fn(self) -> LrFn | None:
+        """The first parameter group's own LR function, when the plan has them."""
+        return self.lr_fns[0] if self.lr_fns else None
 
     def lrs(self, step: int) -> tuple[float, ...]:
         """The LRs of update ``step``: the framework's own ``lr_fn``, else LambdaLR's
         ``base * f(step)``."""
-        if self.lr_fn is not None:
-            return (self.lr_fn(step),)
+        if self.lr_fns is not None:
+            return tuple(lr_fn(step) for lr_fn in self.lr_fns)
         factor = self.schedule(step)
         return tuple(base * factor for base in self.base_lrs)
 
@@ -404,7 +411,7 @@ class Plan:
             return replace(self, base_lrs=base_lrs)
         if base_lrs == self.base_lrs:
             return self
-        return replace(self, base_lrs=base_lrs, lr_fn=None, rescaled_from=self.base_lrs[0])
+        return replace(self, base_lrs=base_lrs, lr_fns=None, rescaled_from=self.base_lrs[0])
 
 
 def factor_of(lr_fn: LrFn, base: float) -> FactorFn:

@@ -120,11 +120,11 @@ def _lrs(fn: Callable[[int], float], bases: tuple[float, ...], update: int
 def lrs_at(plan: Plan, update: int) -> tuple[float, ...]:
     """``(factor, *lrs)`` of one update: the framework's own LR (``plan.lr_fn``) and
     ``lr / base``, else LambdaLR's ``base * f(update)``."""
-    if plan.lr_fn is not None:
-        lr = checked_call(plan.lr_fn, update)
-        return (checked_call(plan.schedule.factor_fn, update), lr)
-    factor, lrs = _lrs(plan.schedule.factor_fn, plan.base_lrs, update)
-    return (factor, *lrs)
+    if plan.lr_fns is not None:
+        lrs = [checked_call(lr_fn, update) for lr_fn in plan.lr_fns]
+        return (checked_call(plan.schedule.factor_fn, update), *lrs)
+    factor, products = _lrs(plan.schedule.factor_fn, plan.base_lrs, update)
+    return (factor, *products)
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,8 @@ CHUNK_ROWS = 8192
 
 
 def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    if plan.lr_fn is not None:
-        yield from _lr_chunks(plan, plan.lr_fn, view, size)
+    if plan.lr_fns is not None:
+        yield from _lr_chunks(plan, plan.lr_fns, view, size)
         return
     schedule = plan.schedule
     fn, bases = schedule.factor_fn, plan.base_lrs
@@ -173,10 +173,10 @@ def chunks(plan: Plan, view: View, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
         yield Chunk(steps, updates, factors, lrs, _phase_column(schedule, breaks, updates))
 
 
-def _lr_chunks(plan: Plan, lr_fn: Callable[[int], float], view: View, size: int
+def _lr_chunks(plan: Plan, lr_fns: Sequence[Callable[[int], float]], view: View, size: int
                ) -> Iterator[Chunk]:
-    """The chunks of a plan that computes its LR as the framework does: the LR column is
-    ``lr_fn`` itself, the factor column its schedule (``lr / base``)."""
+    """The chunks of a plan that computes its LRs as the framework does: each group's LR
+    column is its ``lr_fn`` itself, the factor column the first group's ``lr / base``."""
     schedule, base = plan.schedule, plan.base_lrs[0]
     breaks = schedule.phase_breaks()
     end = view.start + view.count
@@ -185,9 +185,10 @@ def _lr_chunks(plan: Plan, lr_fn: Callable[[int], float], view: View, size: int
         updates: Sequence[int] = steps if view.steps_per_epoch is None \
             else [view.update_of(i) for i in steps]
         try:
-            lrs = list(map(lr_fn, updates))
-            valid = all(map(math.isfinite, lrs))
+            columns = [list(map(lr_fn, updates)) for lr_fn in lr_fns]
+            valid = all(all(map(math.isfinite, column)) for column in columns)
             # what schedule.factor_fn computes (schedule.factor_of), without a second lr_fn call
+            lrs = columns[0]
             factors = [lr / base for lr in lrs] if base != 0 and valid else lrs
         except WarmupError:
             raise
@@ -196,7 +197,8 @@ def _lr_chunks(plan: Plan, lr_fn: Callable[[int], float], view: View, size: int
         if not valid:  # find the first bad update and raise the located error
             for update in updates:
                 lrs_at(plan, update)
-        yield Chunk(steps, updates, factors, [lrs], _phase_column(schedule, breaks, updates))
+        yield Chunk(steps, updates, factors, columns,
+                    _phase_column(schedule, breaks, updates))
 
 
 def _phase_column(schedule: Schedule, breaks: Sequence[int], updates: Sequence[int]

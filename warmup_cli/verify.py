@@ -207,7 +207,7 @@ def check_resume(plan: Plan, start: int, count: int) -> ResumeCheck:
     (for a framework plan with its own LR function: a LambdaLR over its factor column)."""
     from warmup_cli.torch_adapter import lambdalr_at, lambdalr_lrs
 
-    plan = replace(plan, lr_fn=None)
+    plan = replace(plan, lr_fns=None)
     end = start + count
     if end <= FULL_CHECK_LIMIT:
         uninterrupted = lambdalr_lrs(plan, end)[start:]

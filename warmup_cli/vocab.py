@@ -64,11 +64,14 @@ class RunFacts:
     ``lint``); ``updates_per_epoch`` is the optimizer updates of one epoch (HF and timm call it
     ``steps_per_epoch``, MMEngine ``iters_per_epoch``). ``follow_bases`` (``--follow-bases``)
     lets a reader open a base config named by an absolute or ``~`` path outside the project.
+    ``assignments`` are ``--set NAME=VALUE`` texts: values a training script only knows when
+    it runs (``args.warmup_steps=200``, ``len(train_loader)=391``).
     """
 
     total_steps: int | None = None
     updates_per_epoch: int | None = None
     follow_bases: bool = False
+    assignments: tuple[str, ...] = ()
 
 
 NO_FACTS = RunFacts()

@@ -28,6 +28,7 @@ def compare_command(
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
     follow_bases: options.FollowBases = False,
+    assign: options.Assign = None,
     fmt: options.Format = OutputFormat.AUTO,
     show_all: options.ShowAll = False,
     plot: options.Plot = None,
@@ -45,7 +46,8 @@ def compare_command(
     with user_errors():
         compared = compare(CompareRequest(
             tuple(schedules), RunLength(epochs, steps), () if base is None else (base,),
-            Selection(pick, framework, follow_bases), updates_per_epoch=updates_per_epoch,
+            Selection(pick, framework, follow_bases, tuple(assign or ())),
+            updates_per_epoch=updates_per_epoch,
             steps_per_epoch=steps_per_epoch))
         print_notes([note for item in compared.resolved for note in item.notes])
         console = stdout_console(color)

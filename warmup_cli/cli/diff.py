@@ -27,6 +27,7 @@ def diff_command(
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
     follow_bases: options.FollowBases = False,
+    assign: options.Assign = None,
     fmt: Annotated[DiffFormat, typer.Option(
         "--format", "-f", help="text, json, or markdown for a pull-request comment.")
     ] = DiffFormat.TEXT,
@@ -47,7 +48,8 @@ def diff_command(
     with user_errors():
         result = diff(DiffRequest(old, new, RunLength(epochs, steps),
                                   () if base is None else (base,),
-                                  Selection(pick, framework, follow_bases),
+                                  Selection(pick, framework, follow_bases,
+                                            tuple(assign or ())),
                                   updates_per_epoch=updates_per_epoch))
         print_notes(result.notes)
         typer.echo(writers[fmt](result), nl=False)

@@ -26,6 +26,7 @@ def export_command(
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
     follow_bases: options.FollowBases = False,
+    assign: options.Assign = None,
 ) -> None:
     """Print the schedule as PyTorch code or as JSON."""
     from warmup_cli.export import export
@@ -34,4 +35,5 @@ def export_command(
 
     with user_errors():
         typer.echo(export(schedule, to, RunLength(epochs, steps), tuple(base or ()),
-                          Selection(pick, framework, follow_bases), updates_per_epoch), nl=False)
+                          Selection(pick, framework, follow_bases, tuple(assign or ())),
+                          updates_per_epoch), nl=False)

@@ -53,6 +53,7 @@ def lint_command(
              "with a margin, at least 1000].",
         show_default=False)] = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
+    assign: options.Assign = None,
     follow_bases: options.FollowBases = False,
     max_warmup_share: Annotated[float | None, typer.Option(
         "--max-warmup-share", metavar="SHARE",
@@ -129,7 +130,7 @@ def lint_command(
             "max-warmup-share": max_warmup_share,
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated, follow_bases=follow_bases, texts=texts, jobs=jobs,
-            cache=not no_cache)
+            cache=not no_cache, assignments=tuple(assign or ()))
         write_report(result.diagnostics, output_format, LintOutput(
             color=color, quiet=quiet, statistics=statistics, output_file=output_file))
     code = result.exit_code

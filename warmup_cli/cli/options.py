@@ -69,3 +69,8 @@ FollowBases = Annotated[bool, typer.Option(
          "an absolute or ~ path outside the project (the folder holding .git or "
          "pyproject.toml), or a Hydra defaults entry a symlink leads out of it; without it "
          "such a base is reported as not followed.")]
+Assign = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="NAME=VALUE",
+    help="Training scripts: a value the script only knows when it runs, e.g. "
+         "--set args.warmup_steps=200 --set 'len(train_loader)=391' (repeatable; NAME as the "
+         "script writes it, VALUE a number, True/False, a string or a list).")]

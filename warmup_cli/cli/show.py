@@ -15,7 +15,8 @@ from warmup_cli.vocab import ColorMode, OutputFormat
 SCHEDULE_HELP = (
     "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
     "such as 'lambda epoch: min((epoch + 1) / 4, 1)' (run 'warmup kinds' for the spec kinds), "
-    "or a training config file (HF, DeepSpeed, timm, detectron2, fairseq, Lightning, MMEngine)."
+    "a training config file (HF, DeepSpeed, timm, detectron2, fairseq, Lightning, MMEngine), "
+    "or a PyTorch training script (.py, read statically, never run)."
 )
 
 
@@ -33,6 +34,7 @@ def show_command(
     framework: options.Framework = None,
     updates_per_epoch: options.UpdatesPerEpoch = None,
     follow_bases: options.FollowBases = False,
+    assign: options.Assign = None,
     resume_from: Annotated[int | None, typer.Option(
         "--resume-from", min=0, max=options.MAX_COUNT,
         help="Show the updates a job resumed at update K gets (LambdaLR rebuilt with "
@@ -71,7 +73,7 @@ def show_command(
         argument, text = stdin_argument(schedule, stdin_filename)
         request = ShowRequest(
             argument, RunLength(epochs, steps), tuple(base or ()),
-            Selection(pick, framework, follow_bases),
+            Selection(pick, framework, follow_bases, tuple(assign or ())),
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
             resume_from=resume_from, text=text)
         console = stdout_console(color)

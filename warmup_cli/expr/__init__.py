@@ -43,7 +43,12 @@ from warmup_cli.expr.allowlist import (
     dotted_name,
 )
 from warmup_cli.expr.bounds import MAX_INT_BITS, BoundError, checked_mul, checked_pow
-from warmup_cli.expr.expression import CompiledExpression, compile_expression, is_lambda_text
+from warmup_cli.expr.expression import (
+    CompiledExpression,
+    compile_bound,
+    compile_expression,
+    is_lambda_text,
+)
 
 __all__ = [
     "BINOP_SYMBOLS",
@@ -56,6 +61,7 @@ __all__ = [
     "Limits",
     "checked_mul",
     "checked_pow",
+    "compile_bound",
     "compile_expression",
     "dotted_name",
     "is_lambda_text",

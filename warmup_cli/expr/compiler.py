@@ -9,7 +9,7 @@ the operand shapes prove the bound cannot be hit.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from warmup_cli.errors import ExpressionError
@@ -155,8 +155,14 @@ class Compiler:
         fold: bool,
         locate: bool,
         meter: WorkMeter | None = None,
+        names: Mapping[str, Any] | None = None,
     ) -> None:
         self.source = source
+        # Names a caller has bound (a training script's constants, or the factor function's
+        # own locals): keyed by the name, or by the text of an attribute chain or subscript as
+        # ``ast.unparse`` writes it (``self.warmup``, ``hyp['lrf']``). A value is a number, or
+        # a zero-argument callable giving the current value of a local.
+        self.names: Mapping[str, Any] = names or {}
         self.param = param
         self.bare = bare  # the first free name becomes the step variable
         self.fold = fold  # pre-compute step-independent subtrees
@@ -218,10 +224,28 @@ class Compiler:
         what = refused_constant(value, self.source[node.col_offset : node.end_col_offset])
         raise self._refuse(f"{what} is not allowed", node.col_offset)
 
+    def _bound(self, node: ast.expr) -> Part | None:
+        if not self.names:
+            return None
+        key = node.id if isinstance(node, ast.Name) else ast.unparse(node)
+        if key not in self.names:
+            return None
+        value = self.names[key]
+        if callable(value):
+            read = value
+            return Part(lambda _x: read(), DYN, None, True)
+        if value.__class__ not in (int, float, bool):
+            raise self._refuse(f"'{key}' is a {type(value).__name__}, not a number",
+                               node.col_offset)
+        return const_part(value)
+
     def _name(self, node: ast.Name) -> Part:
         name = node.id
         if name == self.param:
             return Part(identity, PARAM, None, True)
+        bound = self._bound(node)
+        if bound is not None:
+            return bound
         if name in BARE_CONSTANTS:
             return const_part(BARE_CONSTANTS[name])
         if name in BUILTIN_FUNCTIONS or name in MATH_FUNCTIONS:
@@ -253,6 +277,9 @@ class Compiler:
         return self._refuse(message, node.col_offset, hint)
 
     def _attribute(self, node: ast.Attribute) -> Part:
+        bound = self._bound(node)
+        if bound is not None:
+            return bound
         value = node.value
         if isinstance(value, ast.Name) and value.id == "math":
             if node.attr in MATH_CONSTANTS:
@@ -274,6 +301,9 @@ class Compiler:
         raise self._refuse(f"attribute access '.{node.attr}' is not allowed", dot)
 
     def _subscript(self, node: ast.Subscript) -> Part:
+        bound = self._bound(node)
+        if bound is not None:
+            return bound
         self.build(node.value)
         raise self._refuse(
             "subscript [...] is not allowed", self._gap_token(node.value, node.slice.col_offset)

@@ -5,10 +5,12 @@ returns, plus :func:`is_lambda_text` to tell a lambda from a schedule spec.
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from warmup_cli.errors import EvaluationError
 from warmup_cli.expr.allowlist import (
@@ -47,6 +49,8 @@ class CompiledExpression:
     body_column: int
     tree: ast.expr
     staircase: tuple[tuple[int, str], ...]
+    # The names a caller bound (:func:`compile_bound`); empty for a text of its own.
+    names: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _fn: Fn = field(init=False, repr=False, compare=False)
 
     def __call__(self, step: int) -> int | float:
@@ -67,12 +71,20 @@ class CompiledExpression:
             return value  # type: ignore[no-any-return]
         raise self._bad_result(step, value)
 
+    def value(self, step: int) -> Any:
+        """What the expression gives at ``step``, whatever it is (a bool of a test, a local's
+        value): failures are reported as by ``__call__``, the result is not checked."""
+        try:
+            return self._fn(step)
+        except Exception as exc:
+            raise self._failure(step, exc) from exc
+
     def metered(self, meter: WorkMeter) -> Callable[[int], int | float]:
         """This factor function charging ``meter`` for its work (one unit per operation run,
         one more per 64-bit word of an integer result, one per call), with the same values
         and errors as calling it; :class:`WorkExceeded` past the meter's limit."""
         compiler = Compiler(self.source, self.param, bare=False, fold=True, locate=False,
-                            meter=meter)
+                            meter=meter, names=self.names)
         fn = compiler.build(self.tree).fn
 
         def run(step: int) -> int | float:
@@ -123,7 +135,8 @@ class CompiledExpression:
         column-tagging wrapper around every node, then runs them again. Evaluation is
         deterministic, so the same node fails the same way.
         """
-        compiler = Compiler(self.source, self.param, bare=False, fold=False, locate=True)
+        compiler = Compiler(self.source, self.param, bare=False, fold=False, locate=True,
+                            names=self.names)
         try:
             compiler.build(self.tree).fn(step)
         except Located as located:
@@ -197,5 +210,26 @@ def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> CompiledEx
         tree=body,
         staircase=tuple(sorted(compiler.staircase)),
     )
+    object.__setattr__(compiled, "_fn", part.fn)
+    return compiled
+
+
+def compile_bound(node: ast.expr, source: str, param: str | None, names: Mapping[str, Any],
+                  limits: Limits = DEFAULT_LIMITS) -> CompiledExpression:
+    """An expression already parsed out of ``source`` (a training script, read with ``ast``),
+    checked against the allowlist and compiled like :func:`compile_expression`, over the step
+    ``param``, with ``names`` bound (see :class:`~warmup_cli.expr.compiler.Compiler`): every
+    other name, attribute or subscript is refused as usual. Positions (and so the columns of
+    errors) become 0-based character offsets into the whole of ``source``; ``node`` itself is
+    left untouched."""
+    tree = copy.deepcopy(node)
+    positions = Positions(source)
+    check_size(tree, source, positions, limits)
+    positions.rewrite(tree)
+    compiler = Compiler(source, param, bare=False, fold=True, locate=False, names=names)
+    part = compiler.build(tree)
+    compiled = CompiledExpression(source=source, param=param, body_column=tree.col_offset,
+                                  tree=tree, staircase=tuple(sorted(compiler.staircase)),
+                                  names=names)
     object.__setattr__(compiled, "_fn", part.fn)
     return compiled

@@ -451,7 +451,7 @@ def lr_plan(out: FrameworkSchedule, lr_fn: LrFn, base_lr: float, unit: Unit, lab
                                 warmup=warmup, total=total, phases=tuple(phases),
                                 extra=dict(extra or {}))
     out.plan = Plan(schedule, (float(base_lr),), source if source is not None else label, unit,
-                    lr_fn=lr_fn, origin=origin)
+                    lr_fns=(lr_fn,), origin=origin)
     return out.plan
 
 

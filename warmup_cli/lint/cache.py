@@ -82,12 +82,14 @@ def _torch_build() -> str | None:
         return spec.origin
 
 
-def context_key(settings_fingerprint: Any, follow_bases: bool) -> str:
-    """Everything besides the files themselves that a file's findings depend on."""
+def context_key(settings_fingerprint: Any, follow_bases: bool,
+                assignments: tuple[str, ...] = ()) -> str:
+    """Everything besides the files themselves that a file's findings depend on (``--set``
+    values of training scripts included)."""
     parts = {
         "format": FORMAT, "version": warmup_cli.__version__, "source": _source_hash(),
         "python": sys.version, "torch": _torch_build(), "settings": settings_fingerprint,
-        "follow_bases": follow_bases, "cwd": os.getcwd(),
+        "follow_bases": follow_bases, "cwd": os.getcwd(), "assignments": list(assignments),
     }
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -222,9 +224,11 @@ def settings_fingerprint(settings: Settings) -> list[Any]:
             str(settings.root), str(settings.config_file)]
 
 
-def open_cache(settings: Settings, follow_bases: bool) -> LintCache | None:
+def open_cache(settings: Settings, follow_bases: bool,
+               assignments: tuple[str, ...] = ()) -> LintCache | None:
     """The cache for this run, or None when the environment turns it off."""
     if cache_disabled_by_environment():
         return None
     return LintCache.open(cache_directory(settings.root),
-                          context_key(settings_fingerprint(settings), follow_bases))
+                          context_key(settings_fingerprint(settings), follow_bases,
+                                      assignments))

@@ -257,7 +257,33 @@ def owned_by_reader(subject: Subject, claims: Iterable[tuple[str | int, ...]]) -
     return any(claim and path[:len(claim)] == claim for claim in claims)
 
 
-EXTRACTORS: list[Extractor] = [framework_subjects]
+def script_subjects(doc: Document, facts: RunFacts = NO_FACTS) -> list[Subject]:
+    """Training scripts' schedules and stepping checks (``warmup_cli.lint.scripts``, imported
+    for .py files). A bug in the checks is a located internal error, and the schedules are
+    still linted."""
+    if doc.format != "python":
+        return []
+    from warmup_cli.lint import scripts
+
+    subjects, read = scripts.script_subjects(doc, facts)
+    if read is None:
+        return subjects
+    try:
+        subjects.append(scripts.checks_subject(doc, read))
+    except WarmupError:
+        raise
+    except Exception as error:  # see above
+        where = Location(1, 1)
+        subjects.append(Subject(text="script checks", path=doc.path, where=where,
+                                origin="script", hits=(RuleHit(
+                                    UNRESOLVED_CODE, internal_error_message(
+                                        "the training-script checks", error,
+                                        "they were skipped"), Severity.ERROR, at=where),)))
+    return subjects
+
+
+EXTRACTORS: list[Extractor] = [framework_subjects, script_subjects]
+_WITH_FACTS = (framework_subjects, script_subjects)  # the extractors that take the run facts
 
 
 def register_extractor(extractor: Extractor) -> Extractor:
@@ -270,6 +296,6 @@ def extractors_for(schedule_keys: frozenset[str], facts: RunFacts = NO_FACTS
                    ) -> list[Extractor]:
     """The generic extractor for ``schedule_keys``, then every registered one; the framework
     readers get ``facts`` for a run length a config leaves open."""
-    extra = [functools.partial(framework_subjects, facts=facts)
-             if extractor is framework_subjects else extractor for extractor in EXTRACTORS]
+    extra = [functools.partial(extractor, facts=facts)
+             if extractor in _WITH_FACTS else extractor for extractor in EXTRACTORS]
     return [GenericExtractor(schedule_keys), *extra]

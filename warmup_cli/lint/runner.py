@@ -96,10 +96,12 @@ def is_schedule_argument(target: str) -> bool:
 def lint(targets: Sequence[str], settings: Settings,
          extractors: Sequence[Extractor] | None = None, *,
          follow_bases: bool = False, texts: Sequence[tuple[str, str]] = (),
-         jobs: int | None = 1, cache: bool = False) -> LintReport:
+         jobs: int | None = 1, cache: bool = False,
+         assignments: tuple[str, ...] = ()) -> LintReport:
     """Lint every target: command-line schedules first, then each file as discovery yields
     them, each file's diagnostics by position. The readers get the settings' run length
-    (``--horizon``, ``--updates-per-epoch``) and ``follow_bases`` (``--follow-bases``).
+    (``--horizon``, ``--updates-per-epoch``), ``follow_bases`` (``--follow-bases``) and the
+    ``--set`` values of training scripts (``assignments``).
 
     ``jobs``: files are linted on up to that many processes when there are enough of them
     (``lint/jobs.py``; None: one per core); the report is the same as on one. ``cache``:
@@ -116,7 +118,8 @@ def lint(targets: Sequence[str], settings: Settings,
     custom = extractors is not None
     extractors = list(extractors) if extractors is not None \
         else extractors_for(settings.schedule_keys, RunFacts(
-            settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases))
+            settings.horizon, settings.updates_per_epoch, follow_bases=follow_bases,
+            assignments=assignments))
     diagnostics: list[Diagnostic] = []
     inputs = 0
     files: list[str] = []
@@ -132,7 +135,7 @@ def lint(targets: Sequence[str], settings: Settings,
                                  text=text)
     found, discovery_bug = _discover_all(files)
     inputs += len(found)
-    store = open_cache(settings, follow_bases) if cache and not custom else None
+    store = open_cache(settings, follow_bases, assignments) if cache and not custom else None
     diagnostics += _lint_found(found, settings, extractors,
                                default_jobs() if jobs is None else jobs, store, follow_bases)
     if discovery_bug is not None:

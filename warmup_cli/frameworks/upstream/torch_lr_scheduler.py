@@ -114,7 +114,8 @@ class SteppedScheduler:
     scheduler reads what it changes, and it costs 7 times the scheduler's step. Raises
     :class:`BuildError` when torch refuses ``call``."""
 
-    def __init__(self, call: SchedulerCall, base_lr: float, limit: int) -> None:
+    def __init__(self, call: SchedulerCall, base_lr: float | tuple[float, ...],
+                 limit: int) -> None:
         import torch
 
         self.limit = limit
@@ -122,10 +123,16 @@ class SteppedScheduler:
         with warnings.catch_warnings():
             # Nothing torch says about the dummy optimizer is the user's business.
             warnings.simplefilter("ignore")
-            param = torch.nn.Parameter(torch.zeros(1))
-            self.optimizer = torch.optim.SGD([param], lr=base_lr)
+            if isinstance(base_lr, tuple):  # one parameter group per LR, as a script has them
+                groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr}
+                          for lr in base_lr]
+                self.optimizer = torch.optim.SGD(groups, lr=base_lr[0])
+            else:
+                param = torch.nn.Parameter(torch.zeros(1))
+                self.optimizer = torch.optim.SGD([param], lr=base_lr)
             self.scheduler = build_scheduler(call, self.optimizer)
-        self.lrs = [float(self.optimizer.param_groups[0]["lr"])]
+        self.group_lrs = [self._groups()]
+        self.lrs = [self.group_lrs[0][0]]
 
     def extend(self, count: int) -> StepFailure | None:
         """Steps until ``count`` LRs (at most ``limit``) are known; the failure, if torch
@@ -146,8 +153,17 @@ class SteppedScheduler:
                 except Exception as exc:  # torch's own error, reported to the caller
                     self.failure = StepFailure(len(self.lrs), f"{type(exc).__name__}: {exc}")
                     return self.failure
-                self.lrs.append(float(self.optimizer.param_groups[0]["lr"]))
+                self.group_lrs.append(self._groups())
+                self.lrs.append(self.group_lrs[-1][0])
         return None
+
+    def _groups(self) -> tuple[float, ...]:
+        return tuple(float(group["lr"]) for group in self.optimizer.param_groups)
+
+    def lrs_of_groups(self, step: int) -> tuple[float, ...]:
+        """Every parameter group's LR of ``step`` (as :meth:`lr` for the first)."""
+        self.lr(step)
+        return self.group_lrs[min(max(step, 0), len(self.group_lrs) - 1)]
 
     def lr(self, step: int) -> float:
         """The LR of ``step``; past ``limit`` the last one is held; ValueError past a step
