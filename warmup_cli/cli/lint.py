@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, stdout_console, user_errors
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors
 from warmup_cli.errors import WarmupError
 from warmup_cli.vocab import ColorMode, LintFormat, Severity
 
@@ -18,10 +18,10 @@ TARGETS_HELP = (
 LIST_HELP = "Comma-separated rule codes, prefixes (WU1), slugs (zero-lr-start) or ALL"
 
 
-@app.command("lint")
+@app.command("lint", cls=Command)
 def lint_command(
     targets: Annotated[list[str] | None, typer.Argument(
-        help=TARGETS_HELP, metavar="TARGET", show_default=False)] = None,
+        help=TARGETS_HELP, metavar="TARGET...", show_default=False)] = None,
     output_format: Annotated[LintFormat, typer.Option(
         "--output-format", help="text (path:line:col: CODE [severity] message), json, github "
         "(workflow annotations), sarif (code scanning) or junit.")] = LintFormat.TEXT,
@@ -101,7 +101,7 @@ def lint_command(
     raise typer.Exit(report.exit_code(settings.fail_on))
 
 
-@app.command("rules")
+@app.command("rules", cls=Command)
 def rules_command() -> None:
     """List every lint rule: code, name, default severity and what it finds."""
     from warmup_cli.lint.docs import rules_table

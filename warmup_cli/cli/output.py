@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from warmup_cli.cli.app import err_console
+from warmup_cli.cli.app import err_console, stdout_is_terminal
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import plain
 from warmup_cli.vocab import OutputFormat
@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
 
 
-def resolve_format(requested: OutputFormat, console: Console, plot: bool | None = None) -> str:
-    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe; asking for
-    the plot (``--plot``) asks for that person's view wherever the output goes."""
+def resolve_format(requested: OutputFormat, plot: bool | None = None) -> str:
+    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe or file,
+    whatever FORCE_COLOR or TTY_COMPATIBLE say; asking for the plot (``--plot``) asks for
+    that person's view wherever the output goes."""
     if requested is OutputFormat.AUTO:
-        return "table" if console.is_terminal or plot else "csv"
+        return "table" if stdout_is_terminal() or plot else "csv"
     return requested.value
 
 
@@ -70,7 +71,7 @@ def plot_width(requested: int | None) -> int:
 def display_for(console: Console, *, plot: bool | None, show_all: bool, log_y: bool,
                 width: int | None, height: int, digits: int | None) -> Display:
     """The table and plot options; the plot comes with the table on a terminal."""
-    return Display(show_all=show_all, plot=plot if plot is not None else console.is_terminal,
+    return Display(show_all=show_all, plot=plot if plot is not None else stdout_is_terminal(),
                    log_y=log_y, plot_width=plot_width(width), plot_height=height,
                    digits=digits)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, stdout_console, user_errors
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors
 from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
 from warmup_cli.vocab import ColorMode, OutputFormat
 
@@ -17,9 +17,10 @@ SCHEDULE_HELP = (
 )
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 def show_command(
-    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, show_default=False)],
+    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, metavar="SCHEDULE",
+                                            show_default=False)],
     epochs: options.Epochs = None,
     steps: options.Steps = None,
     base: Annotated[list[float] | None, typer.Option(
@@ -57,6 +58,6 @@ def show_command(
             resume_from=resume_from))
         print_notes(shown.resolved.notes)
         console = stdout_console(color)
-        emit_shown(shown, console, resolve_format(fmt, console, plot), display_for(
+        emit_shown(shown, console, resolve_format(fmt, plot), display_for(
             console, plot=plot, show_all=show_all, log_y=log_y, width=width,
             height=plot_height, digits=digits))
