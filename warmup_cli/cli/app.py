@@ -93,6 +93,12 @@ def report(error: WarmupError) -> None:
                       highlight=False, soft_wrap=True)
 
 
+def warn(message: str) -> None:
+    """``warning: message`` on stderr (the message may quote a path: escaped, not markup)."""
+    err_console.print(Text.assemble(("warning:", "bold yellow"), " ", escape_controls(message)),
+                      highlight=False, soft_wrap=True)
+
+
 def escaped(error: WarmupError) -> WarmupError:
     """``error`` with the texts it quotes (a key, a value, a file name, the source line)
     escaped onto one printable line each, the caret moved to where its character went."""

@@ -5,9 +5,11 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import Command, app, stdout_console, user_errors
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors, warn
 from warmup_cli.errors import WarmupError
-from warmup_cli.vocab import ColorMode, LintFormat, Severity
+from warmup_cli.vocab import CONFIG_SUFFIXES, ColorMode, LintFormat, Severity
+
+SUFFIXES_TEXT = ", ".join(f"*{s}" for s in CONFIG_SUFFIXES[:-1]) + f" or *{CONFIG_SUFFIXES[-1]}"
 
 TARGETS_HELP = (
     "Config files (YAML, JSON, TOML, Python: HF Trainer/axolotl, DeepSpeed, timm, detectron2, "
@@ -74,8 +76,8 @@ def lint_command(
     (exit 0 clean, 1 findings, 2 unreadable input, 3 an internal error)."""
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
-    from warmup_cli.lint.emitters import EMITTERS, styled_text
-    from warmup_cli.lint.runner import lint
+    from warmup_cli.lint.emitters import EMITTERS, Checked, styled_text
+    from warmup_cli.lint.runner import is_schedule_argument, lint
     from warmup_cli.lint.settings import resolve_settings
 
     with user_errors():
@@ -93,9 +95,13 @@ def lint_command(
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated)
         report = lint(targets, settings, follow_bases=follow_bases)
+    for target in report.empty:
+        warn(f"no files to lint under {target} (it holds no {SUFFIXES_TEXT} file)")
     if output_format is LintFormat.TEXT:
         console = stdout_console(color)
-        console.print(styled_text(report.diagnostics), soft_wrap=True, end="")
+        schedules = sum(map(is_schedule_argument, targets))
+        checked = Checked(files=report.inputs - schedules, schedules=schedules)
+        console.print(styled_text(report.diagnostics, checked), soft_wrap=True, end="")
     else:
         typer.echo(EMITTERS[output_format](report.diagnostics), nl=False)
     raise typer.Exit(report.exit_code(settings.fail_on))

@@ -50,6 +50,7 @@ FILE_START = Location(1, 1)
 class LintReport:
     diagnostics: list[Diagnostic]
     inputs: int  # files and command-line schedules looked at
+    empty: tuple[str, ...] = ()  # directory and pattern targets that held no config file
 
     @property
     def internal_errors(self) -> list[Diagnostic]:
@@ -108,7 +109,8 @@ def lint(targets: Sequence[str], settings: Settings,
             diagnostics += lint_argument(target, index, settings)
         else:
             files.append(target)
-    found_files = discover(files)
+    empty: list[str] = []
+    found_files = discover(files, on_empty=empty.append)
     while True:
         try:
             found = next(found_files, None)
@@ -124,7 +126,7 @@ def lint(targets: Sequence[str], settings: Settings,
             diagnostics.append(_unreadable(found, None))
         else:
             diagnostics += lint_file(found, settings, extractors)
-    return LintReport(_unique(diagnostics), inputs)
+    return LintReport(_unique(diagnostics), inputs, tuple(empty))
 
 
 def lint_argument(target: str, index: int, settings: Settings) -> list[Diagnostic]:
