@@ -209,7 +209,7 @@ def test_explain_by_code_or_slug(name: str) -> None:
     code, out, _ = run("lint", "--explain", name)
     assert code == 0
     assert out.startswith("WU105 staircase-warmup [warning]\n")
-    assert "Bad:\n    lr_lambda: \"lambda epoch: min(epoch // 4, 1)\"" in out
+    assert "Bad:\n\n    lr_lambda: \"lambda epoch: min(epoch // 4, 1)\"" in out
     assert "Good:\n" in out
 
 

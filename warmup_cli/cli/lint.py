@@ -82,7 +82,9 @@ def lint_command(
 
     with user_errors():
         if explain is not None:
-            typer.echo(explain_rule(lookup_rule(explain)), nl=False)
+            from warmup_cli.render.markdown import print_markdown
+
+            print_markdown(stdout_console(color), explain_rule(lookup_rule(explain)))
             return
         if not targets:
             raise WarmupError("nothing to lint",
@@ -110,6 +112,7 @@ def lint_command(
 @app.command("rules", cls=Command)
 def rules_command() -> None:
     """List every lint rule: code, name, default severity and what it finds."""
-    from warmup_cli.lint.docs import rules_table
+    from warmup_cli.lint.docs import rules_view
 
-    stdout_console().print(rules_table())
+    console = stdout_console()
+    console.print(rules_view(console.width))

@@ -7,20 +7,20 @@ with controls escaped (``safe_text``), never rich markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import escape_controls, plain
-from warmup_cli.render.table import build_table
+from warmup_cli.render.table import Layout, fitted_table
 
 if TYPE_CHECKING:
     from warmup_cli.digest import Digest
     from warmup_cli.pipeline import Compared, Shown
     from warmup_cli.schedule import Plan
-    from warmup_cli.series import View
+    from warmup_cli.series import Row, View
 
 
 def lr_headers(plan: Plan) -> list[str]:
@@ -34,6 +34,11 @@ def show_title(plan: Plan, view: View) -> str:
 
 
 def compare_headers(plans: Sequence[Plan]) -> list[str]:
+    """Short headers (``lr_0``); :func:`compare_legend` says which schedule each one is."""
+    return [f"lr_{index}" for index in range(len(plans))]
+
+
+def compare_legend(plans: Sequence[Plan]) -> list[str]:
     return [f"lr_{index}: {plan.source}" for index, plan in enumerate(plans)]
 
 
@@ -45,15 +50,35 @@ def _update_unit(view: View) -> str | None:
     return view.unit if view.steps_per_epoch else None
 
 
+def print_prose(console: Console, text: str, style: str = "") -> None:
+    """One paragraph of ours or the user's, wrapped at spaces to the terminal's width (a file
+    name or spec is split only when it is longer than a whole line), never padded: no line
+    ends in the space it was broken at."""
+    for line in plain(text, style=style).wrap(console, console.width, overflow="fold"):
+        line.rstrip()
+        console.print(line, soft_wrap=True)
+
+
+def print_fitted(console: Console, rows: Sequence[Row], notes: Mapping[int, str],
+                 layout: Layout) -> None:
+    fitted = fitted_table(rows, notes, layout, console.width)
+    console.print(fitted.table)
+    for line in fitted.notes_below:
+        print_prose(console, line, style="cyan")
+    caption = fitted.caption()
+    if caption is not None:
+        print_prose(console, caption, style="dim")
+
+
 def print_shown(console: Console, shown: Shown, summary: Digest, display: Display) -> None:
     plan, view = shown.plan, shown.view
     headers = lr_headers(plan)
-    console.print(build_table(summary.table_rows(), notes=summary.notes(), unit=view.row_unit,
-                              lr_headers=headers, title=show_title(plan, view),
-                              digits=display.digits, update_unit=_update_unit(view)))
-    console.print(plain(shown.verified().describe(), style="dim"), soft_wrap=True)
+    print_prose(console, show_title(plan, view))
+    print_fitted(console, summary.table_rows(), summary.notes(), Layout(
+        view.row_unit, headers, _update_unit(view), digits=display.digits))
+    print_prose(console, shown.verified().describe(), style="dim")
     if shown.resume is not None:
-        console.print(plain(shown.resume.describe()), soft_wrap=True)
+        print_prose(console, shown.resume.describe())
     if display.plot and summary.envelope is not None:
         lines = [(header, *summary.envelope.points(group))
                  for group, header in enumerate(headers)]
@@ -63,12 +88,14 @@ def print_shown(console: Console, shown: Shown, summary: Digest, display: Displa
 def print_compared(console: Console, compared: Compared, summary: Digest,
                    display: Display) -> None:
     plans, view = compared.plans, compared.view
-    console.print(build_table(summary.table_rows(), notes=summary.notes(), unit=view.row_unit,
-                              lr_headers=compare_headers(plans),
-                              title=compare_title(plans, view), digits=display.digits,
-                              update_unit=_update_unit(view), columns=("lrs",)))
-    console.print(plain(f"{compared.verified():,} updates checked against torch's LambdaLR",
-                        style="dim"), soft_wrap=True)
+    print_prose(console, compare_title(plans, view))
+    for line in compare_legend(plans):
+        print_prose(console, line)
+    print_fitted(console, summary.table_rows(), summary.notes(), Layout(
+        view.row_unit, compare_headers(plans), _update_unit(view), columns=("lrs",),
+        digits=display.digits))
+    print_prose(console, f"{compared.verified():,} updates checked against torch's LambdaLR",
+                style="dim")
     if display.plot and summary.envelope is not None:
         lines = [(f"lr_{index}", *summary.envelope.points(index)) for index in range(len(plans))]
         draw_plot(console, lines, title=" vs ".join(plan.source for plan in plans),
