@@ -104,10 +104,29 @@ def print_compared(console: Console, compared: Compared, summary: Digest,
 
 def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float]]], *,
               title: str, xlabel: str, display: Display) -> None:
-    from warmup_cli.render.plot import render_plot
+    """The title (wrapped, centred over the plot), the canvas, and a legend under it when
+    there are several lines; or why a log axis has nothing to show."""
+    from rich.text import Text
 
-    text = render_plot(lines, title=escape_controls(title), xlabel=escape_controls(xlabel),
-                       width=display.plot_width,
-                       height=display.plot_height, log_y=display.log_y,
-                       color=console.is_terminal and not console.no_color)
-    console.out(text, highlight=False)
+    from warmup_cli.render.plot import line_style, render_plot
+
+    color = console.is_terminal and not console.no_color
+    plot = render_plot(lines, xlabel=escape_controls(xlabel), width=display.plot_width,
+                       height=display.plot_height, log_y=display.log_y, color=color)
+    width = min(display.plot_width, console.width)
+    for line in plain(title).wrap(console, width, justify="center", overflow="fold"):
+        line.rstrip()
+        console.print(line, soft_wrap=True)
+    if plot.text is None:
+        print_prose(console, plot.empty_reason or "", style="dim")
+        return
+    console.out(plot.text, highlight=False)
+    if len(lines) > 1:
+        legend = Text()
+        for index, (label, _, _) in enumerate(lines):
+            colour, marker = line_style(index, color)
+            swatch = "━━" if colour is not None else ("⠉⠉" if marker == "braille" else marker * 2)
+            legend.append(swatch, style=f"color({colour})" if colour is not None else "")
+            legend.append(f" {escape_controls(label)}   ")
+        legend.rstrip()
+        console.print(legend, soft_wrap=True)
