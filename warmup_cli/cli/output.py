@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from warmup_cli.cli.app import err_console, stdout_is_terminal
+from warmup_cli.cli.app import err_console, stdout_is_terminal, warn
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import plain
 from warmup_cli.vocab import OutputFormat
@@ -103,6 +103,17 @@ def emit_compared(compared: Compared, console: Console, output: str,
     from warmup_cli.render.screen import print_compared
 
     print_compared(console, compared, summary, display)
+
+
+def print_findings(argument: str, shown: Shown) -> None:
+    """What lint's schedule rules say about the run shown, as warnings on stderr (the table's
+    companion; machine formats stay data only)."""
+    from warmup_cli.lint.shown import shown_findings
+
+    view = shown.view
+    run_length = view.update_of(view.start + view.count - 1) + 1
+    for finding in shown_findings(argument, shown.plan, run_length):
+        warn(f"{finding.describe()} (warmup lint --explain {finding.code})")
 
 
 def print_notes(notes: Sequence[str]) -> None:

@@ -7,7 +7,13 @@ import typer
 
 from warmup_cli.cli import options
 from warmup_cli.cli.app import Command, app, stdout_console, user_errors
-from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
+from warmup_cli.cli.output import (
+    display_for,
+    emit_shown,
+    print_findings,
+    print_notes,
+    resolve_format,
+)
 from warmup_cli.vocab import ColorMode, OutputFormat
 
 SCHEDULE_HELP = (
@@ -58,6 +64,9 @@ def show_command(
             resume_from=resume_from))
         print_notes(shown.resolved.notes)
         console = stdout_console(color)
-        emit_shown(shown, console, resolve_format(fmt, plot), display_for(
+        output = resolve_format(fmt, plot)
+        emit_shown(shown, console, output, display_for(
             console, plot=plot, show_all=show_all, log_y=log_y, width=width,
             height=plot_height, digits=digits))
+        if output == "table":
+            print_findings(schedule, shown)
