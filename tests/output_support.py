@@ -42,7 +42,11 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def command(*args: str) -> list[str]:
+def command(*args: str, prog: str | None = None) -> list[str]:
+    """``python -m warmup_cli ARGS``, or the installed console script ``prog`` (shell
+    completion keys its variable, ``_WARMUP_COMPLETE``, on the program's name)."""
+    if prog is not None:
+        return [str(Path(sys.executable).parent / prog), *args]
     return [sys.executable, "-m", "warmup_cli", *args]
 
 
@@ -72,8 +76,9 @@ def on_terminal(*args: str, columns: int = 80, env: Mapping[str, str] | None = N
     return Ran(process.returncode, b"".join(chunks).decode().replace("\r\n", "\n"), stderr)
 
 
-def in_pipe(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Ran:
-    done = subprocess.run(command(*args), capture_output=True, env=environment(env),
+def in_pipe(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+            prog: str | None = None) -> Ran:
+    done = subprocess.run(command(*args, prog=prog), capture_output=True, env=environment(env),
                           cwd=cwd or ROOT, timeout=120)
     return Ran(done.returncode, done.stdout.decode(), done.stderr.decode())
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.output_support import in_pipe, on_terminal, reader_gone
 
-SHOW = ("show", "linear:4", "-n", "3")
+SHOW = ("show", "linear:4", "-n", "4")  # a clean schedule: no lint warning
 
 
 # --- 1: --format auto follows isatty, colour variables only choose colours -----------------
@@ -87,3 +87,48 @@ def test_usage_lines_name_the_arguments_in_capitals(command: str, usage: str) ->
     text = in_pipe(command, "--help").stdout
     assert text.splitlines()[0].endswith(usage), text.splitlines()[0]
     assert "{" not in text.splitlines()[0]
+
+
+# --- 9: options that do nothing say so; no padding; completion ------------------------------
+
+@pytest.mark.parametrize(("args", "note"), [
+    (["--log-y"], "note: --log-y does nothing with --format csv, which writes every row, exact"),
+    (["--format", "json", "--digits", "3", "--all"],
+     "note: --digits, --all do nothing with --format json, which writes every row, exact"),
+    (["--format", "csv", "--plot"],
+     "note: --plot does nothing with --format csv, which writes every row, exact"),
+    (["--format", "table", "--log-y", "--plot-height", "9"],
+     "note: --log-y, --plot-height do nothing without the plot (add --plot)"),
+])
+def test_options_that_do_nothing_say_so(args: list[str], note: str) -> None:
+    done = in_pipe(*SHOW, *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [note]
+
+
+def test_options_that_do_something_are_quiet() -> None:
+    assert in_pipe(*SHOW, "--format", "table", "--plot", "--log-y", "--digits", "3").stderr == ""
+    assert on_terminal(*SHOW, "--log-y", "--plot-height", "8").stderr == ""
+    assert in_pipe("compare", "linear:4", "linear:8", "-n", "9", "--log-y").stderr.startswith(
+        "note: --log-y does nothing with --format csv")
+
+
+@pytest.mark.parametrize("args", [["show", "linear:4", "-n", "12", "--format", "table", "--plot"],
+                                  ["compare", "linear:4", "linear:8", "-n", "12", "--format",
+                                   "table", "--plot"],
+                                  ["kinds"], ["rules"], ["lint", "--explain", "WU302"]])
+def test_no_line_written_to_a_file_ends_in_padding(args: list[str]) -> None:
+    done = in_pipe(*args)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout
+    padded = [line for line in done.stdout.splitlines() if line != line.rstrip()]
+    assert padded == []
+
+
+def test_shell_completion_is_typers_own() -> None:
+    words = in_pipe(env={"_WARMUP_COMPLETE": "complete_bash", "COMP_WORDS": "warmup show --plo",
+                         "COMP_CWORD": "2"}, prog="warmup")
+    assert words.stdout.split() == ["--plot", "--plot-width", "--plot-height"]
+    script = in_pipe("--show-completion", "bash", prog="warmup")
+    assert "_warmup_completion()" in script.stdout
+    assert "--install-completion" in in_pipe("--help").stdout

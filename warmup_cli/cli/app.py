@@ -37,7 +37,7 @@ app = typer.Typer(
     # --help, which alone would break the start-up budget (1.3x `import typer, rich.console`).
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
 )
 

@@ -33,7 +33,7 @@ def compare_command(
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
-    plot_height: options.PlotHeight = 20,
+    plot_height: options.PlotHeight = None,
     digits: options.Digits = None,
     color: options.Color = ColorMode.AUTO,
 ) -> None:
@@ -48,6 +48,7 @@ def compare_command(
             steps_per_epoch=steps_per_epoch))
         print_notes([note for item in compared.resolved for note in item.notes])
         console = stdout_console(color)
-        emit_compared(compared, console, resolve_format(fmt, plot), display_for(
-            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
+        output = resolve_format(fmt, plot)
+        emit_compared(compared, console, output, display_for(
+            output, plot=plot, show_all=show_all, log_y=log_y, width=width,
             height=plot_height, digits=digits))

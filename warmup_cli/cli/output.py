@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from warmup_cli.cli.app import err_console, stdout_is_terminal, warn
+from warmup_cli.cli.options import PLOT_HEIGHT
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import plain
 from warmup_cli.vocab import OutputFormat
@@ -68,12 +69,29 @@ def plot_width(requested: int | None) -> int:
     return requested or min(100, shutil.get_terminal_size((100, 24)).columns)
 
 
-def display_for(console: Console, *, plot: bool | None, show_all: bool, log_y: bool,
-                width: int | None, height: int, digits: int | None) -> Display:
-    """The table and plot options; the plot comes with the table on a terminal."""
-    return Display(show_all=show_all, plot=plot if plot is not None else stdout_is_terminal(),
-                   log_y=log_y, plot_width=plot_width(width), plot_height=height,
-                   digits=digits)
+def display_for(output: str, *, plot: bool | None, show_all: bool, log_y: bool,
+                width: int | None, height: int | None, digits: int | None) -> Display:
+    """The table and plot options; the plot comes with the table on a terminal. An option
+    that does nothing in ``output`` (``--log-y`` in csv, or without the plot) says so on
+    stderr."""
+    drawn = output == "table" and (plot if plot is not None else stdout_is_terminal())
+    given = {"--plot": plot is True, "--log-y": log_y, "--plot-width": width is not None,
+             "--plot-height": height is not None, "--digits": digits is not None,
+             "--all": show_all}
+    if output != "table":
+        _note_unused([name for name, on in given.items() if on],
+                     f"with --format {output}, which writes every row, exact")
+    elif not drawn:
+        _note_unused([name for name in ("--log-y", "--plot-width", "--plot-height")
+                      if given[name]], "without the plot (add --plot)")
+    return Display(show_all=show_all, plot=drawn, log_y=log_y, plot_width=plot_width(width),
+                   plot_height=height or PLOT_HEIGHT, digits=digits)
+
+
+def _note_unused(names: Sequence[str], why: str) -> None:
+    if names:
+        verb = "does" if len(names) == 1 else "do"
+        print_notes([f"{', '.join(names)} {verb} nothing {why}"])
 
 
 def emit_shown(shown: Shown, console: Console, output: str,
@@ -105,13 +123,13 @@ def emit_compared(compared: Compared, console: Console, output: str,
     print_compared(console, compared, summary, display)
 
 
-def print_findings(argument: str, shown: Shown) -> None:
-    """What lint's schedule rules say about the run shown, as warnings on stderr (the table's
-    companion; machine formats stay data only)."""
+def print_findings(argument: str, shown: Shown, run_length: int | None) -> None:
+    """What lint's schedule rules say about the schedule shown, as warnings on stderr (the
+    table's companion; machine formats stay data only). ``run_length`` is the run the user or
+    the config states; without one, lint's own horizon is checked and the rules that need a
+    real run (WU108, WU109) stay quiet, as in lint."""
     from warmup_cli.lint.shown import shown_findings
 
-    view = shown.view
-    run_length = view.update_of(view.start + view.count - 1) + 1
     for finding in shown_findings(argument, shown.plan, run_length):
         warn(f"{finding.describe()} (warmup lint --explain {finding.code})")
 

@@ -48,7 +48,7 @@ def show_command(
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
-    plot_height: options.PlotHeight = 20,
+    plot_height: options.PlotHeight = None,
     digits: options.Digits = None,
     color: options.Color = ColorMode.AUTO,
 ) -> None:
@@ -66,7 +66,7 @@ def show_command(
         console = stdout_console(color)
         output = resolve_format(fmt, plot)
         emit_shown(shown, console, output, display_for(
-            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
+            output, plot=plot, show_all=show_all, log_y=log_y, width=width,
             height=plot_height, digits=digits))
         if output == "table":
-            print_findings(schedule, shown)
+            print_findings(schedule, shown, epochs or steps or shown.resolved.horizon)

@@ -19,7 +19,7 @@ from warmup_cli.schedule import Plan
 from warmup_cli.vocab import Code, Severity
 
 SCHEDULE_CODES = frozenset(code for code in RULES if code.startswith("WU1"))
-RUN_SOURCE = "as shown"
+RUN_SOURCE = "as shown"  # lint names the run "the run (--horizon)"; show, "the run (as shown)"
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,16 @@ class Finding:
         return f"{self.code} [{self.severity}] {self.message}"
 
 
-def shown_findings(argument: str, plan: Plan, run_length: int) -> list[Finding]:
-    """The WU1xx findings ``lint`` makes on ``plan`` over a run of ``run_length`` updates (the
-    ones shown), with the rules ``[tool.warmup-cli]`` enables; ``argument`` is what the user
-    gave (a lambda's text lets the checks point inside it)."""
+def shown_findings(argument: str, plan: Plan, run_length: int | None) -> list[Finding]:
+    """The WU1xx findings ``lint`` makes on ``plan`` over a run of ``run_length`` scheduler
+    steps (None: lint's default horizon, and no finding that needs the real run length), with
+    the rules ``[tool.warmup-cli]`` enables; ``argument`` is what the user gave (a lambda's
+    text lets the checks point inside it)."""
     settings = _settings()
     codes = settings.codes_for(None) & SCHEDULE_CODES
     subject = dataclasses.replace(_subject(argument, plan), schedule=plan.schedule,
                                   base_lrs=plan.base_lrs, run_length=run_length,
-                                  run_source=RUN_SOURCE)
+                                  run_source=RUN_SOURCE if run_length else None)
     with evaluation_budget():
         hits = check_subject(subject, settings, codes)
     return [Finding(hit.code, RULES[hit.code].name, hit.severity or RULES[hit.code].severity,

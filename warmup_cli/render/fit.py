@@ -11,6 +11,7 @@ layout (drops the note column, rounds the numbers, stacks the rows).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,3 +100,12 @@ def indented(text: str, width: int, indent: int = 4) -> str:
     return "\n".join(textwrap.wrap(text, max(20, width - indent), initial_indent=prefix,
                                     subsequent_indent=prefix, break_long_words=False,
                                     break_on_hyphens=False)) or prefix
+
+
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def unpadded(text: str) -> str:
+    """``text`` with no line ending in spaces (escape sequences after them are kept): what
+    rich and plotext pad lines with is noise in a file and in a diff."""
+    return _TRAILING.sub(r"\1", text)

@@ -16,8 +16,11 @@ def print_markdown(console: Console, text: str) -> None:
     """``text`` rendered on ``console``, inline code in a colour of its own, not on black."""
     from rich.theme import Theme
 
-    with console.use_theme(Theme({"markdown.code": "bold cyan"})):
+    from warmup_cli.render.fit import unpadded
+
+    with console.use_theme(Theme({"markdown.code": "bold cyan"})), console.capture() as out:
         console.print(markdown(text))
+    console.out(unpadded(out.get()), highlight=False, end="")  # rich leaves the wrap's space
 
 
 def markdown(text: str) -> RenderableType:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from warmup_cli.render.display import Display
+from warmup_cli.render.fit import unpadded
 from warmup_cli.render.safe_text import escape_controls, plain
 from warmup_cli.render.table import Layout, fitted_table
 
@@ -120,7 +121,7 @@ def draw_plot(console: Console, lines: Sequence[tuple[str, list[int], list[float
     if plot.text is None:
         print_prose(console, plot.empty_reason or "", style="dim")
         return
-    console.out(plot.text, highlight=False)
+    console.out(unpadded(plot.text), highlight=False)  # plotext pads its label lines
     if len(lines) > 1:
         legend = Text()
         for index, (label, _, _) in enumerate(lines):
