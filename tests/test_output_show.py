@@ -4,6 +4,8 @@ marked so, not as a peak."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from tests.output_support import in_pipe
@@ -65,3 +67,29 @@ def test_findings_are_those_lint_makes_for_that_run() -> None:
     linted = runner.invoke(app, ["lint", "lambda e: e / 4", "--horizon", "6"]).stdout
     for finding in found:  # the same finding (show also knows the base LR it prints)
         assert f"{finding.code} [{finding.severity}] {finding.message.split(':')[0]}:" in linted
+
+
+def test_a_config_gets_the_wu1xx_findings_lint_makes_on_it(tmp_path: Path) -> None:
+    config = tmp_path / "train.yaml"
+    config.write_text('lr_lambda: "lambda e: e / 4"\nepochs: 6\n')
+    shown = runner.invoke(app, ["show", str(config), *TABLE])
+    linted = runner.invoke(app, ["lint", str(config)])
+    lint_lines = [line for line in linted.stdout.splitlines() if " WU1" in line]
+    assert len(lint_lines) == 2
+    expected = []
+    for line in lint_lines:  # path:line:col: WU101 [error] message
+        place, rest = line.split(": ", 1)
+        code, severity, message = rest.split(" ", 2)
+        expected.append(f"warning: {code} {severity} {place}: {message} "
+                        f"(warmup lint --explain {code})")
+    assert shown.stderr.splitlines() == expected
+
+
+def test_an_hf_warmup_is_lints_wu302_note_not_a_wu101_warning(tmp_path: Path) -> None:
+    config = tmp_path / "hf.yaml"
+    config.write_text("learning_rate: 0.001\nlr_scheduler_type: linear\nwarmup_steps: 100\n"
+                      "max_steps: 1000\n")
+    shown = runner.invoke(app, ["show", str(config), *TABLE])
+    assert shown.exit_code == 0, shown.output
+    assert "WU101" not in shown.stderr  # lint reports the zero first update as WU302
+    assert "WU302" in runner.invoke(app, ["lint", str(config)]).stdout

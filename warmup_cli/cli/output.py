@@ -13,7 +13,7 @@ from warmup_cli.cli.app import err_console, stdout_is_terminal, warn
 from warmup_cli.cli.options import PLOT_HEIGHT
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import plain
-from warmup_cli.vocab import OutputFormat
+from warmup_cli.vocab import NO_FACTS, OutputFormat, RunFacts
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
@@ -123,14 +123,15 @@ def emit_compared(compared: Compared, console: Console, output: str,
     print_compared(console, compared, summary, display)
 
 
-def print_findings(argument: str, shown: Shown, run_length: int | None) -> None:
+def print_findings(argument: str, shown: Shown, run_length: int | None,
+                   facts: RunFacts = NO_FACTS) -> None:
     """What lint's schedule rules say about the schedule shown, as warnings on stderr (the
     table's companion; machine formats stay data only). ``run_length`` is the run the user or
     the config states; without one, lint's own horizon is checked and the rules that need a
     real run (WU108, WU109) stay quiet, as in lint."""
     from warmup_cli.lint.shown import shown_findings
 
-    for finding in shown_findings(argument, shown.plan, run_length):
+    for finding in shown_findings(argument, shown.plan, run_length, facts):
         warn(f"{finding.describe()} (warmup lint --explain {finding.code})")
 
 

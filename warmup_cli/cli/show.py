@@ -14,7 +14,7 @@ from warmup_cli.cli.output import (
     print_notes,
     resolve_format,
 )
-from warmup_cli.vocab import ColorMode, OutputFormat
+from warmup_cli.vocab import ColorMode, OutputFormat, RunFacts
 
 SCHEDULE_HELP = (
     "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
@@ -69,4 +69,6 @@ def show_command(
             output, plot=plot, show_all=show_all, log_y=log_y, width=width,
             height=plot_height, digits=digits))
         if output == "table":
-            print_findings(schedule, shown, epochs or steps or shown.resolved.horizon)
+            print_findings(schedule, shown, epochs or steps or shown.resolved.horizon,
+                           RunFacts(updates_per_epoch=updates_per_epoch,
+                                    follow_bases=follow_bases))
