@@ -53,7 +53,7 @@ def test_stdin_mixes_with_files_and_is_counted() -> None:
     code, out, _ = run("lint", "a.yaml", "-", stdin=ZERO_START)
     assert code == EXIT_FINDINGS
     assert {line.split(":")[0] for line in out.splitlines()[:-1]} == {"a.yaml", "stdin"}
-    assert out.splitlines()[-1].endswith("in 2 files.")
+    assert out.splitlines()[-1].endswith("in 2 files; 2 files checked.")
 
 
 def test_show_reads_a_spec_from_stdin() -> None:
@@ -104,7 +104,7 @@ def test_statistics_counts_each_rule_most_frequent_first() -> None:
     assert out.splitlines() == [
         "2  WU101  zero-lr-start  [error]",
         "1  WU102  uncapped-factor  [error]",
-        "Found 3 findings (3 errors) in 2 files.",
+        "Found 3 findings (3 errors) in 2 files; 2 files checked.",
     ]
     code, _, err = run("lint", "a.yaml", "--statistics", "--output-format", "json")
     assert code == EXIT_USAGE and "--statistics applies to the text output" in err

@@ -207,7 +207,7 @@ def test_a_discovery_bug_keeps_what_was_found(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     _, good = _two_files(tmp_path)
 
-    def discover(files):  # type: ignore[no-untyped-def]
+    def discover(files, on_empty=None):  # type: ignore[no-untyped-def]
         yield good
         raise OSError("discovery bug")
 

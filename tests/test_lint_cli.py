@@ -54,7 +54,7 @@ def codes(stdout: str) -> list[str]:
 
 def test_clean_input_exits_0() -> None:
     code, out, _ = run("lint", str(FIXTURES / "clean.yaml"), "linear:4")
-    assert (code, out) == (0, "All checks passed.\n")
+    assert (code, out) == (0, "All checks passed (1 schedule and 1 file checked).\n")
 
 
 def test_findings_exit_1_with_located_lines_and_a_summary() -> None:
@@ -67,7 +67,8 @@ def test_findings_exit_1_with_located_lines_and_a_summary() -> None:
         (path, 9, 3, "WU108", "error"),
         (path, 12, 47, "WU103", "error"),
     ]
-    assert out.splitlines()[-1] == "Found 4 findings (3 errors, 1 warning) in 1 file."
+    assert out.splitlines()[-1] == \
+        "Found 4 findings (3 errors, 1 warning) in 1 file; 1 file checked."
 
 
 def test_fail_on_picks_the_failing_severity() -> None:
@@ -208,7 +209,7 @@ def test_explain_by_code_or_slug(name: str) -> None:
     code, out, _ = run("lint", "--explain", name)
     assert code == 0
     assert out.startswith("WU105 staircase-warmup [warning]\n")
-    assert "Bad:\n    lr_lambda: \"lambda epoch: min(epoch // 4, 1)\"" in out
+    assert "Bad:\n\n    lr_lambda: \"lambda epoch: min(epoch // 4, 1)\"" in out
     assert "Good:\n" in out
 
 
@@ -313,7 +314,7 @@ def test_corpus_files_never_crash(path: Path) -> None:
     code, out, _ = run("lint", str(path))
     assert code in (0, 1, 2)
     lines = out.splitlines()
-    assert lines[-1] == "All checks passed." or lines[-1].startswith("Found ")
+    assert lines[-1] == "All checks passed (1 file checked)." or lines[-1].startswith("Found ")
     assert all(LINE.match(line) for line in lines[:-1])
 
 
@@ -340,7 +341,8 @@ def test_qqtools_lambda_is_clean(tmp_path: Path) -> None:
     block = next(b for b in blocks if "lr_lambda" in b)
     (tmp_path / "qq.yaml").write_text(block)
     assert "lambda epoch: 0.95 ** epoch" in block
-    assert run("lint", "qq.yaml", "--horizon", "100")[:2] == (0, "All checks passed.\n")
+    assert run("lint", "qq.yaml", "--horizon", "100")[:2] == \
+        (0, "All checks passed (1 file checked).\n")
 
 
 # --- start-up cost --------------------------------------------------------------------------------

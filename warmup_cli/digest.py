@@ -54,6 +54,9 @@ class Digest:
     show_all: bool = False
     envelope: Envelope | None = None
     track_peak: bool = True  # off when rows hold several schedules (compare)
+    # the factor still grows after the last row: its largest value is no peak (set by the
+    # caller, who can evaluate the schedule one update further)
+    rising: bool = False
     kept: dict[int, Row] = field(default_factory=dict)
     tail: deque[Row] = field(default_factory=lambda: deque(maxlen=TAIL_ROWS))
     peak: Row | None = None
@@ -89,8 +92,13 @@ class Digest:
         notes = dict(self.marks)
         if self.peak is not None:
             step = self.peak.step
-            notes[step] = f"{notes[step]}; peak" if step in notes else "peak"
+            word = "still rising" if self.rising and self.peak_is_last else "peak"
+            notes[step] = f"{notes[step]}; {word}" if step in notes else word
         return notes
+
+    @property
+    def peak_is_last(self) -> bool:
+        return self.peak is not None and bool(self.tail) and self.tail[-1].step == self.peak.step
 
     def table_rows(self) -> list[Row]:
         return [self.kept[step] for step in sorted(self.kept)]

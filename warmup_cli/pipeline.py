@@ -21,6 +21,7 @@ from warmup_cli.series import (
     Chunk,
     Row,
     View,
+    checked_factor,
     chunks,
     default_horizon,
     rows_of,
@@ -179,7 +180,18 @@ def digest(plan: Plan, view: View, *, show_all: bool, plot_buckets: int | None,
                 if plot_buckets else None)
     result = Digest(marks=row_marks(plan, view), count=view.count, show_all=show_all,
                     envelope=envelope)
-    return result.consume(rows_of(_reporting(chunks(plan, view), progress)))
+    result.consume(rows_of(_reporting(chunks(plan, view), progress)))
+    result.rising = result.peak_is_last and _rises_after(plan, result.tail[-1])
+    return result
+
+
+def _rises_after(plan: Plan, last: Row) -> bool:
+    """Whether the factor grows at the update after ``last``: then the largest factor shown
+    is no peak, the run just ends before one."""
+    try:
+        return checked_factor(plan.schedule, last.update + 1) > last.factor
+    except WarmupError:  # failing one step past the run is not this view's concern
+        return False
 
 
 def digest_comparison(plans: Sequence[Plan], view: View, *, show_all: bool,

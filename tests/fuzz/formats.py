@@ -24,7 +24,10 @@ SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 # sequences, OSC 52 writes the clipboard), so user text must never print them raw.
 CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TEXT_LINE = re.compile(r"^.*:\d+:\d+: WU\d{3} \[(error|warning|note)\] ")
-_SUMMARY = re.compile(r"^(All checks passed\.|Found \d+ findings? \(.*\) in \d+ files?\.)$")
+# "1 schedule and 39 files", "2 files", "1 schedule": what was found in, and what was checked
+_CHECKED = r"(?:[\d,]+ schedules? and )?[\d,]+ (?:schedules?|files?)"
+_SUMMARY = re.compile(rf"^(All checks passed(?: \({_CHECKED} checked\))?\.|Found \d+ findings? "
+                      rf"\(.*\) in {_CHECKED}(?:; {_CHECKED} checked)?\.)$")
 # actions/toolkit's escapeProperty leaves no ',' ':' CR LF in a property, escapeData no CR LF.
 _GITHUB_LINE = re.compile(r"^::(error|warning|notice) title=warmup \(WU\d{3}\),file=[^,:\r\n]*,"
                           r"line=\d+,col=\d+::[^\r\n]*$")

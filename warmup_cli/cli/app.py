@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperCommand
 
 from warmup_cli import __version__
 from warmup_cli.errors import (
@@ -36,8 +37,18 @@ app = typer.Typer(
     # --help, which alone would break the start-up budget (1.3x `import typer, rich.console`).
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
 )
+
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as the help does: ``SCHEDULE``, not
+    Typer's ``{SCHEDULE}`` for a required one (``@app.command(cls=Command)``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
 
 # Diagnostics go to stderr so that stdout stays a clean table for pipes.
 err_console = Console(stderr=True, highlight=False)
@@ -52,21 +63,39 @@ class _StdoutConsole(Console):
         raise SystemExit(EXIT_BROKEN_PIPE)
 
 
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal: what ``--format auto`` and the default plot go by.
+
+    Not rich's ``is_terminal``, which FORCE_COLOR and TTY_COMPATIBLE (and ``--color``) set:
+    those choose colours, never the format (``FORCE_COLOR=1 warmup show ... > lr.csv`` is csv).
+    """
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
+
+
 def stdout_console(color: ColorMode = ColorMode.AUTO) -> Console:
-    """Rich decides 'terminal' from FORCE_COLOR / TTY_COMPATIBLE / isatty; NO_COLOR is honoured."""
+    """Colour as rich decides it (FORCE_COLOR / TTY_COMPATIBLE / isatty, NO_COLOR honoured)
+    unless ``--color`` says; the width is the terminal's, or 160 for a file or pipe."""
+    # A table written to a file or pipe is not squeezed into rich's 80-column fallback.
+    width = None if stdout_is_terminal() or "COLUMNS" in os.environ else 160
     if color is ColorMode.ALWAYS:
-        return _StdoutConsole(force_terminal=True, highlight=False)
+        return _StdoutConsole(force_terminal=True, highlight=False, width=width)
     if color is ColorMode.NEVER:
-        return _StdoutConsole(force_terminal=False, no_color=True, highlight=False)
-    console = _StdoutConsole(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        # A table written to a file or pipe is not squeezed into the 80-column fallback.
-        console.width = 160
-    return console
+        return _StdoutConsole(force_terminal=False, no_color=True, highlight=False,
+                              width=width)
+    return _StdoutConsole(highlight=False, width=width)
 
 
 def report(error: WarmupError) -> None:
     err_console.print(Text.assemble(("error:", "bold red"), " ", escaped(error).render()),
+                      highlight=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    """``warning: message`` on stderr (the message may quote a path: escaped, not markup)."""
+    err_console.print(Text.assemble(("warning:", "bold yellow"), " ", escape_controls(message)),
                       highlight=False, soft_wrap=True)
 
 
@@ -118,6 +147,7 @@ class StdoutFile(io.FileIO):
     """
 
     problem: WarmupError | None = None
+    broken = False  # a write met a reader that went away (click then exits 1: we say 141)
     discarding = False  # set once the failure is reported: the flush at exit writes nowhere
 
     def write(self, data: ReadableBuffer, /) -> int:
@@ -127,6 +157,7 @@ class StdoutFile(io.FileIO):
         try:
             return super().write(data)
         except BrokenPipeError:
+            self.broken = True
             raise
         except OSError as error:
             self.problem = WarmupError(f"cannot write the output: {error.strerror or error}")
@@ -197,7 +228,11 @@ def run() -> None:
 
 def _finish_output(stdout_file: StdoutFile | None, done: SystemExit) -> None:
     """Write the last of the output here, where a failure is reported, not at exit; a failed
-    write that something swallowed still fails a command that would have succeeded."""
+    write that something swallowed still fails a command that would have succeeded, and a
+    reader that went away ends any command with 141 (click's own handler exits 1, the code
+    lint uses for findings, for ``--help`` and ``typer.echo``)."""
+    if stdout_file is not None and stdout_file.broken:
+        raise BrokenPipeError
     if stdout_file is None or stdout_file.problem is None:
         sys.stdout.flush()
     elif done.code in (0, None):

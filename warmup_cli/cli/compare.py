@@ -6,17 +6,17 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, stdout_console, user_errors
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors
 from warmup_cli.cli.output import display_for, emit_compared, print_notes, resolve_format
 from warmup_cli.vocab import ColorMode, OutputFormat
 
 
-@app.command("compare")
+@app.command("compare", cls=Command)
 def compare_command(
     schedules: Annotated[list[str], typer.Argument(
         help="Two or more specs, lambdas or config files; each spec may name its own base= "
              "(--base sets the rest).",
-        show_default=False)],
+        metavar="SCHEDULE...", show_default=False)],
     epochs: options.Epochs = None,
     steps: options.Steps = None,
     base: Annotated[float | None, typer.Option(
@@ -34,7 +34,7 @@ def compare_command(
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
-    plot_height: options.PlotHeight = 20,
+    plot_height: options.PlotHeight = None,
     digits: options.Digits = None,
     plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
@@ -51,6 +51,7 @@ def compare_command(
             steps_per_epoch=steps_per_epoch))
         print_notes([note for item in compared.resolved for note in item.notes])
         console = stdout_console(color)
-        emit_compared(compared, console, resolve_format(fmt, console, plot), display_for(
-            console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-            height=plot_height, digits=digits), plot_file)
+        output = resolve_format(fmt, plot)
+        emit_compared(compared, console, output, display_for(
+            output, plot=plot, show_all=show_all, log_y=log_y, width=width,
+            height=plot_height, digits=digits, plot_file=plot_file is not None), plot_file)

@@ -6,14 +6,15 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, user_errors
+from warmup_cli.cli.app import Command, app, user_errors
 from warmup_cli.cli.show import SCHEDULE_HELP
 from warmup_cli.vocab import ExportFormat
 
 
-@app.command("export")
+@app.command("export", cls=Command)
 def export_command(
-    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, show_default=False)],
+    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, metavar="SCHEDULE",
+                                            show_default=False)],
     to: Annotated[ExportFormat, typer.Option(
         "--to", help="python: a self-contained optimizer + LambdaLR snippet that reproduces "
                      "the series exactly; json: the normalized schedule description.")

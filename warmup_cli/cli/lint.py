@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, stdout_console, user_errors
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors, warn
 from warmup_cli.errors import EXIT_FINDINGS, EXIT_OK, WarmupError
-from warmup_cli.vocab import ColorMode, LintFormat, Severity
+from warmup_cli.vocab import CONFIG_SUFFIXES, ColorMode, LintFormat, Severity
+
+SUFFIXES_TEXT = ", ".join(f"*{s}" for s in CONFIG_SUFFIXES[:-1]) + f" or *{CONFIG_SUFFIXES[-1]}"
 
 if TYPE_CHECKING:
     from warmup_cli.lint.diagnostics import Diagnostic
+    from warmup_cli.lint.emitters import Checked
 
 STDIN = "-"  # the target that reads a config from standard input
 STDIN_NAME = "stdin"  # its name in findings without --stdin-filename (as flake8 names it)
@@ -27,10 +30,10 @@ TARGETS_HELP = (
 LIST_HELP = "Comma-separated rule codes, prefixes (WU1), slugs (zero-lr-start) or ALL"
 
 
-@app.command("lint")
+@app.command("lint", cls=Command)
 def lint_command(
     targets: Annotated[list[str] | None, typer.Argument(
-        help=TARGETS_HELP, metavar="TARGET", show_default=False)] = None,
+        help=TARGETS_HELP, metavar="TARGET...", show_default=False)] = None,
     output_format: Annotated[LintFormat, typer.Option(
         "--output-format", help="text (path:line:col: CODE [severity] message), json, github "
         "(workflow annotations), sarif (code scanning) or junit.")] = LintFormat.TEXT,
@@ -109,10 +112,14 @@ def lint_command(
     from warmup_cli.api import lint
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
+    from warmup_cli.lint.emitters import Checked
+    from warmup_cli.lint.runner import is_schedule_argument
 
     with user_errors():
         if explain is not None:
-            typer.echo(explain_rule(lookup_rule(explain)), nl=False)
+            from warmup_cli.render.markdown import print_markdown
+
+            print_markdown(stdout_console(color), explain_rule(lookup_rule(explain)))
             return
         if not targets:
             raise WarmupError("nothing to lint",
@@ -131,8 +138,13 @@ def lint_command(
             "max-jump-ratio": max_jump_ratio, "schedule-keys": schedule_keys,
         }, isolated=isolated, follow_bases=follow_bases, texts=texts, jobs=jobs,
             cache=not no_cache, assignments=tuple(assign or ()))
+        for target in result.report.empty:
+            warn(f"no files to lint under {target} (it holds no {SUFFIXES_TEXT} file)")
+        schedules = sum(map(is_schedule_argument, files))
+        checked = Checked(files=result.report.inputs - schedules, schedules=schedules)
         write_report(result.diagnostics, output_format, LintOutput(
-            color=color, quiet=quiet, statistics=statistics, output_file=output_file))
+            color=color, quiet=quiet, statistics=statistics, output_file=output_file,
+            checked=checked))
     code = result.exit_code
     raise typer.Exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
 
@@ -143,6 +155,7 @@ class LintOutput:
     quiet: bool
     statistics: bool
     output_file: Path | None
+    checked: "Checked | None" = None  # what the summary line counts
 
 
 def stdin_text(name: str | None) -> tuple[str, str]:
@@ -158,9 +171,9 @@ def write_report(diagnostics: "Sequence[Diagnostic]", output_format: LintFormat,
     from warmup_cli.lint.emitters import EMITTERS, emit_statistics, styled_text
 
     if how.statistics:
-        out = emit_statistics(diagnostics)
+        out = emit_statistics(diagnostics, how.checked)
     elif output_format is LintFormat.TEXT:
-        styled = styled_text(diagnostics, summary_line=not how.quiet)
+        styled = styled_text(diagnostics, how.checked, summary_line=not how.quiet)
         if how.output_file is None:
             stdout_console(how.color).print(styled, soft_wrap=True, end="")
             return
@@ -177,9 +190,10 @@ def write_report(diagnostics: "Sequence[Diagnostic]", output_format: LintFormat,
                           hint="give a writable --output-file path") from None
 
 
-@app.command("rules")
+@app.command("rules", cls=Command)
 def rules_command() -> None:
     """List every lint rule: code, name, default severity and what it finds."""
-    from warmup_cli.lint.docs import rules_table
+    from warmup_cli.lint.docs import rules_view
 
-    stdout_console().print(rules_table())
+    console = stdout_console()
+    console.print(rules_view(console.width))

@@ -36,8 +36,10 @@ LogY = Annotated[bool, typer.Option(
 PlotWidth = Annotated[int | None, typer.Option(
     "--plot-width", min=20, max=500,
     help="Plot width in characters [default: terminal width, at most 100].")]
-PlotHeight = Annotated[int, typer.Option("--plot-height", min=5, max=200,
-                                         help="Plot height in lines.")]
+PLOT_HEIGHT = 20
+PlotHeight = Annotated[int | None, typer.Option(
+    "--plot-height", min=5, max=200, show_default=False,
+    help=f"Plot height in lines [default: {PLOT_HEIGHT}].")]
 Digits = Annotated[int | None, typer.Option(
     "--digits", min=1, max=17,
     help="Round the table to this many significant digits [default: the exact float torch "

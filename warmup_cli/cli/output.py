@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from warmup_cli.cli.app import err_console
+from warmup_cli.cli.app import err_console, stdout_is_terminal, warn
+from warmup_cli.cli.options import PLOT_HEIGHT
 from warmup_cli.render.display import Display
 from warmup_cli.render.safe_text import plain
-from warmup_cli.vocab import OutputFormat
+from warmup_cli.vocab import NO_FACTS, OutputFormat, RunFacts
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
@@ -24,11 +25,12 @@ if TYPE_CHECKING:
 PROGRESS_THRESHOLD = 200_000  # rows; shorter work finishes before a bar would help
 
 
-def resolve_format(requested: OutputFormat, console: Console, plot: bool | None = None) -> str:
-    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe; asking for
-    the plot (``--plot``) asks for that person's view wherever the output goes."""
+def resolve_format(requested: OutputFormat, plot: bool | None = None) -> str:
+    """``auto`` is a table (and plot) for a person at a terminal, csv for a pipe or file,
+    whatever FORCE_COLOR or TTY_COMPATIBLE say; asking for the plot (``--plot``) asks for
+    that person's view wherever the output goes."""
     if requested is OutputFormat.AUTO:
-        return "table" if console.is_terminal or plot else "csv"
+        return "table" if stdout_is_terminal() or plot else "csv"
     return requested.value
 
 
@@ -68,12 +70,34 @@ def plot_width(requested: int | None) -> int:
     return requested or min(100, shutil.get_terminal_size((100, 24)).columns)
 
 
-def display_for(console: Console, *, plot: bool | None, show_all: bool, log_y: bool,
-                width: int | None, height: int, digits: int | None) -> Display:
-    """The table and plot options; the plot comes with the table on a terminal."""
-    return Display(show_all=show_all, plot=plot if plot is not None else console.is_terminal,
-                   log_y=log_y, plot_width=plot_width(width), plot_height=height,
-                   digits=digits)
+def display_for(output: str, *, plot: bool | None, show_all: bool, log_y: bool,
+                width: int | None, height: int | None, digits: int | None,
+                plot_file: bool = False) -> Display:
+    """The table and plot options; the plot comes with the table on a terminal, and
+    ``--plot`` with markdown is its Mermaid chart. An option that does nothing in ``output``
+    (``--log-y`` in csv, or without the plot) says so on stderr; ``--log-y`` always shapes
+    a ``--plot-file`` image."""
+    if output == "table":
+        drawn = plot if plot is not None else stdout_is_terminal()
+    else:
+        drawn = output == "markdown" and plot is True
+    given = {"--plot": plot is True and output != "markdown", "--log-y": log_y and not plot_file,
+             "--plot-width": width is not None, "--plot-height": height is not None,
+             "--digits": digits is not None, "--all": show_all}
+    if output != "table":
+        _note_unused([name for name, on in given.items() if on],
+                     f"with --format {output}, which writes every row, exact")
+    elif not drawn:
+        _note_unused([name for name in ("--log-y", "--plot-width", "--plot-height")
+                      if given[name]], "without the plot (add --plot)")
+    return Display(show_all=show_all, plot=drawn, log_y=log_y, plot_width=plot_width(width),
+                   plot_height=height or PLOT_HEIGHT, digits=digits)
+
+
+def _note_unused(names: Sequence[str], why: str) -> None:
+    if names:
+        verb = "does" if len(names) == 1 else "do"
+        print_notes([f"{', '.join(names)} {verb} nothing {why}"])
 
 
 def emit_shown(shown: Shown, console: Console, output: str,
@@ -151,6 +175,18 @@ def warn_unchecked() -> None:
 
     err_console.print(plain("warning:", style="yellow") + " " + plain(TORCH_MISSING),
                       soft_wrap=True, highlight=False)
+
+
+def print_findings(argument: str, shown: Shown, run_length: int | None,
+                   facts: RunFacts = NO_FACTS) -> None:
+    """What lint's schedule rules say about the schedule shown, as warnings on stderr (the
+    table's companion; machine formats stay data only). ``run_length`` is the run the user or
+    the config states; without one, lint's own horizon is checked and the rules that need a
+    real run (WU108, WU109) stay quiet, as in lint."""
+    from warmup_cli.lint.shown import shown_findings
+
+    for finding in shown_findings(argument, shown.plan, run_length, facts):
+        warn(f"{finding.describe()} (warmup lint --explain {finding.code})")
 
 
 def print_notes(notes: Sequence[str]) -> None:

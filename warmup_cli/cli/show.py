@@ -6,11 +6,17 @@ from typing import Annotated
 import typer
 
 from warmup_cli.cli import options
-from warmup_cli.cli.app import app, stdout_console, user_errors
-from warmup_cli.cli.output import display_for, emit_shown, print_notes, resolve_format
+from warmup_cli.cli.app import Command, app, stdout_console, user_errors
+from warmup_cli.cli.output import (
+    display_for,
+    emit_shown,
+    print_findings,
+    print_notes,
+    resolve_format,
+)
 from warmup_cli.cli.plateau import MetricsOptions, emit_plateau
 from warmup_cli.errors import WarmupError
-from warmup_cli.vocab import ColorMode, OutputFormat
+from warmup_cli.vocab import ColorMode, OutputFormat, RunFacts
 
 SCHEDULE_HELP = (
     "A schedule spec such as 'linear:4,base=0.1' or 'linear:500 > cosine:9500', a lambda "
@@ -20,9 +26,10 @@ SCHEDULE_HELP = (
 )
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 def show_command(
-    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, show_default=False)],
+    schedule: Annotated[str, typer.Argument(help=SCHEDULE_HELP, metavar="SCHEDULE",
+                                            show_default=False)],
     epochs: options.Epochs = None,
     steps: options.Steps = None,
     base: Annotated[list[float] | None, typer.Option(
@@ -55,7 +62,7 @@ def show_command(
     plot: options.Plot = None,
     log_y: options.LogY = False,
     width: options.PlotWidth = None,
-    plot_height: options.PlotHeight = 20,
+    plot_height: options.PlotHeight = None,
     digits: options.Digits = None,
     plot_file: options.PlotFile = None,
     color: options.Color = ColorMode.AUTO,
@@ -77,15 +84,22 @@ def show_command(
             updates_per_epoch=updates_per_epoch, steps_per_epoch=steps_per_epoch,
             resume_from=resume_from, text=text)
         console = stdout_console(color)
-        display = display_for(console, plot=plot, show_all=show_all, log_y=log_y, width=width,
-                              height=plot_height, digits=digits)
+        output = resolve_format(fmt, plot)
+        display = display_for(output, plot=plot, show_all=show_all, log_y=log_y, width=width,
+                              height=plot_height, digits=digits,
+                              plot_file=plot_file is not None)
         if metrics is not None or metric is not None or metric_every is not None:
             emit_plateau(request, MetricsOptions(metrics, metric, metric_every), console,
-                         resolve_format(fmt, console, plot), display)
+                         output, display)
             return
         shown = show(request)
         print_notes(shown.resolved.notes)
-        emit_shown(shown, console, resolve_format(fmt, console, plot), display, plot_file)
+        emit_shown(shown, console, output, display, plot_file)
+        if output == "table":
+            print_findings(argument, shown, epochs or steps or shown.resolved.horizon,
+                           RunFacts(updates_per_epoch=updates_per_epoch,
+                                    follow_bases=follow_bases,
+                                    assignments=tuple(assign or ())))
 
 
 def stdin_argument(schedule: str, stdin_filename: str | None) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from warmup_cli.errors import ConfigError
@@ -24,8 +24,13 @@ MAX_GLOB_MATCHES = 100_000
 _FileKey = tuple[int, int]
 
 
-def discover(targets: Sequence[str]) -> Iterator[Path | ConfigError]:
+def discover(targets: Sequence[str], on_empty: Callable[[str], None] | None = None
+             ) -> Iterator[Path | ConfigError]:
     """Yield the config files named by ``targets``, in order, each file at most once.
+
+    ``on_empty`` is called with each directory or pattern target that yields nothing at all
+    (no config file, no problem), so that the caller can say so (``lint EMPTY_DIR`` warns,
+    as ruff does, rather than pass silently).
 
     * A file is taken whatever its suffix.
     * A directory is walked recursively for files ending in :data:`CONFIG_SUFFIXES`, skipping
@@ -43,7 +48,13 @@ def discover(targets: Sequence[str]) -> Iterator[Path | ConfigError]:
     """
     seen: set[_FileKey] = set()
     for target in targets:
-        yield from _target(target, seen)
+        yielded = False
+        for found in _target(target, seen):
+            yielded = True
+            yield found
+        if not yielded and on_empty is not None and (glob.has_magic(target)
+                                                     or os.path.isdir(target)):
+            on_empty(target)
 
 
 def _target(target: str, seen: set[_FileKey]) -> Iterator[Path | ConfigError]:

@@ -12,7 +12,9 @@ written as its bytes escaped (``\\xff``), and percent-encoded in a SARIF URI.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from rich.text import Text
@@ -28,26 +30,55 @@ Emitter = Callable[[Sequence[Diagnostic]], str]
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "warmup"
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_ARGUMENT = re.compile(r"<arg[0-9]+>")
 _PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.NOTE: "notes"}
 
 
 # --- text ---------------------------------------------------------------------------------
 
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    """``Found 3 findings (1 error, 2 warnings) in 2 files.`` or ``All checks passed.``"""
+@dataclass(frozen=True)
+class Checked:
+    """What a lint run looked at: config files (a WU001 for an unreadable one counts) and
+    command-line schedules."""
+
+    files: int
+    schedules: int = 0
+
+    def text(self) -> str:
+        """``1 schedule and 39 files``."""
+        parts = [_count(self.schedules, "schedule")] if self.schedules else []
+        if self.files or not self.schedules:
+            parts.append(_count(self.files, "file"))
+        return " and ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], checked: Checked | None = None) -> str:
+    """``Found 3 findings (1 error, 2 warnings) in 2 files.`` or ``All checks passed.``; with
+    ``checked``, what was looked at too: ``... in 2 files; 39 files checked.``"""
     if not diagnostics:
-        return "All checks passed."
+        return "All checks passed." if checked is None else \
+            f"All checks passed ({checked.text()} checked)."
     counts = count_by_severity(list(diagnostics))
     parts = [f"{n} {severity.value if n == 1 else _PLURALS[severity]}"
              for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
              if (n := counts[severity])]
-    files = len({d.path for d in diagnostics})
+    paths = {d.path for d in diagnostics}
     total = len(diagnostics)
-    return (f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in "
-            f"{files} file{'s' if files != 1 else ''}.")
+    found = f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in "
+    if checked is None:
+        return found + _count(len(paths), "file") + "."
+    # a command-line schedule is reported as <argN>
+    schedules = sum(1 for path in paths if _ARGUMENT.fullmatch(path))
+    return f"{found}{Checked(len(paths) - schedules, schedules).text()}; " \
+           f"{checked.text()} checked."
 
 
-def styled_text(diagnostics: Sequence[Diagnostic], *, summary_line: bool = True) -> Text:
+def styled_text(diagnostics: Sequence[Diagnostic], checked: Checked | None = None, *,
+                summary_line: bool = True) -> Text:
     """``path:line:col: CODE [severity] message`` lines and the summary line."""
     out = Text()
     for d in diagnostics:
@@ -58,7 +89,7 @@ def styled_text(diagnostics: Sequence[Diagnostic], *, summary_line: bool = True)
         out.append(escape_controls(d.message))
         out.append("\n")
     if summary_line:
-        out.append(summary(diagnostics), style="bold")
+        out.append(summary(diagnostics, checked), style="bold")
         out.append("\n")
     return out
 
@@ -67,7 +98,7 @@ def emit_text(diagnostics: Sequence[Diagnostic]) -> str:
     return styled_text(diagnostics).plain
 
 
-def emit_statistics(diagnostics: Sequence[Diagnostic]) -> str:
+def emit_statistics(diagnostics: Sequence[Diagnostic], checked: Checked | None = None) -> str:
     """``--statistics``: one ``count  CODE  name  [severity]`` line per rule that fired, most
     frequent first (flake8's and ruff's ``--statistics``), then the summary line."""
     counts: dict[tuple[Code, Severity], int] = {}
@@ -77,7 +108,7 @@ def emit_statistics(diagnostics: Sequence[Diagnostic]) -> str:
     width = len(str(ranked[0][1])) if ranked else 1
     lines = [f"{count:>{width}}  {code}  {rule_name(code)}  [{severity.value}]"
              for (code, severity), count in ranked]
-    return "".join(f"{line}\n" for line in (*lines, summary(diagnostics)))
+    return "".join(f"{line}\n" for line in (*lines, summary(diagnostics, checked)))
 
 
 # --- json ---------------------------------------------------------------------------------

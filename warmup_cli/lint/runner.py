@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,7 @@ FILE_START = Location(1, 1)
 class LintReport:
     diagnostics: list[Diagnostic]
     inputs: int  # files and command-line schedules looked at
+    empty: tuple[str, ...] = ()  # directory and pattern targets that held no config file
 
     @property
     def internal_errors(self) -> list[Diagnostic]:
@@ -133,7 +134,8 @@ def lint(targets: Sequence[str], settings: Settings,
         inputs += 1
         diagnostics += lint_file(name, settings, extractors, follow_bases=follow_bases,
                                  text=text)
-    found, discovery_bug = _discover_all(files)
+    empty: list[str] = []
+    found, discovery_bug = _discover_all(files, empty.append)
     inputs += len(found)
     store = open_cache(settings, follow_bases, assignments) if cache and not custom else None
     diagnostics += _lint_found(found, settings, extractors,
@@ -144,14 +146,16 @@ def lint(targets: Sequence[str], settings: Settings,
                                           on="these targets"))
     if store is not None:
         store.save()
-    return LintReport(_unique(diagnostics), inputs)
+    return LintReport(_unique(diagnostics), inputs, tuple(empty))
 
 
-def _discover_all(files: list[str]) -> tuple[list[Path | str | ConfigError], Exception | None]:
+def _discover_all(files: list[str], on_empty: Callable[[str], None]
+                  ) -> tuple[list[Path | str | ConfigError], Exception | None]:
     """Every file discovery yields, in its order, and the exception that stopped it (its own
-    bug: the files found before it are still linted)."""
+    bug: the files found before it are still linted); ``on_empty`` hears of each target that
+    held no config file."""
     found: list[Path | str | ConfigError] = []
-    stream = discover(files)
+    stream = discover(files, on_empty=on_empty)
     while True:
         try:
             item = next(stream, None)

@@ -140,23 +140,56 @@ def read_config(path: Path) -> dict[str, Any]:
     table = _read_toml(path).get("tool", {}).get(TABLE, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
-    return _validated(table, source=f"{path}: [tool.{TABLE}]")
+    return _validated(table, source=f"{path}: [tool.{TABLE}]",
+                      locate=lambda key, at_value: _place(path, key, at_value))
 
 
-def _validated(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+Locate = Callable[[str, bool], "tuple[str, int, int] | None"]
+
+
+def _place(path: Path, key: str, at_value: bool) -> tuple[str, int, int] | None:
+    """Line and column of ``key`` in the ``[tool.warmup-cli]`` table of ``path`` (of its value
+    when ``at_value``), from the located TOML reader; None if it cannot say."""
+    from warmup_cli.configs.document import load_document
+
+    try:
+        root = load_document(path).root
+    except WarmupError:
+        return None
+    node = root.get("tool")
+    for part in (TABLE, key):
+        node = node.get(part) if node is not None and node.as_mapping() is not None else None
+    if node is None:
+        return None
+    return (str(path), *((node.line, node.column) if at_value else node.location))
+
+
+def _validated(values: Mapping[str, Any], source: str, locate: Locate | None = None
+               ) -> dict[str, Any]:
+    """``values`` checked; an error names ``source``, or the file, line and column that
+    ``locate`` gives for a key (or its value)."""
     checked: dict[str, Any] = {}
     for key, value in values.items():
         validator = VALIDATORS.get(key)
         if validator is None:
             close = difflib.get_close_matches(key, list(VALIDATORS), n=1)
-            raise ConfigError(f"{source}: unknown key {key!r}",
-                              hint=f"did you mean {close[0]!r}?" if close
-                              else f"keys: {', '.join(VALIDATORS)}")
+            raise _error(f"unknown key {key!r}", f"did you mean {close[0]!r}?" if close
+                         else f"keys: {', '.join(VALIDATORS)}", source, locate, key, False)
         try:
             checked[key] = validator(value, key)
         except WarmupError as error:
-            raise ConfigError(f"{source}: {error.message}", hint=error.hint) from None
+            raise _error(error.message, error.hint, source, locate, key, True) from None
     return checked
+
+
+def _error(message: str, hint: str | None, source: str, locate: Locate | None, key: str,
+           at_value: bool) -> ConfigError:
+    place = locate(key, at_value) if locate is not None else None
+    if place is None:
+        return ConfigError(f"{source}: {message}", hint=hint)
+    path, line, column = place
+    where = "" if at_value else f" in [tool.{TABLE}]"
+    return ConfigError(message + where, hint=hint, path=path, line=line, column=column)
 
 
 def resolve_settings(options: Mapping[str, Any] | None = None, *, start: Path | None = None,
