@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from warmup_cli.frameworks import lightning
+from warmup_cli.frameworks.hf import ORIGIN as HF_ORIGIN
 from warmup_cli.frameworks.kit import (
     FactorFn,
     FrameworkSchedule,
@@ -358,7 +359,7 @@ def _transformers(ctx: Reading, target: _Target, unit: Unit, run: int | None, ho
     plan(ctx.out, fn, base, unit, f"transformers {target.name}",
          spec_text(target.name, {"num_warmup_steps": warmup, "num_training_steps": total,
                                  **kwargs}),
-         warmup=warmup, total=length, phases=phases, source="transformers")
+         warmup=warmup, total=length, phases=phases, source="transformers", origin=HF_ORIGIN)
     node = target.node.get("num_warmup_steps") or target.where
     zero_lr_start(ctx.out, fn, warmup, node, unit, scan=1000,
                   policy=zero_share_severity_lowered)
