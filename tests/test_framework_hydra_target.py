@@ -3,16 +3,20 @@ and timm's CosineLRScheduler compared with the installed libraries, exactly."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import sys
 import types
 import warnings
-from functools import partial
+from functools import cache, partial
 
 import pytest
 import torch
+from typer.testing import CliRunner
 
 from tests.conftest import FRAMEWORK_FIXTURES, read_schedules
+from warmup_cli.cli.app import app
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hydra_target
 from warmup_cli.frameworks.kit import FrameworkSchedule
@@ -20,6 +24,7 @@ from warmup_cli.vocab import Code, RunFacts, Severity, Unit
 
 FIXTURES = FRAMEWORK_FIXTURES / "hydra_target"
 read = partial(read_schedules, hydra_target)
+runner = CliRunner()
 
 
 def one(name: str, text: str | None = None, facts: RunFacts | None = None) -> FrameworkSchedule:
@@ -30,8 +35,7 @@ def one(name: str, text: str | None = None, facts: RunFacts | None = None) -> Fr
 def lrs(schedule: FrameworkSchedule, count: int) -> list[float]:
     plan = schedule.plan
     assert plan is not None, (schedule.unresolved, schedule.findings)
-    (base,) = plan.base_lrs
-    return [base * plan.schedule(k) for k in range(count)]
+    return [plan.lrs(k)[0] for k in range(count)]
 
 
 def real(make: object, lr: float, count: int, *, per: str = "step") -> list[float]:
@@ -57,9 +61,8 @@ def test_torch_class_is_the_real_one_stepped() -> None:
     assert schedule.horizon == 30  # trainer.max_epochs in the same file
     want = real(lambda opt: torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=0.0003, total_steps=30, pct_start=0.1), 0.0003, 30)
-    # torch sets the LR itself; the plan's factor is torch's LR over the base (issue 10 item 1
-    # makes the plan carry the LR)
-    assert [schedule.plan.schedule(k) for k in range(30)] == [x / 0.0003 for x in want]
+    # torch sets the LR itself: the plan carries it, bit for bit
+    assert lrs(schedule, 30) == want
 
 
 def test_reduce_lr_on_plateau_shows_its_start_with_a_note() -> None:
@@ -76,7 +79,7 @@ def test_transformers_cosine_matches_transformers() -> None:
     schedule = one("hf_cosine.yaml")
     assert schedule.horizon == 2000 and schedule.plan is not None
     want = real(lambda opt: get_cosine_schedule_with_warmup(opt, 100, 2000), 5e-4, 2000)
-    assert [5e-4 * schedule.plan.schedule(k) for k in range(2000)] == want
+    assert lrs(schedule, 2000) == want  # LambdaLR's base x lr_lambda, as transformers
     (wu302,) = [f for f in schedule.findings if f.code is Code.WU302]
     assert wu302.severity is Severity.NOTE  # 1 of 100 warmup steps, HF's own definition
 
@@ -123,6 +126,7 @@ def test_transformers_argument_errors_are_what_it_raises() -> None:
     assert error.severity is Severity.ERROR and "min_lr" in error.message
 
 
+@cache  # a second import would find the stand-in package (whose __spec__ is None)
 def _timm_cosine_class() -> type:
     """timm's CosineLRScheduler from timm/scheduler/ only: the package __init__ imports
     torchvision, which is not installed (as in test_framework_timm)."""
@@ -149,9 +153,45 @@ def test_timm_cosine_matches_timm() -> None:
                 0.1, 120, per="timm")
     plan = schedule.plan
     assert plan is not None and plan.unit is Unit.EPOCH
-    # timm sets the LR itself; the plan's factor is timm's LR over the base (printing
-    # base x factor can differ in the last ulp until plans carry the LR: issue 10 item 1)
-    assert [plan.schedule(k) for k in range(120)] == [x / 0.1 for x in want]
+    # timm sets the LR itself (warmup_lr_init + t * warmup_step, ...): the plan carries it
+    assert lrs(schedule, 120) == want
+
+
+@pytest.mark.parametrize(("name", "steps", "line"), [
+    ("cosine_warmup.yaml", 30, "all 30 updates checked against torch's real OneCycleLR, "
+     "stepped; computed with torch's OneCycleLR from torch/optim/lr_scheduler.py, verified "
+     "against torch 2.13.0 in the test suite"),
+    ("hf_cosine.yaml", 2000, "all 2,000 updates checked against torch's LambdaLR; the factor is "
+     "transformers' lr_lambda from transformers/optimization.py, verified against transformers "
+     "5.24.0 in the test suite"),
+    ("timm_cosine.yaml", 120, "120 updates computed with timm's CosineLRScheduler from "
+     "timm/scheduler/cosine_lr.py, verified against timm 1.0.31 in the test suite; not checked "
+     "at run time"),
+])
+def test_show_prints_the_real_lrs_and_says_what_verified_them(name: str, steps: int,
+                                                              line: str) -> None:
+    path = str(FIXTURES / name)
+    plan = one(name).plan
+    assert plan is not None
+    result = runner.invoke(app, ["show", path, "--steps", str(steps), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    printed = [float(row["lr"]) for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert printed == [plan.lrs(k)[0] for k in range(steps)]
+    table = runner.invoke(app, ["show", path, "--steps", str(steps), "--format", "table",
+                                "--no-plot"])
+    assert table.exit_code == 0, table.output
+    assert line in " ".join(table.output.split())
+
+
+def test_show_of_timm_prints_timms_own_lr() -> None:
+    CosineLRScheduler = _timm_cosine_class()
+    want = real(lambda opt: CosineLRScheduler(opt, t_initial=90, lr_min=1e-5, warmup_t=5,
+                                              warmup_lr_init=1e-4, warmup_prefix=True),
+                0.1, 120, per="timm")
+    result = runner.invoke(app, ["show", str(FIXTURES / "timm_cosine.yaml"), "--steps", "120",
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [float(row["lr"]) for row in csv.DictReader(io.StringIO(result.stdout))] == want
 
 
 def test_detection_ignores_other_targets() -> None:

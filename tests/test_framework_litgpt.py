@@ -4,14 +4,21 @@ scripts' epoch length from --updates-per-epoch and their ignored ``min_lr``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import FRAMEWORK_FIXTURES, GOLDEN, read_schedules
+from warmup_cli.cli.app import app
 from warmup_cli.frameworks import lightning
 from warmup_cli.frameworks.kit import FrameworkSchedule
 from warmup_cli.vocab import RunFacts, Unit
+
+runner = CliRunner()
 
 
 def _config(case: dict[str, object]) -> str:
@@ -33,10 +40,28 @@ def test_pretrain_matches_litgpt(name: str) -> None:
     plan = schedule.plan
     assert plan is not None and plan.unit is Unit.STEP, schedule.unresolved
     assert schedule.horizon == len(case["lrs"])
-    base = case["lr"]
-    # pretrain.py sets the LR itself: the plan's factor is that LR over the optimizer's lr
-    # (printing base x factor can differ in the last ulp until plans carry the LR, item 1)
-    assert [plan.schedule(u) for u in range(len(case["lrs"]))] == [x / base for x in case["lrs"]]
+    # pretrain.py sets param_group["lr"] itself: the plan carries litgpt's LR, bit for bit
+    assert [plan.lrs(u) for u in range(len(case["lrs"]))] == [(x,) for x in case["lrs"]]
+
+
+@pytest.mark.parametrize("name", ["litgpt_pretrain_small.json",
+                                  "litgpt_pretrain_two_devices.json"])
+def test_show_prints_litgpts_lr_and_says_what_verified_it(name: str, tmp_path: Path) -> None:
+    case = json.loads((GOLDEN / name).read_text())
+    path = tmp_path / "litgpt.yaml"
+    path.write_text(_config(case))
+    count = str(len(case["lrs"]))
+    result = runner.invoke(app, ["show", str(path), "--steps", count, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [float(row["lr"]) for row in csv.DictReader(io.StringIO(result.stdout))] == \
+        case["lrs"]
+    table = runner.invoke(app, ["show", str(path), "--steps", count, "--format", "table",
+                                "--no-plot"])
+    assert table.exit_code == 0, table.output
+    assert (f"{len(case['lrs'])} updates computed with litgpt pretrain's get_lr from "
+            "litgpt/pretrain.py get_lr, verified against litgpt 0.5.13 "
+            "(tools/golden/litgpt_golden.py) in the test suite; not checked at run time"
+            ) in " ".join(table.output.split())
 
 
 def test_pretrain_config_hub_file() -> None:
@@ -65,5 +90,5 @@ def test_finetune_epoch_length_comes_from_updates_per_epoch() -> None:
     # the same schedule as a config that states max_steps 120 itself
     stated = _one(FINETUNE.format(max_steps=120).replace("  epochs: 3\n", ""))
     assert stated.plan is not None and given.plan is not None
-    assert [given.plan.schedule(k) for k in range(120)] == \
-        [stated.plan.schedule(k) for k in range(120)]
+    assert [given.plan.lrs(k) for k in range(120)] == \
+        [stated.plan.lrs(k) for k in range(120)]

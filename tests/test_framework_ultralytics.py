@@ -6,6 +6,8 @@ opencv and a second torch)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import warnings
 from collections.abc import Callable
@@ -14,8 +16,10 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
+from typer.testing import CliRunner
 
 from tests.conftest import FRAMEWORK_FIXTURES, read_schedules
+from warmup_cli.cli.app import app
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import ultralytics
 from warmup_cli.frameworks.kit import FrameworkSchedule
@@ -29,6 +33,7 @@ from warmup_cli.vocab import Code, RunFacts, Severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "ultralytics"
 read = partial(read_schedules, ultralytics)
+runner = CliRunner()
 
 
 def _lf(dialect: str, epochs: int, lrf: float, cos_lr: bool) -> Callable[[int], float]:
@@ -136,9 +141,41 @@ def test_args_yaml_gives_each_group_its_schedule() -> None:
     for name, index in (("bias group", 0), ("weight, bn groups", 1)):
         plan = found[name].plan
         assert plan is not None and plan.base_lrs == (0.01,) and found[name].horizon == 160
-        # the plan's factor is the trainer's LR over lr0
-        assert [plan.schedule(ni) for ni in range(160)] == [lrs[index] / 0.01 for lrs in real]
+        # the plan's LR is the one the trainer's loop sets, bit for bit (never lr0 x factor)
+        assert [plan.lrs(ni) for ni in range(160)] == [(lrs[index],) for lrs in real]
     assert run.nw == 24
+
+
+@pytest.mark.parametrize(("group", "index"), [("bias group", 0), ("weight, bn groups", 1)])
+def test_show_prints_the_trainers_lr_and_says_what_verified_it(group: str, index: int) -> None:
+    real = trainer_lrs(ULTRALYTICS, 0.01, 0.01, 20, 3.0, 0.1, False, 8)
+    base = ["show", str(FIXTURES / "args.yaml"), "--updates-per-epoch", "8", "--schedule",
+            f"ultralytics:{group}"]
+    result = runner.invoke(app, [*base, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # repr round-trips a float: the printed LR is the trainer's own
+    assert [float(row["lr"]) for row in rows] == [lrs[index] for lrs in real]
+    table = runner.invoke(app, [*base, "--format", "table", "--no-plot"])
+    assert table.exit_code == 0, table.output
+    assert ("160 updates computed with Ultralytics' warmup and lf from "
+            "ultralytics/engine/trainer.py (_do_train, _setup_scheduler), verified against a "
+            "line-by-line copy of the trainer's loop run with torch's LambdaLR and numpy in "
+            "the test suite; not checked at run time") in " ".join(table.output.split())
+
+
+def test_yolov5_hyp_file_prints_the_trainers_lr() -> None:
+    real = trainer_lrs(YOLOV5, 0.01, 0.01, 100, 3.0, 0.1, False, 40)
+    result = runner.invoke(app, ["show", str(FIXTURES / "hyp.scratch-low.yaml"),
+                                 "--updates-per-epoch", "40", "--schedule", "yolov5:bias group",
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [float(row["lr"]) for row in rows] == [lrs[0] for lrs in real]
+    (schedule,) = [s for s in _schedules("hyp.scratch-low.yaml", nb=40).values()
+                   if s.name == "bias group"]
+    assert schedule.plan is not None and schedule.plan.origin is not None
+    assert schedule.plan.origin.what == "YOLOv5's warmup and lf"
 
 
 def test_hyp_file_is_yolov5_with_its_defaults_noted() -> None:

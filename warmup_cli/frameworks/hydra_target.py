@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from warmup_cli.frameworks import lightning
+from warmup_cli.frameworks.hf import ORIGIN as HF_ORIGIN
 from warmup_cli.frameworks.kit import (
     FactorFn,
     FrameworkSchedule,
@@ -60,6 +61,7 @@ from warmup_cli.frameworks.upstream.timm_scheduler import (
     make_warmup,
     stepped,
 )
+from warmup_cli.frameworks.upstream.torch_chainable import scheduler_origin
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     NESTING,
     BuildError,
@@ -302,7 +304,8 @@ def _torch(ctx: Reading, target: _Target, path: str, unit: Unit, run: int | None
     # the LRs are the real class's own, stepped (torch/optim/lr_scheduler.py)
     lr_plan(ctx.out, stepped_run.lr, base, unit, f"torch {name}",
             f"{path}({', '.join(f'{k}={fmt(v)}' for k, v in kwargs.items())})",
-            origin=Origin(f"torch's {name}", lightning.TORCH_CITES, torch_class=name),
+            origin=scheduler_origin(stepped_run, call, base, f"torch's {name}",
+                                    lightning.TORCH_CITES),
             warmup=warmup, total=horizon, phases=phases, source="torch",
             extra=lightning.constant_warmup(stepped_run, name, target.args, warmup))
     zero_lr_start(ctx.out, stepped_run.simulated, warmup, target.node, unit, leading=False,
@@ -358,7 +361,7 @@ def _transformers(ctx: Reading, target: _Target, unit: Unit, run: int | None, ho
     plan(ctx.out, fn, base, unit, f"transformers {target.name}",
          spec_text(target.name, {"num_warmup_steps": warmup, "num_training_steps": total,
                                  **kwargs}),
-         warmup=warmup, total=length, phases=phases, source="transformers")
+         warmup=warmup, total=length, phases=phases, source="transformers", origin=HF_ORIGIN)
     node = target.node.get("num_warmup_steps") or target.where
     zero_lr_start(ctx.out, fn, warmup, node, unit, scan=1000,
                   policy=zero_share_severity_lowered)

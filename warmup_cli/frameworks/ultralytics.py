@@ -31,14 +31,20 @@ from warmup_cli.frameworks.kit import (
     Reading,
     first_updates_run,
     fmt,
-    plan,
+    lr_plan,
     register,
     unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
     zero_share_severity_lowered,
 )
-from warmup_cli.frameworks.upstream.ultralytics_trainer import ULTRALYTICS, YOLOV5, YoloWarmup
+from warmup_cli.frameworks.upstream.ultralytics_trainer import (
+    CITES,
+    ULTRALYTICS,
+    YOLOV5,
+    YoloWarmup,
+)
+from warmup_cli.schedule import Origin
 from warmup_cli.vocab import (
     DEFAULT_BASE_LR,
     NO_FACTS,
@@ -60,6 +66,12 @@ _HYP_KEYS = frozenset({"lr0", "lrf", "warmup_epochs", "warmup_bias_lr", "warmup_
 _ULTRALYTICS_KEYS = frozenset({"task", "mode", "epochs", "cos_lr", "optimizer", "nbs", "batch",
                                "close_mosaic", "dfl", "imgsz", "time"})
 
+
+# Neither package installs here (both pull opencv and a second torch): the test suite runs a
+# line-by-line copy of each trainer's loop with torch's LambdaLR and numpy's np.interp.
+_VERIFIED = "a line-by-line copy of the trainer's loop run with torch's LambdaLR and numpy"
+ORIGINS = {dialect: Origin(f"{trainer} warmup and lf", CITES[dialect], _VERIFIED)
+           for dialect, trainer in ((ULTRALYTICS, "Ultralytics'"), (YOLOV5, "YOLOv5's"))}
 
 _READ_KEYS = frozenset({*_HYP_KEYS, "epochs", "cos_lr", "optimizer", "time", "momentum"})
 
@@ -196,12 +208,13 @@ def _group(ctx: Reading, probe: FrameworkSchedule, run: YoloWarmup, bias: bool,
     params = {"lr0": lr0, "lrf": run.lrf, "epochs": run.epochs, "nw": run.nw, "nb": run.nb,
               "start": run.warmup_bias_lr if bias else 0.0}
     spec = f"{run.dialect} {name}(" + ", ".join(f"{k}={fmt(v)}" for k, v in params.items()) + ")"
-    plan(out, lambda ni: lr(ni) / lr0, lr0, Unit.ITER, f"{run.dialect} {decay} lf", spec,
-         warmup=min(warmup_end, total), total=total, phases=phases,
-         source=f"{ctx.doc.path} [{run.dialect} {name}]",
-         extra={"framework": run.dialect, "group": name, "params": params,
-                RECIPE_DIPS: "the warmup aims at initial_lr x lf(epoch), which drops at every "
-                "epoch boundary (the trainer's design, not the config's)"})
+    # the trainers set x["lr"] themselves (np.interp, LambdaLR): the LR, never lr0 x factor
+    lr_plan(out, lr, lr0, Unit.ITER, f"{run.dialect} {decay} lf", spec,
+            origin=ORIGINS[run.dialect], warmup=min(warmup_end, total), total=total,
+            phases=phases, source=f"{ctx.doc.path} [{run.dialect} {name}]",
+            extra={"framework": run.dialect, "group": name, "params": params,
+                   RECIPE_DIPS: "the warmup aims at initial_lr x lf(epoch), which drops at "
+                   "every epoch boundary (the trainer's design, not the config's)"})
     warmup_node = ctx.doc.root.get("warmup_epochs")
     if not bias:
         zero_lr_start(out, lr, warmup_end, warmup_node, Unit.ITER, scan=1,

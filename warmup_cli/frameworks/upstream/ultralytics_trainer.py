@@ -47,6 +47,8 @@ LambdaFn = Callable[[int], float]
 
 ULTRALYTICS = "ultralytics"
 YOLOV5 = "yolov5"
+CITES = {ULTRALYTICS: "ultralytics/engine/trainer.py (_do_train, _setup_scheduler)",
+         YOLOV5: "yolov5/train.py (the warmup in the batch loop, the scheduler block)"}
 
 
 def interp(x: int, x1: int, y0: float, y1: float) -> float:
