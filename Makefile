@@ -31,7 +31,7 @@ $(TESTING): $(RUNTIME)
 install: $(RUNTIME)
 
 demo: $(RUNTIME)
-	$(BIN)/warmup show 'linear:4,base=0.1' --epochs 10 --plot
+	$(BIN)/warmup show 'linear:4 > cosine:16,base=0.1' --epochs 20 --plot
 
 test: $(TESTING)
 	$(BIN)/python -m pytest -q
