@@ -27,13 +27,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
-    _REFUSALS,
     SCHEDULER_CLASSES,
     SchedulerCall,
     StepFailure,
     SteppedScheduler,
-    TorchRejected,
-    UnknownScheduler,
+    construct,
 )
 from warmup_cli.schedule import Origin
 
@@ -693,18 +691,8 @@ def build(call: SchedulerCall, optimizer: Optimizer) -> LRScheduler:
     caller builds them for SequentialLR/ChainedScheduler, each one's ``_initial_step`` acting
     on the shared group); raises UnknownScheduler/TorchRejected as
     :func:`.torch_lr_scheduler.build_scheduler` does, with torch's messages."""
-    cls = CLASSES.get(call.name)
-    if cls is None:
-        raise UnknownScheduler(call, f"torch.optim.lr_scheduler has no class {call.name}")
-    kwargs = dict(call.kwargs)
-    if call.schedulers is not None:
-        kwargs["schedulers"] = [build(child, optimizer) for child in call.schedulers]
-    try:
-        if call.name == "ChainedScheduler":  # its optimizer is keyword-only and optional
-            return cls(optimizer=optimizer, **kwargs)
-        return cls(optimizer, **kwargs)
-    except _REFUSALS as exc:
-        raise TorchRejected(call, f"{type(exc).__name__}: {exc}") from None
+    built: LRScheduler = construct(call, optimizer, CLASSES.get)
+    return built
 
 
 class ChainableScheduler:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,12 +71,19 @@ def build_scheduler(call: SchedulerCall, optimizer: Any) -> Any:
     them for SequentialLR/ChainedScheduler)."""
     import torch
 
-    cls = getattr(torch.optim.lr_scheduler, call.name, None)
+    return construct(call, optimizer, lambda name: getattr(torch.optim.lr_scheduler, name, None))
+
+
+def construct(call: SchedulerCall, optimizer: Any, classes: Callable[[str], Any]) -> Any:
+    """``call`` built with the class ``classes(name)`` gives (torch's own, or the
+    transcription of ``torch_chainable``), children first and in order; what the constructor
+    raises becomes TorchRejected with its type and text, a missing class UnknownScheduler."""
+    cls = classes(call.name)
     if not isinstance(cls, type):
         raise UnknownScheduler(call, f"torch.optim.lr_scheduler has no class {call.name}")
     kwargs = dict(call.kwargs)
     if call.schedulers is not None:
-        kwargs["schedulers"] = [build_scheduler(child, optimizer) for child in call.schedulers]
+        kwargs["schedulers"] = [construct(child, optimizer, classes) for child in call.schedulers]
     try:
         if call.name == "ChainedScheduler":  # its optimizer is keyword-only and optional
             return cls(optimizer=optimizer, **kwargs)
