@@ -143,7 +143,7 @@ def test_gan_loop_lists_both_schedulers_each_on_its_optimizer() -> None:
         betas=(0.5, 0.999))
     d = shown("gan_loop.py", "--schedule", "scheduler_D")
     assert lr_columns(d) == stepped([{}], lambda opt: torch.optim.lr_scheduler.LinearLR(
-        opt, start_factor=0.25, end_factor=1.0, total_iters=4), 12,
+        opt, start_factor=0.25, end_factor=1.0, total_iters=3), 12,
         optimizer_class=torch.optim.Adam, lr=1e-4, betas=(0.5, 0.999))
 
 

@@ -5,9 +5,14 @@ construction (and silenced by a ``noqa`` on its line or on the factor function's
 A Python file one of the framework readers claims (an MMEngine or detectron2 config) is left
 to them. A schedule that stays open is a WU308 note at the value (with the ``--set`` that
 closes it); a factor function the sandbox refuses is a WU002 error at the refused construct
-(never run). Only factor functions are evaluated here (LambdaLR, its subclasses, the
-transformers factories): a torch class other than LambdaLR is reproduced by stepping the real
-class, which ``warmup lint`` never imports, so its arithmetic is left to ``warmup show``.
+(never run). A factor function (LambdaLR, its subclasses, the transformers factories) is
+evaluated by the sandbox; any other torch class by the transcription of torch's classes
+(:func:`warmup_cli.scripts.plans.lint_factor`: no torch import), over the script's one
+parameter group (several groups, and ReduceLROnPlateau, are left to ``warmup show``).
+
+When the script does not say how long it runs (``.step()`` not in a loop with a resolvable
+range: a test calling it a few times), the subject is ``run_unknown``: the rules whose finding
+depends only on the default horizon say it as a note (see each rule's doc).
 """
 
 from __future__ import annotations
@@ -77,6 +82,13 @@ def _subject(doc: Document, item: ScriptSchedule) -> Subject:
         shift = item.shift
         schedule = FunctionSchedule(fn=(lambda step: fn(step + shift)) if shift else fn,
                                     label=item.label, spec=item.name, total=item.horizon)
+    elif item.torch is not None and not hits and item.resolved:
+        from warmup_cli.scripts.plans import lint_factor
+
+        factor = lint_factor(item)
+        if factor is not None:
+            schedule = FunctionSchedule(fn=factor, label=item.label, spec=item.name,
+                                        total=item.horizon)
     covered: frozenset[Code] = frozenset()
     if schedule is not None and item.warmup and item.construction.family.value == \
             "transformers":
@@ -96,7 +108,8 @@ def _subject(doc: Document, item: ScriptSchedule) -> Subject:
                    schedule=schedule, base_lrs=item.base_lrs if item.base_known else (),
                    run_length=item.horizon if schedule is not None else None,
                    run_source=run_source, anchors=anchors, hits=tuple(hits),
-                   noqa_lines=tuple(sorted(noqa)), origin="script", covered=covered)
+                   noqa_lines=tuple(sorted(noqa)), origin="script", covered=covered,
+                   run_unknown=item.horizon is None)
 
 
 def _hf_zero_start(item: ScriptSchedule, where: Location) -> RuleHit | None:

@@ -78,6 +78,10 @@ class Subject:
     # The file ``where`` and ``value_at`` are in, when it is not ``path``: a schedule a config
     # inherits from a base config (``configs.inherit``).
     where_path: str | None = None
+    # The file does not say how long the run is and nothing suggests it is long (a training
+    # script stepping its scheduler outside any loop): a finding that exists only within the
+    # default horizon is speculative, and the rules that say so lower it to a note.
+    run_unknown: bool = False
 
     def locate_file(self, hit: RuleHit) -> str:
         """The file :meth:`locate` points into: ``path``, or a base config of it."""

@@ -34,6 +34,16 @@ def _first_index(values: list[float], predicate: Callable[[float], bool]) -> int
     return next((i for i, v in enumerate(values) if predicate(v)), None)
 
 
+SPECULATIVE = ("; the script does not say how long it runs (its .step() is not in a loop with "
+               "a known range), so this is a note: --horizon N checks a run of N updates")
+
+
+def _speculative(ctx: Context) -> bool:
+    """Whether the run length is only lint's default horizon and the subject says nothing
+    suggests a long run (``Subject.run_unknown``): a finding past step 0 is then a guess."""
+    return ctx.run_length is None and ctx.subject.run_unknown
+
+
 def _zero_share_severity(share: float) -> Severity:
     if share < ZERO_NOTE_SHARE:
         return Severity.NOTE
@@ -80,7 +90,9 @@ def zero_lr_start(ctx: Context) -> RuleHit | None:
     "The factor passes 1 and keeps growing.",
     "A warmup without `min(1, ...)` never stops: the LR grows past the base LR and "
     "keeps growing until the run ends. The message says at which step the factor "
-    "passes 1 and how large it gets within the run.",
+    "passes 1 and how large it gets within the run. In a training script whose run "
+    "length is unknown (`.step()` not in a loop with a known range, e.g. a test "
+    "stepping a few times) it is a note.",
     "lr_lambda: \"lambda epoch: epoch / 4\"",
     "lr_lambda: \"lambda epoch: min(1.0, (epoch + 1) / 4)\""))
 def uncapped_factor(ctx: Context) -> RuleHit | None:
@@ -97,7 +109,8 @@ def uncapped_factor(ctx: Context) -> RuleHit | None:
         Code.WU102,
         f"the factor passes 1 at step {crossing:,} and keeps growing: {_f(last)} at step "
         f"{ctx.steps[-1]:,}, the last update of {ctx.horizon_text}{lr}; cap it, e.g. "
-        "min(1.0, ...)")
+        "min(1.0, ...)" + (SPECULATIVE if _speculative(ctx) else ""),
+        Severity.NOTE if _speculative(ctx) else None)
 
 
 @checked_by(FAMILY, Rule(
@@ -124,7 +137,9 @@ def evaluation_error(ctx: Context) -> RuleHit | None:
     Code.WU104, "negative-factor", Severity.ERROR,
     "The factor becomes negative.",
     "A negative LR makes the optimizer climb the loss. It usually comes from a "
-    "linear decay that runs past its end.",
+    "linear decay that runs past its end. In a training script whose run length is "
+    "unknown (`.step()` not in a loop with a known range) a factor that turns "
+    "negative after step 0 is a note.",
     "lr_lambda: \"lambda step: 1 - step / 1000\"\nmax_steps: 2000",
     "lr_lambda: \"lambda step: max(0.0, 1 - step / 1000)\"\nmax_steps: 2000"))
 def negative_factor(ctx: Context) -> RuleHit | None:
@@ -134,10 +149,12 @@ def negative_factor(ctx: Context) -> RuleHit | None:
     assert index is not None
     step = ctx.trace.first_step(index, lambda v: v < 0)
     lowest = min(ctx.values)
+    guess = step > 0 and _speculative(ctx)
     return RuleHit(
         Code.WU104,
         f"the factor becomes negative at step {step:,} and reaches {_f(lowest)} within "
-        f"{ctx.horizon_text}: a negative LR climbs the loss; clamp it, e.g. max(0.0, ...)")
+        f"{ctx.horizon_text}: a negative LR climbs the loss; clamp it, e.g. max(0.0, ...)"
+        + (SPECULATIVE if guess else ""), Severity.NOTE if guess else None)
 
 
 _STAIRCASE_ADVICE = {
