@@ -89,7 +89,10 @@ def plan_of(schedule: ScriptSchedule, path: str) -> Plan:
     if call is None:
         raise ConfigError(f"the schedule {schedule.name!r} is not resolved", path=path,
                           line=construction.at.line, column=construction.at.column)
-    limit = derived_horizon(schedule) + schedule.shift + 1
+    derived = derived_horizon(schedule)
+    # Stepped on demand up to the cap: the rows shown past the derived run length (the view's
+    # margin) are steps the class really takes, never its last LR held.
+    limit = HORIZON_CAP + schedule.shift + 1
     bases = schedule.base_lrs
     try:
         run = transcribed_run(call, bases, limit)
@@ -105,7 +108,7 @@ def plan_of(schedule: ScriptSchedule, path: str) -> Plan:
         return stepped.lr(step + shift) / base if base else stepped.lr(step + shift)
 
     function = FunctionSchedule(fn=factor, label=schedule.label, spec=source,
-                                total=total or limit - shift - 1)
+                                total=total or derived)
     if run is not None:
         # the transcription's LRs, checked by show against the real class stepped from 0
         # (update k of a script stepping before its optimizer is the class's step k + 1)
