@@ -171,3 +171,58 @@ def test_corpus_audiocraft_counts_from_one() -> None:
 ])
 def test_what_fairseq_rejects_is_unresolved(text: str, needle: str) -> None:
     assert_rejected(fairseq, "bad.yaml", text, needle)
+
+
+# --- keys no fairseq scheduler reads, YAML 1.1 number strings (issue 10 item 5) -----------------
+
+def _wu308_notes(text: str, name: str = "config.yaml") -> list[tuple[int, str]]:
+    from warmup_cli.configs.document import load_document
+    from warmup_cli.frameworks import fairseq
+    from warmup_cli.vocab import Code, Severity
+
+    (schedule,) = fairseq.read(load_document(name, text=text))
+    return [(f.node.line if f.node is not None else 0, f.message)
+            for f in schedule.findings if f.code is Code.WU308 and f.severity is Severity.NOTE]
+
+
+def test_an_unread_schedule_key_is_noted_at_the_key() -> None:
+    text = ("lr_scheduler:\n  _name: inverse_sqrt\n  warmup_updates: 10\n"
+            "  lr_warmup_shape: cubic\n")
+    ((line, message),) = _wu308_notes(text)
+    assert line == 4 and "lr_warmup_shape is not read by the fairseq reader" in message
+
+
+def test_read_keys_and_non_schedule_keys_are_not_noted() -> None:
+    # every key the scheduler reads; the model EMA, a disabled stop_min_lr, other settings
+    text = ("lr_scheduler: inverse_sqrt\nwarmup_updates: 10\nwarmup_init_lr: 0.0\nlr: [0.1]\n"
+            "max_update: 100\nema_decay: 0.999\nema_start_update: 0\nstop_min_lr: -1.0\n"
+            "reset_lr_scheduler: false\nclip_norm: 0.0\nweight_decay: 0.01\n")
+    assert _wu308_notes(text) == []
+    noted = _wu308_notes(text.replace("stop_min_lr: -1.0", "stop_min_lr: 1.0e-09"))
+    assert [line for line, message in noted if "stop_min_lr" in message] == [8]
+
+
+def test_audiocraft_warmup_is_read_and_other_sections_are_not_noted() -> None:
+    text = ("optim:\n  lr: 0.0005\nschedule:\n  lr_scheduler: inverse_sqrt\n"
+            "  inverse_sqrt:\n    warmup: 3000\n    warmup_init_lr: 0.0\n")
+    assert _wu308_notes(text) == []
+
+
+def test_yaml11_number_strings_are_noted_on_every_key_lr_included() -> None:
+    from warmup_cli.configs.document import load_document
+    from warmup_cli.frameworks import fairseq
+
+    for text, key in [("lr_scheduler: inverse_sqrt\nwarmup_updates: 10\nlr: 5e-4\n", "lr"),
+                      ("optimization:\n  lr: [5e-4]\n  max_update: 100\n"
+                       "lr_scheduler:\n  _name: inverse_sqrt\n  warmup_updates: 10\n", "lr"),
+                      ("optimization:\n  lr: [0.1]\n  max_update: 100\n"
+                       "lr_scheduler:\n  _name: inverse_sqrt\n  warmup_updates: 10\n"
+                       "  warmup_init_lr: 1e-7\n", "warmup_init_lr")]:
+        (schedule,) = fairseq.read(load_document("config.yaml", text=text))
+        noted = [n for n in schedule.notes if n.startswith(f"{key}: ") and "YAML 1.1" in n]
+        assert len(noted) == 1 and "OmegaConf reads it as" in noted[0], (text, schedule.notes)
+        assert schedule.plan is not None
+    # a float written with a dot is a float to every loader: no note
+    (schedule,) = fairseq.read(load_document("config.yaml", text=(
+        "lr_scheduler: inverse_sqrt\nwarmup_updates: 10\nlr: 5.0e-4\n")))
+    assert not [n for n in schedule.notes if "YAML 1.1" in n]

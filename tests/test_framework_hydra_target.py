@@ -65,12 +65,16 @@ def test_torch_class_is_the_real_one_stepped() -> None:
     assert lrs(schedule, 30) == want
 
 
-def test_reduce_lr_on_plateau_shows_its_start_with_a_note() -> None:
+def test_reduce_lr_on_plateau_is_a_plateau_phase() -> None:
+    from warmup_cli.plateau.model import find_plateau
+
     schedule = one("mnist.yaml")
     assert schedule.plan is not None and schedule.plan.base_lrs == (0.001,)
-    assert {schedule.plan.schedule(k) for k in range(20)} == {1.0}
-    (note,) = [f for f in schedule.findings if f.code is Code.WU308]
-    assert note.severity is Severity.NOTE and "validation metric" in note.message
+    part = find_plateau(schedule.plan.schedule)
+    assert part is not None and part.start == 0
+    assert (part.phase.params["factor"], part.phase.params["patience"]) == (0.1, 10)
+    assert not [f for f in schedule.findings if f.code is Code.WU308]
+    assert any("--metrics FILE --metric NAME" in note for note in schedule.notes)
 
 
 def test_transformers_cosine_matches_transformers() -> None:

@@ -28,7 +28,7 @@ from tests.conftest import (
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import readers, timm
 from warmup_cli.frameworks.kit import READERS, FrameworkSchedule
-from warmup_cli.vocab import NO_FACTS, RunFacts
+from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 FIXTURES = FRAMEWORK_FIXTURES / "timm"
 GOLDEN_FILES = sorted(GOLDEN.glob("timm_*.json"))
@@ -229,9 +229,14 @@ def test_corpus_detection() -> None:
 
 
 @needs_corpus
-def test_corpus_mambavision_is_clean() -> None:
+def test_corpus_mambavision_has_only_the_lr_ep_note() -> None:
     schedule = _read(CORPUS / "timm__NVlabs_MambaVision__mambavision-tiny-1k.yaml")
-    assert schedule.findings == []
+    # lr_ep is MambaVision's own train.py flag (commit 0f799d50): false steps the scheduler with
+    # step_update before every batch, true with step(epoch + 1); the reader does not model it
+    (finding,) = schedule.findings
+    assert (finding.code, finding.severity) == (Code.WU308, Severity.NOTE)
+    assert finding.node is not None and finding.node.line == 66
+    assert finding.message.startswith("lr_ep is not read by the timm reader")
     assert schedule.plan is not None and schedule.plan.unit == "epoch"
     assert schedule.horizon == 320  # t_initial 310 + cooldown 10
     golden = json.loads((GOLDEN / "timm_cosine_mambavision.json").read_text())
@@ -250,3 +255,41 @@ def test_corpus_swin_strings_are_numbers() -> None:
     per_epoch = _read(CORPUS / name)
     assert per_epoch.plan is not None and per_epoch.plan.unit == "epoch"
     assert any("1 iteration per epoch" in note for note in per_epoch.notes)
+
+
+# --- keys the reader does not read (issue 10 item 5) --------------------------------------------
+
+def _unread_notes(text: str) -> list[tuple[int, str]]:
+    from warmup_cli.configs.document import load_document
+    from warmup_cli.frameworks import timm as timm_reader
+    from warmup_cli.vocab import Code, Severity
+
+    (schedule,) = timm_reader.read(load_document("args.yaml", text=text))
+    return [(f.node.line if f.node is not None else 0, f.message) for f in schedule.findings
+            if f.code is Code.WU308 and f.severity is Severity.NOTE and "not read" in f.message]
+
+
+def test_timm_unread_schedule_key_is_noted_at_the_key() -> None:
+    text = "sched: cosine\nlr: 0.1\nepochs: 10\nwarmup_epochs: 2\nlr_ep: true\n"
+    ((line, message),) = _unread_notes(text)
+    assert line == 5 and message.startswith("lr_ep is not read by the timm reader")
+
+
+def test_timm_read_and_non_schedule_keys_are_not_noted() -> None:
+    text = ("sched: cosine\nlr: 0.1\nepochs: 10\nwarmup_epochs: 2\nwarmup_lr: 1.0e-05\n"
+            "min_lr: 0.0\nwarmup_prefix: false\ncooldown_epochs: 0\ndecay_epochs: 90\n"
+            "decay_milestones: [90]\ndecay_rate: 0.1\nlr_cycle_mul: 1.0\nlr_cycle_decay: 0.5\n"
+            "lr_cycle_limit: 1\nlr_k_decay: 1.0\nsched_on_updates: false\nlr_noise: null\n"
+            "lr_noise_pct: 0.67\nlr_noise_std: 1.0\nlr_base: 0.1\nlr_base_size: 256\n"
+            "lr_base_scale: ''\nlayer_decay: null\nweight_decay: 0.05\nmodel_ema: true\n"
+            "model_ema_decay: 0.9998\nmodel_ema_warmup: true\nsmoothing: 0.1\n")
+    assert _unread_notes(text) == []
+
+
+def test_swin_unread_schedule_keys_are_noted_read_ones_are_not() -> None:
+    text = ("TRAIN:\n  EPOCHS: 30\n  WARMUP_EPOCHS: 5\n  BASE_LR: 2.0e-05\n  WARMUP_LR: 2.0e-08\n"
+            "  MIN_LR: 2.0e-07\n  WEIGHT_DECAY: 1.0e-08\n  LAYER_DECAY: 0.9\n"
+            "  LR_SCHEDULER:\n    NAME: cosine\n    DECAY_EPOCHS: 30\n    WARMUP_PREFIX: true\n"
+            "    LR_WARMUP_SHAPE: cubic\n")
+    assert [(line, message.split()[0]) for line, message in _unread_notes(text)] == \
+        [(8, "LAYER_DECAY"), (13, "LR_WARMUP_SHAPE")]

@@ -197,3 +197,42 @@ def test_mmengine_plateau_findings(tmp_path: Path) -> None:
         'dict(type="ReduceOnPlateauLR", begin=5)]'))
     (hit,) = lint_file(tmp_path, beside, name="config.py")
     assert hit.code == "WU308" and hit.severity == "note" and "not modelled" in hit.message
+
+
+# --- Hydra _target_ -----------------------------------------------------------------------------
+
+HYDRA = """\
+model:
+  optimizer:
+    _target_: torch.optim.Adam
+    _partial_: true
+    lr: 0.001
+  scheduler:
+    _target_: torch.optim.lr_scheduler.ReduceLROnPlateau
+    _partial_: true
+    mode: {mode}
+    factor: 0.5
+    patience: 1
+{monitor}"""
+
+
+def test_hydra_target_plateau_is_torchs_run(tmp_path: Path) -> None:
+    config = tmp_path / "model.yaml"
+    config.write_text(HYDRA.format(mode="min", monitor="  monitor: val_loss\n"))
+    assert shown_lrs(config, metrics_file(tmp_path)) == \
+        torch_loop([0.001], METRICS, {"mode": "min", "patience": 1, "factor": 0.5})
+
+
+def test_hydra_target_plateau_lint_sees_the_monitor(tmp_path: Path) -> None:
+    assert codes_of(lint_file(tmp_path, HYDRA.format(mode="min",
+                                                     monitor="  monitor: val_loss\n"))) == []
+    assert codes_of(lint_file(tmp_path, HYDRA.format(mode="min",
+                                                     monitor="  monitor: val_acc\n"))) \
+        == ["WU202"]
+    # without a monitor the metric's name is unknown: no guess about its direction
+    assert codes_of(lint_file(tmp_path, HYDRA.format(mode="min", monitor=""))) == []
+
+
+def test_hydra_target_plateau_refused_by_torch_is_wu310(tmp_path: Path) -> None:
+    found = lint_file(tmp_path, HYDRA.format(mode="down", monitor=""))
+    assert codes_of(found) == ["WU310"] and found[0].start.line == 9  # mode: down

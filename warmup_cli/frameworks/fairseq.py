@@ -46,9 +46,11 @@ from warmup_cli.frameworks.kit import (
     Reader,
     Reading,
     StopReading,
+    fmt,
     lr_plan,
     mapping_at,
     register,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_finding,
     zero_updates,
@@ -217,12 +219,40 @@ class _Built:
         return Origin(f"fairseq's {name}", fairseq_lr_scheduler.CITES[name], "fairseq 0.12.2")
 
 
+def _yaml11_note(label: str, node: Node, number: float | int) -> str:
+    # fairseq-hydra and audiocraft load YAML with OmegaConf, which reads 5e-4 as a float;
+    # PyYAML (YAML 1.1) keeps it a string
+    text = str(node.value)
+    dotted = text if "." in text else text.lower().replace("e", ".0e", 1)
+    return (f"{label}: {text} is a string under YAML 1.1 (PyYAML); OmegaConf reads it as "
+            f"{fmt(number)}, other YAML 1.1 loaders keep a string: write it with a dot, {dotted}")
+
+
+# Keys beside the scheduler's in an argparse dump that are not the LR schedule's: the model
+# EMA (ema_decay, ema_start_update, ...) and whether a checkpoint's scheduler state is reset.
+_NOT_SCHEDULE = re.compile(r"^ema_|^reset_lr_scheduler$")
+
+
+def _unread_keys(run: Reading, src: _Source) -> None:
+    """WU308 notes at the schedule-like keys among the scheduler's that no fairseq scheduler
+    reads; ``stop_min_lr`` only when it is on (fairseq's default -1 disables it)."""
+    keys = src.params.as_mapping() or {}
+    # audiocraft's inverse_sqrt reads warmup; a nested mapping is another section (audiocraft's
+    # schedule holds every scheduler's settings, only the chosen one runs)
+    known = set(SCHEDULER_KEYS) | {"lr_scheduler", "max_epoch", "warmup"} | {
+        key for key, child in keys.items() if _NOT_SCHEDULE.match(key)
+        or child.as_mapping() is not None
+        or (key == "stop_min_lr" and (child.as_number() or 0) <= 0)}
+    unread_schedule_keys(run, src.params, known, "audiocraft" if src.audiocraft else "fairseq")
+
+
 def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
     out = FrameworkSchedule("fairseq", f"lr_scheduler ({src.name})", src.declared, None)
     out.notes.extend(src.notes)
     # The run's own values: one that cannot be used is reported but leaves the schedule
     # buildable (relative to lr, or without a run length).
-    run = Reading(doc, out, hydra=True)
+    run = Reading(doc, out, hydra=True, yaml11=_yaml11_note)
+    _unread_keys(run, src)
     lrs = run.numbers(src.lr, None, None, label="lr", scalar=True)
     if src.lr is None and src.full_config and not src.audiocraft:
         lrs = [0.25]  # fairseq OptimizationConfig.lr default (fairseq/dataclass/configs.py)
@@ -254,8 +284,8 @@ def _read_one(doc: Document, src: _Source) -> FrameworkSchedule:
         run.unresolved(src.name_node or src.declared, f"{owner}'s {src.name!r} scheduler is "
                        f"not supported by warmup_cli (supported: {', '.join(NAMES)})")
         return out
-    ctx = _Context(Reading(doc, out, hydra=True), src.params, float(lrs[0]) if lrs else 1.0,
-                   lrs is not None, max_update)
+    ctx = _Context(Reading(doc, out, hydra=True, yaml11=_yaml11_note), src.params,
+                   float(lrs[0]) if lrs else 1.0, lrs is not None, max_update)
     try:
         built = builder(ctx)
     except Rejected as exc:  # fairseq's own assertion: a WU308 error at the key

@@ -12,9 +12,10 @@ Targets read (nothing is imported or instantiated):
 
 * ``torch.optim.lr_scheduler.<Class>``: the real torch class, built over a one-parameter SGD
   and stepped, as the Lightning reader does (``lightning.simulate``); ``ReduceLROnPlateau``
-  is shown as the constant LR it starts from (its decay follows a validation metric), with a
-  WU308 note; ``LambdaLR``/``MultiplicativeLR`` (a callable) and nested ``SequentialLR``/
-  ``ChainedScheduler`` are unresolved.
+  is a plateau phase (``frameworks.plateau``: ``show --metrics`` steps the real class with
+  the metric series, the plateau rules see it), its metric the ``monitor`` key beside the
+  scheduler when there is one; ``LambdaLR``/``MultiplicativeLR`` (a callable) and nested
+  ``SequentialLR``/``ChainedScheduler`` are unresolved.
 * ``transformers[.optimization].get_*_schedule*``: the lr_lambda of
   :mod:`.upstream.transformers_optimization` with the function's own defaults and checks.
 * ``timm.scheduler[.cosine_lr].CosineLRScheduler``: :func:`.upstream.timm_scheduler.
@@ -257,7 +258,8 @@ def _read(doc: Document, target: _Target, facts: RunFacts) -> FrameworkSchedule:
         ctx.finding(Code.WU308, f"{path} is not modelled (of timm's schedulers warmup_cli "
                     "reads CosineLRScheduler under _target_)", target.where, Severity.NOTE)
         ctx.unresolved(target.where, f"{path} is not modelled")
-    if out.plan is not None and out.horizon is None:
+    # a plateau runs as long as its metric series does, so no length is assumed for it
+    if out.plan is not None and out.horizon is None and target.name != "ReduceLROnPlateau":
         ctx.note(f"the run length is not in the file: {horizon} {unit}s are shown")
     return out
 
@@ -266,13 +268,7 @@ def _torch(ctx: Reading, target: _Target, path: str, unit: Unit, run: int | None
            horizon: int) -> None:
     name = target.name
     if name == "ReduceLROnPlateau":
-        ctx.finding(Code.WU308, "ReduceLROnPlateau lowers the LR when a validation metric "
-                    "stops improving: shown as the constant LR it starts from", target.where,
-                    Severity.NOTE)
-        base = _base_lr(ctx, target)
-        plan(ctx.out, lambda step: 1.0, base, unit, "torch ReduceLROnPlateau",
-             f"{path}(...)", warmup=0, total=horizon, phases=((0, "constant until a plateau"),),
-             source="torch")
+        _plateau(ctx, target, unit)
         return
     why = lightning.NOT_REPRODUCED.get(name) or (
         "takes schedulers, which Hydra builds without the optimizer; not modelled"
@@ -312,6 +308,35 @@ def _torch(ctx: Reading, target: _Target, path: str, unit: Unit, run: int | None
                   message=lambda zeros, length: zero_share_text(zeros, length, str(unit)))
     warmup_vs_run(ctx.out, lightning.torch_warmup(name, target.args), run, target.where, None,
                   unit, longer_only=True)
+
+
+def _plateau(ctx: Reading, target: _Target, unit: Unit) -> None:
+    """torch's ReduceLROnPlateau as a plateau phase (``frameworks.plateau``), resolved with a
+    metric series as the Lightning reader's is; the metric is the ``monitor`` beside the
+    scheduler when the file has one (lightning-hydra-template's configure_optimizers names it
+    in the lr_scheduler dict it returns, outside the config)."""
+    from warmup_cli.frameworks.plateau import Refused, plateau_schedule
+    from warmup_cli.schedule import Plan
+
+    monitor_node = target.holder.get("monitor") if target.holder is not None else None
+    monitor = monitor_node.as_str() if monitor_node is not None else None
+    try:
+        kwargs = {key: lightning.plain_value(ctx, child) for key, child in target.args.items()
+                  if key != "optimizer"}
+    except lightning.Refused as exc:
+        ctx.unresolved(exc.node, exc.why)
+        return
+    phase = plateau_schedule(kwargs, monitor)
+    if isinstance(phase, Refused):
+        at = target.args.get(phase.key) or target.where
+        ctx.finding(Code.WU310, f"torch rejected ReduceLROnPlateau: {phase.message}", at)
+        ctx.unresolved(at, phase.message)
+        return
+    base = _base_lr(ctx, target)
+    ctx.note(f"ReduceLROnPlateau lowers the LR when {monitor or 'the monitored metric'} stops "
+             f"improving: show it with --metrics FILE --metric {monitor or 'NAME'} (its logged "
+             "values)")
+    ctx.out.plan = Plan(phase, (base,), "ReduceLROnPlateau", unit)
 
 
 # --- transformers ----------------------------------------------------------------------------

@@ -326,6 +326,7 @@ class Reading:
             return numbers
         single = node.as_number() if scalar else None
         if single is not None:
+            self._yaml11(name, node, single)
             return [single]
         listed = node.as_number_list()
         if listed is None:

@@ -55,6 +55,7 @@ Checks (``Finding`` codes; the rule's default severity unless said):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ from warmup_cli.frameworks.kit import (
     ordered_phases,
     register,
     spec_text,
+    unread_schedule_keys,
     warmup_vs_run,
     zero_lr_start,
 )
@@ -142,6 +144,12 @@ SCHEDS = ("cosine", "tanh", "step", "multistep", "plateau", "poly", "constant", 
 _UNMODELLED = ("wsd", "rsqrt")
 _ARG_KEYS = frozenset({"lr", "epochs", "warmup_epochs", "warmup_lr", "min_lr", "decay_rate",
                        "cooldown_epochs", "lr_cycle_limit", "decay_epochs", "opt", "model"})
+# Every train.py argument this reader reads (the rest that look like schedule settings get a
+# WU308 note); lr_noise_pct/std go with lr_noise's note, model_ema_* are the weights' EMA, not
+# the LR's schedule.
+_READ_ARGS = frozenset({*ARG_DEFAULTS, "sched", "lr", "lr_noise", "lr_noise_pct", "lr_noise_std",
+                        "layer_decay", "eval_metric", "plateau_mode"})
+_NOT_SCHEDULE = re.compile(r"^model_ema")
 _SWIN_KEYS = frozenset({"EPOCHS", "WARMUP_EPOCHS", "BASE_LR", "WARMUP_LR", "MIN_LR",
                         "LR_SCHEDULER"})
 
@@ -201,6 +209,8 @@ def _read_args(doc: Document, per_epoch: int | None) -> FrameworkSchedule:
     sched_node = root.get("sched")
     out = FrameworkSchedule(FRAMEWORK, "sched", sched_node or root, None)
     ctx = Reading(doc, out, yaml11=_yaml11_note)
+    unread_schedule_keys(ctx, root, _READ_ARGS | {key for key in root.as_mapping() or ()
+                                                  if _NOT_SCHEDULE.match(key)}, "timm")
     sched = ctx.text(root, "sched", ARG_DEFAULTS["sched"])
     if sched not in SCHEDS:
         if sched in _UNMODELLED:
@@ -382,6 +392,9 @@ def _read_swin(doc: Document, train: Node, per_epoch: int | None) -> FrameworkSc
     scheduler = train.get("LR_SCHEDULER")
     out = FrameworkSchedule(FRAMEWORK, "TRAIN.LR_SCHEDULER", scheduler or train, None)
     ctx = Reading(doc, out, yaml11=_yaml11_note)
+    unread_schedule_keys(ctx, train, {*SWIN_DEFAULTS, "LR_SCHEDULER"}, "Swin-Transformer")
+    unread_schedule_keys(ctx, mapping_at(train, "LR_SCHEDULER"), SWIN_SCHEDULER_DEFAULTS,
+                         "Swin-Transformer")
     t = _values(ctx, train, SWIN_DEFAULTS, _SWIN_KINDS)
     # a scheduler that is not a mapping keeps every default, as yacs would refuse it
     s = _values(ctx, mapping_at(train, "LR_SCHEDULER"), SWIN_SCHEDULER_DEFAULTS,
