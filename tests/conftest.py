@@ -139,3 +139,20 @@ def only_code(found: list[Diagnostic], code: str) -> Diagnostic:
     hits = [d for d in found if d.code == code]
     assert len(hits) == 1, found
     return hits[0]
+
+
+# --- timm ---------------------------------------------------------------------------------------
+
+
+def timm_scheduler() -> ModuleType:
+    """timm's ``timm.scheduler`` without ``timm/__init__`` (which imports torchvision, not
+    installed here; the scheduler modules need torch only). One stub package serves the whole
+    session, so every test file imports the same modules whatever order the tests run in."""
+    if sys.modules.get("timm") is None:
+        spec = importlib.util.find_spec("timm")
+        assert spec is not None and spec.submodule_search_locations is not None
+        package = ModuleType("timm")
+        package.__path__ = list(spec.submodule_search_locations)
+        package.__spec__ = spec  # later find_spec("timm") calls see a real spec
+        sys.modules["timm"] = package
+    return importlib.import_module("timm.scheduler")

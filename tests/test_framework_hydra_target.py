@@ -4,10 +4,7 @@ and timm's CosineLRScheduler compared with the installed libraries, exactly."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import sys
-import types
 import warnings
 from functools import cache, partial
 
@@ -15,7 +12,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from tests.conftest import FRAMEWORK_FIXTURES, read_schedules
+from tests.conftest import FRAMEWORK_FIXTURES, read_schedules, timm_scheduler
 from warmup_cli.cli.app import app
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import hydra_target
@@ -132,20 +129,9 @@ def test_transformers_argument_errors_are_what_it_raises() -> None:
 
 @cache  # a second import would find the stand-in package (whose __spec__ is None)
 def _timm_cosine_class() -> type:
-    """timm's CosineLRScheduler from timm/scheduler/ only: the package __init__ imports
-    torchvision, which is not installed (as in test_framework_timm)."""
-    spec = importlib.util.find_spec("timm")
-    assert spec is not None and spec.submodule_search_locations
-    package = types.ModuleType("timm")
-    package.__path__ = list(spec.submodule_search_locations)
-    saved = sys.modules.get("timm")
-    sys.modules["timm"] = package
-    try:
-        from timm.scheduler import CosineLRScheduler  # type: ignore[import-untyped]
-    finally:
-        if saved is not None:
-            sys.modules["timm"] = saved
-    return CosineLRScheduler  # type: ignore[no-any-return]
+    """timm's CosineLRScheduler (timm/scheduler/ only: see conftest.timm_scheduler)."""
+    cls: type = timm_scheduler().CosineLRScheduler
+    return cls
 
 
 def test_timm_cosine_matches_timm() -> None:

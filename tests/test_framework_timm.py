@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import sys
 import types
 import warnings
 from functools import partial
@@ -24,6 +23,7 @@ from tests.conftest import (
     load_golden_script,
     needs_corpus,
     read_one,
+    timm_scheduler,
 )
 from warmup_cli.configs.document import load_document
 from warmup_cli.frameworks import readers, timm
@@ -102,15 +102,9 @@ def test_real_timm_schedulers() -> None:
     package __init__ imports torchvision, the scheduler modules need just torch)."""
     torch = pytest.importorskip("torch")
     assert TIMM_DIR is not None
-    package = types.ModuleType("timm")
-    package.__path__ = [str(Path(TIMM_DIR) / "timm")]
-    saved = sys.modules.get("timm")
-    sys.modules["timm"] = package
-    try:
-        from timm.scheduler import create_scheduler_v2, scheduler_kwargs  # type: ignore
-    finally:
-        if saved is not None:
-            sys.modules["timm"] = saved
+    scheduler = timm_scheduler()
+    create_scheduler_v2, scheduler_kwargs = scheduler.create_scheduler_v2, \
+        scheduler.scheduler_kwargs
     for path in GOLDEN_FILES:
         golden = json.loads(path.read_text())
         if golden["kind"] != "train.py":

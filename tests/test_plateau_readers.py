@@ -3,9 +3,6 @@ the real timm), LightningCLI's ReduceLROnPlateau; each shown with a metric serie
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 import warnings
 from pathlib import Path
 from typing import Any
@@ -13,7 +10,7 @@ from typing import Any
 import pytest
 import torch
 
-from tests.conftest import codes_of, lint_file
+from tests.conftest import codes_of, lint_file, timm_scheduler
 from tests.test_plateau import torch_loop
 from warmup_cli.pipeline import ShowRequest
 from warmup_cli.plateau.model import find_plateau
@@ -67,15 +64,7 @@ def test_hf_plateau_unknown_kwarg_is_wu308(tmp_path: Path) -> None:
 def _timm_factory() -> Any:
     """timm's scheduler package without timm/__init__ (which imports torchvision, not
     installed): the scheduler modules need torch only."""
-    if "timm" not in sys.modules:
-        spec = importlib.util.find_spec("timm")
-        assert spec is not None and spec.submodule_search_locations is not None
-        package = types.ModuleType("timm")
-        package.__path__ = list(spec.submodule_search_locations)
-        sys.modules["timm"] = package
-    from timm.scheduler.scheduler_factory import create_scheduler_v2
-
-    return create_scheduler_v2
+    return timm_scheduler().create_scheduler_v2
 
 
 @pytest.mark.parametrize(("args", "yaml"), [
