@@ -4,7 +4,8 @@ construction (and silenced by a ``noqa`` on its line or on the factor function's
 
 A Python file one of the framework readers claims (an MMEngine or detectron2 config) is left
 to them. A schedule that stays open is a WU308 note at the value (with the ``--set`` that
-closes it); a factor function the sandbox refuses is a WU002 error at the refused construct
+closes it); a ReduceLROnPlateau is its plateau phase, for the plateau rules (WU2xx); a factor
+function the sandbox refuses is a WU002 error at the refused construct
 (never run). Only factor functions are evaluated here (LambdaLR, its subclasses, the
 transformers factories): a torch class other than LambdaLR is reproduced by stepping the real
 class, which ``warmup lint`` never imports, so its arithmetic is left to ``warmup show``.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from warmup_cli.configs.document import Document
 from warmup_cli.lint.diagnostics import Location
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject
-from warmup_cli.schedule import FunctionSchedule
+from warmup_cli.schedule import FunctionSchedule, Schedule
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
@@ -71,12 +72,14 @@ def _subject(doc: Document, item: ScriptSchedule) -> Subject:
                             f"{item.refused.message}; warmup lint never runs it, but the "
                             "script would", Severity.ERROR,
                             at=Location(refused.line, refused.column)))
-    schedule = None
+    schedule: Schedule | None = None
     if item.factor is not None and not hits:
         fn = item.factor
         shift = item.shift
         schedule = FunctionSchedule(fn=(lambda step: fn(step + shift)) if shift else fn,
                                     label=item.label, spec=item.name, total=item.horizon)
+    if item.plateau is not None and not hits:
+        schedule = item.plateau  # the plateau rules (WU2xx) read its arguments and monitor
     covered: frozenset[Code] = frozenset()
     if schedule is not None and item.warmup and item.construction.family.value == \
             "transformers":
