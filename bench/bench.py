@@ -15,7 +15,9 @@ How it measures, so that the figures can be trusted on a busy machine:
 * the lint inputs are generated at bench time in a temporary folder: copies of the real
   configs in ``../shared/corpus`` (500 and 5,000 files, every framework reader and the long
   runs included), and a folder of Python files: the corpus's Python configs and a few small
-  training scripts written here. Nothing generated is committed;
+  training scripts written here; and, for the flake8 row (issue 9), 200 copies of each
+  training-script shape of tests/fixtures/scripts and of those scripts. Nothing generated is
+  committed;
 * both sides run without ``PYTHONDONTWRITEBYTECODE`` and ``PYTHONUNBUFFERED``, as an
   installed tool runs for a user; lint runs with ``--no-cache`` except in the cache row.
 
@@ -73,6 +75,13 @@ for step in range(steps):
     scheduler.step()
 """.replace("BASE_LR", repr(BASE))
 
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+# The training-script shapes of the flake8 row (issue 9's speed goal), from the test fixtures.
+SCRIPT_SHAPES = ("show/hf_closure.py", "show/yolo_flags.py", "show/gan_loop.py",
+                 "show/lightning_module.py", "show/partial_factor.py",
+                 "show/sequential_warmup_cosine.py", "show/lambdalr_subclass.py",
+                 "lint/accumulation.py", "lint/resume_restart.py", "lint/plateau.py")
+SCRIPT_COPIES = 200
 # Small training scripts as people write them (issue 9's shapes), for the Python lint set.
 SCRIPTS = {
     "train_lambdalr.py": '''
@@ -312,6 +321,42 @@ def row_python(pairs: int, work: Path) -> list[Row]:
                       most=2.0)]
 
 
+def _flake8() -> str:
+    found = shutil.which("flake8", path=str(BIN)) or shutil.which("flake8")
+    if found is None:
+        raise SystemExit("flake8 is not installed: `make bench` installs it (the bench extra)")
+    return found
+
+
+def script_set(folder: Path, copies_each: int) -> Path:
+    """``copies_each`` copies of each training-script shape: the fixtures of issue 9 (HF
+    closures, partials, yolo flag branches, Lightning modules, GAN and accumulation loops,
+    resume blocks, ReduceLROnPlateau) and the scripts above."""
+    shapes = folder.parent / "script-shapes"
+    shapes.mkdir(parents=True, exist_ok=True)
+    for name, text in SCRIPTS.items():
+        (shapes / name).write_text(text.lstrip())
+    sources = sorted(shapes.iterdir()) + [FIXTURES / "scripts" / name for name in SCRIPT_SHAPES]
+    return copies(folder, sources, copies_each * len(sources))
+
+
+def row_scripts(pairs: int, work: Path) -> list[Row]:
+    """Issue 9: `warmup lint DIR` over training scripts takes at most flake8 --select F."""
+    flake8 = _flake8()
+    folder = script_set(work / "scripts", SCRIPT_COPIES)
+    count = sum(1 for _ in folder.rglob("*.py"))
+    ours, theirs = paired(
+        lambda: measure(lint_cmd(folder), ok=(0, 1, 2), cwd=work),
+        lambda: measure([flake8, "--select", "F", "--isolated", str(folder)], ok=(0, 1),
+                        cwd=work), pairs)
+    return [ratio_row(f"`warmup lint` over {count:,} training scripts ({SCRIPT_COPIES} copies "
+                      f"of {count // SCRIPT_COPIES} shapes)",
+                      "`flake8 --select F --isolated` on the same files", ours, theirs,
+                      figure="CPU", most=1.0),
+            ratio_row("  (wall time)", "flake8, wall time", ours, theirs, figure="wall",
+                      most=1.0)]
+
+
 def row_compare(pairs: int, _: Path) -> list[Row]:
     schedules = ["linear:400 > cosine:40000", "noam:4000", "wsd:800,200"]
     three = [WARMUP, "compare", *schedules, "--steps", "40000", "--format", "csv"]
@@ -405,7 +450,7 @@ def row_memory(pairs: int, _: Path) -> list[Row]:
 ROWS: dict[str, Callable[[int, Path], list[Row]]] = {
     "show": row_show, "lint": row_lint, "lint5000": row_lint_5000, "python": row_python,
     "help": row_help, "compare": row_compare, "formats": row_formats, "bulk": row_bulk,
-    "memory": row_memory,
+    "memory": row_memory, "scripts": row_scripts,
 }
 
 

@@ -4,15 +4,15 @@ construction (and silenced by a ``noqa`` on its line or on the factor function's
 
 A Python file one of the framework readers claims (an MMEngine or detectron2 config) is left
 to them. A schedule that stays open is a WU308 note at the value (with the ``--set`` that
-closes it); a factor function the sandbox refuses is a WU002 error at the refused construct
-(never run). A factor function (LambdaLR, its subclasses, the transformers factories) is
-evaluated by the sandbox; any other torch class by the transcription of torch's classes
-(:func:`warmup_cli.scripts.plans.lint_factor`: no torch import), over the script's one
-parameter group (several groups, and ReduceLROnPlateau, are left to ``warmup show``).
+    elif item.plateau is not None and not hits:
+        schedule = item.plateau  # the plateau rules (WU2xx) read its arguments and monitor
+    elif item.torch is not None and not hits and item.resolved:
+        from warmup_cli.scripts.plans import lint_factor
 
-When the script does not say how long it runs (``.step()`` not in a loop with a resolvable
-range: a test calling it a few times), the subject is ``run_unknown``: the rules whose finding
-depends only on the default horizon say it as a note (see each rule's doc).
+        factor = lint_factor(item)
+        if factor is not None:
+            schedule = FunctionSchedule(fn=factor, label=item.label, spec=item.name,
+                                        total=item.horizon)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from warmup_cli.configs.document import Document
 from warmup_cli.lint.diagnostics import Location
 from warmup_cli.lint.subject import ANCHOR_RUN, RuleHit, Subject
-from warmup_cli.schedule import FunctionSchedule
+from warmup_cli.schedule import FunctionSchedule, Schedule
 from warmup_cli.vocab import NO_FACTS, Code, RunFacts, Severity
 
 if TYPE_CHECKING:
@@ -76,12 +76,14 @@ def _subject(doc: Document, item: ScriptSchedule) -> Subject:
                             f"{item.refused.message}; warmup lint never runs it, but the "
                             "script would", Severity.ERROR,
                             at=Location(refused.line, refused.column)))
-    schedule = None
+    schedule: Schedule | None = None
     if item.factor is not None and not hits:
         fn = item.factor
         shift = item.shift
         schedule = FunctionSchedule(fn=(lambda step: fn(step + shift)) if shift else fn,
                                     label=item.label, spec=item.name, total=item.horizon)
+    elif item.plateau is not None and not hits:
+        schedule = item.plateau  # the plateau rules (WU2xx) read its arguments and monitor
     elif item.torch is not None and not hits and item.resolved:
         from warmup_cli.scripts.plans import lint_factor
 

@@ -81,10 +81,21 @@ def find_plateau(schedule: Schedule) -> PlateauPart | None:
     return None
 
 
-def needs_metrics_error(source: str) -> WarmupError:
+def needs_metrics_error(source: str, monitor: str = "") -> WarmupError:
+    """``monitor``: the metric's name when the source says it (the hint then names it)."""
+    hint = METRICS_HINT.replace("--metric NAME", f"--metric {monitor}") if monitor else \
+        METRICS_HINT
     return WarmupError(f"{source} lowers the LR when a validation metric stops improving "
-                       "(ReduceLROnPlateau): this schedule needs a metric series",
-                       hint=METRICS_HINT)
+                       "(ReduceLROnPlateau): this schedule needs a metric series", hint=hint)
+
+
+def _monitor(schedule: Schedule) -> str:
+    if is_plateau(schedule):
+        assert isinstance(schedule, Phase)
+        return str(schedule.params.get("monitor") or "")
+    if isinstance(schedule, Join | Product):
+        return next((found for found in map(_monitor, schedule.pieces) if found), "")
+    return ""
 
 
 def plateau_phase(arguments: Mapping[str, Any]) -> Phase:
@@ -107,4 +118,4 @@ def refuse_plateau(schedule: Schedule, source: str) -> None:
     """A plateau schedule has no LR series without its metrics: say so instead of showing the
     placeholder factor (``show``, ``compare`` and ``export --to python`` call this)."""
     if contains_plateau(schedule):
-        raise needs_metrics_error(source)
+        raise needs_metrics_error(source, _monitor(schedule))

@@ -85,6 +85,9 @@ def plan_of(schedule: ScriptSchedule, path: str) -> Plan:
         function = FunctionSchedule(fn=_shifted(schedule.factor, schedule.shift),
                                     label=schedule.label, spec=source, total=total)
         return Plan(function, schedule.base_lrs, source, schedule.unit)
+    if schedule.plateau is not None:
+        # stepped with the metric series by warmup_cli.plateau.run (a real ReduceLROnPlateau)
+        return Plan(schedule.plateau, schedule.base_lrs, source, schedule.unit)
     call = schedule.torch
     if call is None:
         raise ConfigError(f"the schedule {schedule.name!r} is not resolved", path=path,

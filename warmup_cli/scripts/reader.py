@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warmup_cli.frameworks.upstream.torch_lr_scheduler import SchedulerCall
+from warmup_cli.schedule import Phase
 from warmup_cli.scripts.constructions import ScriptBuilds, find_builds
 from warmup_cli.scripts.factors import Factor, FactorRefused, compile_factor
 from warmup_cli.scripts.hf_factories import hf_factor
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
+from warmup_cli.scripts.plateau import PlateauRefused, plateau_of
 from warmup_cli.scripts.run_length import lightning_interval, stepped_first, stepping
 from warmup_cli.scripts.signatures import (
     HF_NAMES,
@@ -78,6 +80,7 @@ class ScriptSchedule:
     factor: Callable[[int], float] | None = None  # a LambdaLR-style factor of the step
     compiled: Factor | None = None  # the script's own factor function, when it has one
     torch: SchedulerCall | None = None  # stepped with the real torch class
+    plateau: Phase | None = None  # ReduceLROnPlateau: needs the metric series to be shown
     label: str = ""
     warmup: int | None = None  # a transformers factory's num_warmup_steps
     shift: int = 0  # 1 when .step() runs before the optimizer's: update k sees step k + 1
@@ -90,7 +93,7 @@ class ScriptSchedule:
     @property
     def resolved(self) -> bool:
         return not self.open and self.refused is None and (
-            self.factor is not None or self.torch is not None)
+            self.factor is not None or self.torch is not None or self.plateau is not None)
 
     @property
     def at(self) -> Span:
@@ -213,9 +216,8 @@ class ScriptReader:
             kwargs, frame_of_args = _bind(TORCH_SIGNATURES[kind], call), frame
         self._base(schedule, values, kwargs.get("optimizer"), frame_of_args)
         if kind == METRIC_DRIVEN:
-            raise _NotModelled("ReduceLROnPlateau changes the LR from a metric series; "
-                               "warmup_cli cannot show it from the script alone",
-                               construction.at)
+            self._plateau(schedule, kwargs, values, frame_of_args)
+            return
         if kind == "LambdaLR" and "lr_lambda" in kwargs:
             self._lambda(schedule, values, kwargs, frame_of_args)
             return
@@ -236,6 +238,20 @@ class ScriptReader:
                 schedule.base_lrs = (float(peak),) * len(schedule.base_lrs)
                 schedule.notes.append(f"{kind} sets the LR itself (max_lr {peak!r}): the "
                                       "factor column is relative to max_lr")
+
+    def _plateau(self, schedule: ScriptSchedule, kwargs: dict[str, ast.expr],
+                 values: ScriptValues, frame: Any) -> None:
+        try:
+            phase = plateau_of(kwargs, lambda node: values.eval(node, frame), schedule.step_call,
+                               schedule.construction.call)
+        except PlateauRefused as refused:
+            raise _NotModelled(refused.why, Span.of(refused.node)) from None
+        schedule.plateau = phase
+        schedule.label = "torch ReduceLROnPlateau"
+        monitor = phase.params.get("monitor") or "NAME"
+        schedule.notes.append(f"ReduceLROnPlateau lowers the LR when {monitor} stops improving: "
+                              f"show it with --metrics FILE --metric {monitor} (its logged "
+                              "values)")
 
     def _lambda(self, schedule: ScriptSchedule, values: ScriptValues,
                 kwargs: dict[str, ast.expr], frame: Any) -> None:
@@ -419,6 +435,11 @@ class ScriptReader:
         paths = tuple(path for path in (schedule.construction.optimizer_path,
                                         *schedule.optimizer_paths) if path)
         if call is not None and stepped_first(self.module, call, paths):
+            if schedule.plateau is not None:  # the plateau run has no shifted form (yet)
+                schedule.notes.append(f"ReduceLROnPlateau is stepped before its optimizer "
+                                      f"(line {call.lineno}): each metric reaches the LR one "
+                                      "row earlier than the table shows (not shifted here)")
+                return
             schedule.shift = 1
             schedule.notes.append(f"the scheduler is stepped before its optimizer (line "
                                   f"{call.lineno}): update k runs at the scheduler's step "
