@@ -18,6 +18,7 @@ import ast
 from dataclasses import dataclass
 
 from warmup_cli.scripts.model import Span
+from warmup_cli.scripts.nodes import module_nodes
 
 FLAG_ACTIONS = {"store_true": False, "store_false": True}
 
@@ -85,7 +86,7 @@ def arguments(module: ast.Module) -> dict[str, Argument]:
     """Every argparse destination of ``module``."""
     found: dict[str, Argument] = {}
     defaults: list[ast.Call] = []
-    for node in ast.walk(module):
+    for node in module_nodes(module):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr == "set_defaults":

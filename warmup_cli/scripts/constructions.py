@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
+from warmup_cli.scripts.nodes import module_nodes
 from warmup_cli.scripts.symbols import Symbols, dotted
 
 TORCH_SCHEDULERS = frozenset({
@@ -120,7 +121,7 @@ def scheduler_classes(module: ast.Module, symbols: Symbols,
     scheduler, mapped to the torch class they amount to (``classes``: the module's class
     definitions, when the caller has them)."""
     if classes is None:
-        classes = [node for node in ast.walk(module) if isinstance(node, ast.ClassDef)]
+        classes = [node for node in module_nodes(module) if isinstance(node, ast.ClassDef)]
     found: dict[str, str] = {}
     # One pass per level of the class chain; at most one pass per class.
     for _ in range(len(classes)):

@@ -28,6 +28,7 @@ from warmup_cli.scripts.constructions import ScriptBuilds, find_builds
 from warmup_cli.scripts.factors import Factor, FactorRefused, compile_factor
 from warmup_cli.scripts.hf_factories import hf_factor
 from warmup_cli.scripts.model import Construction, Family, OptimizerBuild, Span
+from warmup_cli.scripts.nodes import module_nodes
 from warmup_cli.scripts.plateau import PlateauRefused, plateau_of
 from warmup_cli.scripts.run_length import lightning_interval, stepped_first, stepping
 from warmup_cli.scripts.signatures import (
@@ -275,7 +276,7 @@ class ScriptReader:
                             frame: Any) -> tuple[dict[str, ast.expr], Any]:
         """What a subclass of the file passes to the torch base's ``__init__``, read in its own
         ``__init__`` (bound from the construction)."""
-        cls = next((node for node in ast.walk(self.module) if isinstance(node, ast.ClassDef)
+        cls = next((node for node in module_nodes(self.module) if isinstance(node, ast.ClassDef)
                     and node.name == construction.subclass), None)
         if cls is None:
             raise _NotModelled("the subclass is not found", construction.at)
@@ -390,7 +391,7 @@ class ScriptReader:
             return []
         name = construction.scope[-1]
         targets = []
-        for node in ast.walk(self.module):
+        for node in module_nodes(self.module):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
                     ast.unparse(node.value.func).split(".")[-1] == name:
                 targets += [ast.unparse(t) for t in node.targets]
@@ -450,7 +451,7 @@ class ScriptReader:
         ``unit``; None unless every Trainer of the file states the same one."""
         key = "max_epochs" if unit is Unit.EPOCH else "max_steps"
         runs: set[Any] = set()
-        for node in ast.walk(self.module):
+        for node in module_nodes(self.module):
             if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == \
                     "Trainer":
                 given = next((k.value for k in node.keywords if k.arg == key), None)
@@ -465,7 +466,7 @@ class ScriptReader:
         return run if isinstance(run, int) and not isinstance(run, bool) and run > 0 else None
 
     def _lightning_unit(self, construction: Construction) -> Unit:
-        function = next((node for node in ast.walk(self.module) if isinstance(
+        function = next((node for node in module_nodes(self.module) if isinstance(
             node, ast.FunctionDef) and node.name == "configure_optimizers"
             and node.lineno <= construction.at.line <= (node.end_lineno or node.lineno)), None)
         target = construction.target

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from warmup_cli.scripts.context import ScriptContext
 from warmup_cli.scripts.flow import EventKind, Handle
 from warmup_cli.scripts.model import Construction, ScriptFinding, Span
+from warmup_cli.scripts.nodes import module_nodes
 from warmup_cli.scripts.symbols import dotted
 from warmup_cli.vocab import Code
 
@@ -29,7 +30,7 @@ def _gives_last_epoch(call: ast.Call) -> bool:
 
 def _writes_lr_itself(module: ast.Module) -> bool:
     """``param_group["lr"] = ...``: the script drives the LR by hand."""
-    for node in ast.walk(module):
+    for node in module_nodes(module):
         targets = (node.targets if isinstance(node, ast.Assign)
                    else [node.target] if isinstance(node, ast.AugAssign) else [])
         for target in targets:

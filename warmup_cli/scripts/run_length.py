@@ -16,6 +16,7 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from warmup_cli.scripts.nodes import module_nodes, module_parents
 from warmup_cli.vocab import Unit
 
 _EPOCH_WORDS = ("epoch",)
@@ -35,11 +36,7 @@ class Stepping:
 
 
 def _parents(module: ast.Module) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(module):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+    return module_parents(module)
 
 
 def _loops(node: ast.AST, parents: dict[int, ast.AST]) -> list[ast.For | ast.AsyncFor]:
@@ -85,7 +82,7 @@ def _unit_of(loop: ast.For | ast.AsyncFor) -> tuple[Unit, ast.expr | None]:
 def step_calls(module: ast.Module, targets: Sequence[str]) -> list[ast.Call]:
     """``T.step(...)`` for every ``T`` in ``targets`` (dotted paths such as ``self.sched``)."""
     wanted = set(targets)
-    return [node for node in ast.walk(module) if isinstance(node, ast.Call)
+    return [node for node in module_nodes(module) if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute) and node.func.attr == "step"
             and ast.unparse(node.func.value) in wanted]
 

@@ -10,6 +10,7 @@ from warmup_cli.scripts.context import STEP_TAKES_ARGUMENT, ScriptContext, inner
 from warmup_cli.scripts.flow import Event, EventKind, Guard, Handle
 from warmup_cli.scripts.loops import Loop, words
 from warmup_cli.scripts.model import Construction, Family, ScriptFinding
+from warmup_cli.scripts.nodes import module_nodes
 from warmup_cli.vocab import Code
 
 
@@ -106,7 +107,7 @@ def _unguarded_with_accumulation(context: ScriptContext, handle: Handle
 
 def _defines_step(context: ScriptContext, construction: Construction) -> bool:
     """Whether a subclass of the file (or a base of the file) defines its own step()."""
-    classes = {node.name: node for node in ast.walk(context.module)
+    classes = {node.name: node for node in module_nodes(context.module)
                if isinstance(node, ast.ClassDef)}
     current = construction.subclass
     for _ in range(len(classes)):

@@ -17,6 +17,8 @@ import ast
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from warmup_cli.scripts.nodes import module_nodes
+
 # A name bound by something other than an import: it shadows the import of the same name.
 _SHADOW = ""
 
@@ -74,7 +76,7 @@ class Symbols:
         names: dict[str, str] = {}
         star: list[str] = []
         if imports is None:
-            imports = [node for node in ast.walk(module)
+            imports = [node for node in module_nodes(module)
                        if isinstance(node, ast.Import | ast.ImportFrom)]
 
         def bind(local: str, qualified: str) -> None:

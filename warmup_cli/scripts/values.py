@@ -30,6 +30,7 @@ from warmup_cli.expr.allowlist import MATH_CONSTANTS, MATH_FUNCTIONS
 from warmup_cli.scripts.argparse_defaults import Argument, arguments
 from warmup_cli.scripts.assignments import canonical, parse_set
 from warmup_cli.scripts.model import Span
+from warmup_cli.scripts.nodes import module_nodes
 from warmup_cli.scripts.scope import Definition, assigned_names, reaching
 from warmup_cli.scripts.worlds import Branch, World, worlds
 
@@ -168,7 +169,8 @@ class ScriptValues:
         self.depth = 0
         self.in_condition = 0
         self._resolving: set[tuple[str, int, int | None]] = set()
-        self._calls: list[ast.Call] = [n for n in ast.walk(module) if isinstance(n, ast.Call)]
+        self._calls: list[ast.Call] = [n for n in module_nodes(module)
+                                       if isinstance(n, ast.Call)]
 
     # -- the Values protocol and entry points ----------------------------------------------
 
