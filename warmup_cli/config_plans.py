@@ -8,6 +8,7 @@ the file is executed.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 from collections import Counter
@@ -18,6 +19,7 @@ from warmup_cli.configs.document import Document, Node, load_document
 from warmup_cli.configs.extract import find_texts
 from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.configs.inherit import load_config
+from warmup_cli.configs.torch_script import hand_set_lr, imports_torch
 from warmup_cli.errors import ConfigError
 from warmup_cli.parse import ParsedText
 from warmup_cli.schedule import Plan
@@ -163,13 +165,30 @@ def no_schedule_error(path: str, *, follow_bases: bool = False,
     merged = load_config(path, follow_bases=follow_bases, text=text)
     if merged.inheritance is not None and merged.inheritance.problems:
         return _unmerged(merged)
-    keys = schedule_like_keys(load_document(path, text=text))
+    doc = load_document(path, text=text)
+    if imports_torch(doc):
+        return _no_scheduler(doc)
+    keys = schedule_like_keys(doc)
     if not keys:
         return ConfigError("no schedule found", path=path, hint=KNOWN_LAYOUTS)
     line, column = keys[0][1].location
     names = ", ".join(name for name, _ in keys)
     return ConfigError(f"cannot resolve the schedule: {names} are in a layout no reader knows",
                        path=path, line=line, column=column, hint=KNOWN_LAYOUTS)
+
+
+def _no_scheduler(doc: Document) -> ConfigError:
+    """A training script that builds no scheduler warmup_cli reads: its own variables are not a
+    config layout; name the LR it writes by hand, if it does."""
+    hand = hand_set_lr(doc)
+    if hand is None:
+        return ConfigError("no schedule found", path=doc.path,
+                           hint="no LR scheduler construction was found in this training "
+                                "script; " + KNOWN_LAYOUTS)
+    return ConfigError("no schedule found", path=doc.path, line=hand.lineno,
+                       column=hand.col_offset + 1,
+                       hint=f"the LR is set by hand (`{ast.unparse(hand)}`), not by a "
+                            "scheduler warmup_cli can read")
 
 
 def choose(found: list[ConfigSchedule], wanted: str | None, path: str, *,

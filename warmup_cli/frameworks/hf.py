@@ -67,6 +67,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from warmup_cli.configs.torch_script import imports_torch
 from warmup_cli.frameworks.kit import (
     FactorFn,
     FrameworkSchedule,
@@ -187,8 +188,9 @@ def _dialect(root: Node) -> _Dialect | None:
 
 def detect(doc: Document) -> bool:
     """A top-level ``lr_scheduler_type``, or ``learning_rate`` beside TrainingArguments keys, or
-    axolotl's scalar ``lr_scheduler`` beside axolotl keys."""
-    return _dialect(doc.root) is not None
+    axolotl's scalar ``lr_scheduler`` beside axolotl keys; never a training script (a ``.py``
+    that imports torch: its globals are variables, not TrainingArguments keys)."""
+    return _dialect(doc.root) is not None and not imports_torch(doc)
 
 
 # --- reading ---------------------------------------------------------------------------------

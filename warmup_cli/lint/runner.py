@@ -20,6 +20,7 @@ from warmup_cli.configs.document import Document, load_document
 from warmup_cli.configs.hints import schedule_like_keys
 from warmup_cli.configs.inherit import load_config
 from warmup_cli.configs.reads import Observation
+from warmup_cli.configs.torch_script import imports_torch
 from warmup_cli.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -292,7 +293,7 @@ def _unmerged_bases(doc: Document) -> list[Diagnostic]:
 def _unknown_layout(doc: Document) -> list[Diagnostic]:
     """A file no reader recognises and with no lambda or spec, but with keys that look like
     schedule settings: say so where they are, rather than pass it silently."""
-    keys = schedule_like_keys(doc)
+    keys = [] if imports_torch(doc) else schedule_like_keys(doc)  # a script's own variables
     if not keys:
         return []
     line, column = keys[0][1].location

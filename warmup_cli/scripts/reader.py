@@ -415,21 +415,22 @@ class ScriptReader:
             schedule.notes.append(f"no .step() of it was found: one step per {default} is "
                                   "assumed")
             return
-        if found.bound is None:
+        if not found.ranges:
             schedule.notes.append(f"stepped once per {found.unit} (line {found.call.lineno}); "
                                   "the run length depends on the data loader")
             return
-        try:
-            horizon = values.eval(found.bound, values.frame(scope_of(self.module, found.call),
-                                                            found.call.lineno))
-        except (Unresolved, Branch):
+        loops = " × ".join(_loop_text(node) for node in (*found.ranges, *found.unknown))
+        horizon = None if found.unknown else _run_length(
+            found.ranges, values, scope_of(self.module, found.call), found.call.lineno)
+        if horizon is None:
             schedule.notes.append(f"stepped once per {found.unit} (line {found.call.lineno}); "
-                                  f"the run length `{ast.unparse(found.bound)}` is not known")
+                                  f"the run length `{loops}` is not known")
             return
-        if isinstance(horizon, int) and not isinstance(horizon, bool) and horizon > 0:
+        if horizon > 0:
             schedule.horizon = horizon
             schedule.notes.append(f"stepped once per {found.unit} (line {found.call.lineno}) "
-                                  f"for {horizon} {found.unit}s")
+                                  f"for {horizon} {found.unit}s"
+                                  + (f" ({loops})" if len(found.ranges) > 1 else ""))
 
     def _order(self, schedule: ScriptSchedule) -> None:
         call = schedule.step_call
@@ -584,3 +585,32 @@ def read_script(source: str, path: str, overrides: Mapping[str, Any] | None = No
 
 
 __all__ = ["ScriptReader", "ScriptSchedule", "World", "read_script"]
+
+
+def _loop_text(node: ast.expr) -> str:
+    """A loop's count as the note names it: a range's stop when it starts at 0 with step 1
+    (``epochs``), else the whole iterable (``range(1, epochs + 1)``, ``loader``)."""
+    if isinstance(node, ast.Call) and len(node.args) == 1:
+        return ast.unparse(node.args[0])
+    return ast.unparse(node)
+
+
+def _run_length(ranges: Sequence[ast.Call], values: ScriptValues, scope: tuple[str, ...],
+                line: int) -> int | None:
+    """The product of ``len(range(...))`` over ``ranges`` (nested loops multiply), None when
+    an argument is not an integer the value layer knows."""
+    total = 1
+    for call in ranges:
+        args: list[int] = []
+        for arg in call.args:
+            try:
+                value = values.eval(arg, values.frame(scope, line))
+            except (Unresolved, Branch):
+                return None
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+            args.append(value)
+        if len(args) == 3 and args[2] == 0:
+            return None  # range() raises on a zero step: no run to count
+        total *= len(range(*args))
+    return total

@@ -5,7 +5,10 @@ own, which the stepping rules use): the plan only needs the loops around the ``.
 of the scheduler's bound name. The innermost ``for`` around the call decides: a loop over
 ``range(...)`` whose variable or bound says epochs (``epoch``, ``epochs``, ``n_epochs``, ...)
 or that has a batch loop nested inside it steps once per epoch; a loop over anything else (a
-data loader) or a ``range`` of steps/iterations steps once per optimizer step. Lightning's
+data loader) or a ``range`` of steps/iterations steps once per optimizer step. The run length
+is ``len(range(...))`` of that loop (``range(1, epochs + 1)`` runs ``epochs`` times), times the
+``range`` loops around a step loop (FixMatch's ``eval_step`` batches inside an epoch
+range); an enclosing loop over anything else leaves it open. Lightning's
 ``configure_optimizers`` follows its ``"interval"`` (``"epoch"`` by default, as Lightning
 does).
 """
@@ -25,14 +28,16 @@ _STEP_WORDS = ("step", "iter", "batch", "update")
 
 @dataclass(frozen=True)
 class Stepping:
-    """How a scheduler is stepped: ``unit``, the ``range`` bound of the loop that counts the
-    run (None when the loop is over a loader), and the ``.step()`` call it was read from
-    (None: not found, the unit is the family's default)."""
+    """How a scheduler is stepped: ``unit``, the ``range(...)`` calls of the loops whose
+    lengths multiply to the run (innermost first; empty when the innermost loop is over a
+    loader), the iterables of enclosing loops that are not ranges (the run is then open), and
+    the ``.step()`` call it was read from (None: not found, the unit is the family's
+    default)."""
 
     unit: Unit
-    bound: ast.expr | None
+    ranges: tuple[ast.Call, ...]
     call: ast.Call | None
-    scope_line: int | None = None
+    unknown: tuple[ast.expr, ...] = ()
 
 
 def _parents(module: ast.Module) -> dict[int, ast.AST]:
@@ -50,12 +55,20 @@ def _loops(node: ast.AST, parents: dict[int, ast.AST]) -> list[ast.For | ast.Asy
     return found  # innermost first
 
 
-def _range_bound(loop: ast.For | ast.AsyncFor) -> ast.expr | None:
+def _range_call(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     it = loop.iter
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-            and it.args and not it.keywords:
-        return it.args[1] if len(it.args) >= 2 else it.args[0]
+            and 1 <= len(it.args) <= 3 and not it.keywords:
+        return it
     return None
+
+
+def _range_bound(loop: ast.For | ast.AsyncFor) -> ast.expr | None:
+    """The stop of the loop's ``range`` (what names the loop's unit), None for other loops."""
+    call = _range_call(loop)
+    if call is None:
+        return None
+    return call.args[1] if len(call.args) >= 2 else call.args[0]
 
 
 def _words(node: ast.AST) -> str:
@@ -97,12 +110,30 @@ def stepping(module: ast.Module, targets: Sequence[str], default: Unit) -> Stepp
         loops = _loops(call, parents)
         if not loops:
             continue
-        unit, bound = _unit_of(loops[0])
-        if unit is Unit.STEP and bound is None and len(loops) > 1:
-            # stepped per batch: the run is the epoch loop's count times the loader's length
-            return Stepping(unit, None, call)
-        return Stepping(unit, bound, call)
-    return Stepping(default, None, calls[0] if calls else None)
+        unit, _ = _unit_of(loops[0])
+        inner = _range_call(loops[0])
+        if inner is None:
+            # stepped per batch of a loader: the run is the epoch loop's count times the
+            # loader's length
+            return Stepping(unit, (), call)
+        if unit is Unit.EPOCH:
+            return Stepping(unit, (inner,), call)
+        return _nested(unit, inner, loops[1:], call)
+    return Stepping(default, (), calls[0] if calls else None)
+
+
+def _nested(unit: Unit, inner: ast.Call, outer: Sequence[ast.For | ast.AsyncFor],
+            call: ast.Call) -> Stepping:
+    """A step loop over ``range`` inside ``outer`` loops: every enclosing loop repeats it."""
+    ranges = [inner]
+    unknown: list[ast.expr] = []
+    for loop in outer:
+        counted = _range_call(loop)
+        if counted is None:
+            unknown.append(loop.iter)
+        else:
+            ranges.append(counted)
+    return Stepping(unit, tuple(ranges), call, tuple(unknown))
 
 
 def lightning_interval(returned: ast.expr | None) -> Unit | None:
