@@ -75,16 +75,20 @@ def installed(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("venv") / "venv"
     venv.create(home, with_pip=True)
     wheel = _only(dist_dir, "warmup_cli-*.whl")
+    # Without PYTHONPATH: a checkout on it (its warmup_cli.egg-info) would look installed.
     subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q",
                     "--disable-pip-version-check", str(wheel)], check=True,
-                   capture_output=True, text=True)
+                   capture_output=True, text=True, env=_clean_env())
     return home / "bin"
 
 
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def _run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return subprocess.run([str(bin_dir / "warmup"), *args], capture_output=True, text=True,
-                          cwd=cwd, env={**env, "COLUMNS": "100"}, timeout=120)
+                          cwd=cwd, env={**_clean_env(), "COLUMNS": "100"}, timeout=120)
 
 
 def test_a_plain_install_has_no_torch(installed: Path) -> None:
