@@ -488,6 +488,8 @@ class ScriptValues:
         except Unresolved:
             raise _open(node, f"`{_short(node)}` is only known when the script runs",
                         canonical(node)) from None
+        if isinstance(callee, Opaque) and self._functools_partial(func, callee):
+            return self._library_call(node, "partial", frame)
         if isinstance(callee, Opaque):
             raise _open(node, f"`{_short(node)}` calls {callee.what}, which is defined in "
                               "another module (warmup_cli reads this file only)",
@@ -498,10 +500,18 @@ class ScriptValues:
             return self.call(callee, node, frame)
         if isinstance(callee, ClassRef):
             return self.construct(callee.node, node, frame)
-        if isinstance(callee, Opaque) and callee.what in ("functools.partial", "partial"):
-            return self._library_call(node, "partial", frame)
         raise _open(node, f"`{_short(node)}` is only known when the script runs",
                     canonical(node))
+
+    def _functools_partial(self, func: ast.expr, callee: Opaque) -> bool:
+        """Whether ``func`` names functools.partial imported by name (``from functools import
+        partial [as p]``): a name bound to an import, so the file's own import says which."""
+        if callee.what != "partial" or not isinstance(func, ast.Name):
+            return False
+        return any(isinstance(node, ast.ImportFrom) and node.module == "functools"
+                   and any(alias.name == "partial" and (alias.asname or alias.name) == func.id
+                           for alias in node.names)
+                   for node in module_nodes(self.module))
 
     def _library_call(self, node: ast.Call, name: str, frame: Frame) -> Any:
         args = [self.eval(arg, frame) for arg in node.args]
