@@ -142,7 +142,7 @@ class _Builder:
                 names[text] = 1
             else:
                 line = key.lineno
-                names[text] = self.values.eval(key, _line(self.frame, line))
+                names[text] = self.values.evaluate(key, _line(self.frame, line))
         return names
 
     def expression(self, node: ast.expr) -> CompiledExpression:

@@ -168,7 +168,7 @@ class ScriptReader:
             node = args.get("schedulers")
             if node is None:
                 return []
-            items = values.eval(node, values.frame(construction.scope,
+            items = values.evaluate(node, values.frame(construction.scope,
                                                    construction.call.lineno))
         except (Unresolved, _NotModelled):
             return []
@@ -243,8 +243,8 @@ class ScriptReader:
     def _plateau(self, schedule: ScriptSchedule, kwargs: dict[str, ast.expr],
                  values: ScriptValues, frame: Any) -> None:
         try:
-            phase = plateau_of(kwargs, lambda node: values.eval(node, frame), schedule.step_call,
-                               schedule.construction.call)
+            phase = plateau_of(kwargs, lambda node: values.evaluate(node, frame),
+                               schedule.step_call, schedule.construction.call)
         except PlateauRefused as refused:
             raise _NotModelled(refused.why, Span.of(refused.node)) from None
         schedule.plateau = phase
@@ -258,12 +258,12 @@ class ScriptReader:
                 kwargs: dict[str, ast.expr], frame: Any) -> None:
         last_epoch = kwargs.get("last_epoch")
         if last_epoch is not None:
-            resumed = values.eval(last_epoch, frame)
+            resumed = values.evaluate(last_epoch, frame)
             if resumed != -1:
                 raise _NotModelled(f"last_epoch={resumed!r} resumes a run; the schedule is "
                                    "shown from its start with last_epoch=-1 only",
                                    Span.of(last_epoch))
-        function = values.eval(kwargs["lr_lambda"], frame)
+        function = values.evaluate(kwargs["lr_lambda"], frame)
         if not isinstance(function, Function):
             raise _NotModelled("lr_lambda is not a function of this file (a list of "
                                "functions, or a callable object)", Span.of(kwargs["lr_lambda"]))
@@ -303,7 +303,7 @@ class ScriptReader:
             if name == "optimizer":
                 continue
             if name in ("lr_lambda", "scale_fn"):
-                function = values.eval(node, frame)
+                function = values.evaluate(node, frame)
                 if not isinstance(function, Function):
                     raise _NotModelled(f"{name} is not a function of this file", Span.of(node))
                 plain[name] = compile_factor(function, values, self.source, self.path).fn
@@ -311,7 +311,7 @@ class ScriptReader:
             if name == "schedulers":
                 children = self._child_calls(node, values, frame)
                 continue
-            value = values.eval(node, frame)
+            value = values.evaluate(node, frame)
             if not _plain(value):
                 raise _NotModelled(f"{name} is not a plain value", Span.of(node))
             plain[name] = value
@@ -319,7 +319,7 @@ class ScriptReader:
 
     def _child_calls(self, node: ast.expr, values: ScriptValues,
                      frame: Any) -> tuple[SchedulerCall, ...]:
-        items = values.eval(node, frame)
+        items = values.evaluate(node, frame)
         if not isinstance(items, list | tuple):
             raise _NotModelled("schedulers is not a list", Span.of(node))
         calls = []
@@ -341,7 +341,7 @@ class ScriptReader:
         if node is None:
             return
         try:
-            optimizer = values.eval(node, frame)
+            optimizer = values.evaluate(node, frame)
         except Unresolved as unresolved:
             schedule.notes.append(f"the optimizer's lr is not known ({unresolved.open.why}): "
                                   "LRs are shown relative to it")
@@ -360,7 +360,7 @@ class ScriptReader:
         frame = values.frame(build.scope, call.lineno)
         lr_node = next((k.value for k in call.keywords if k.arg == "lr"),
                        call.args[1] if len(call.args) > 1 else None)
-        default = values.eval(lr_node, frame) if lr_node is not None else \
+        default = values.evaluate(lr_node, frame) if lr_node is not None else \
             OPTIMIZER_LR_DEFAULTS.get(build.kind, 0.001)
         if not isinstance(default, int | float) or isinstance(default, bool):
             raise Unresolved(Open("the optimizer's lr is not a number",
@@ -374,7 +374,7 @@ class ScriptReader:
                 assert isinstance(item, ast.Dict)
                 lr = next((v for k, v in zip(item.keys, item.values, strict=True)
                            if isinstance(k, ast.Constant) and k.value == "lr"), None)
-                value = values.eval(lr, frame) if lr is not None else default
+                value = values.evaluate(lr, frame) if lr is not None else default
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     raise Unresolved(Open("a parameter group's lr is not a number",
                                           Span.of(item)))
@@ -459,7 +459,7 @@ class ScriptReader:
                 if given is None:
                     return None
                 try:
-                    runs.add(values.eval(given, values.frame(scope_of(self.module, node),
+                    runs.add(values.evaluate(given, values.frame(scope_of(self.module, node),
                                                              node.lineno)))
                 except (Unresolved, Branch):
                     return None
@@ -491,14 +491,14 @@ class ScriptReader:
         self._base(schedule, values, args.get("optimizer"), frame)
         extra: dict[str, Any] = {}
         if kind == "get_scheduler":
-            name = values.eval(args["name"], frame) if "name" in args else None
+            name = values.evaluate(args["name"], frame) if "name" in args else None
             name = getattr(name, "value", name)
             if not isinstance(name, str) or name not in HF_NAMES:
                 raise _NotModelled(f"get_scheduler({name!r}) is not modelled",
                                    Span.of(args.get("name", construction.call)))
             specific = args.get("scheduler_specific_kwargs")
             if specific is not None:
-                given = values.eval(specific, frame)
+                given = values.evaluate(specific, frame)
                 if not isinstance(given, dict):
                     raise _NotModelled("scheduler_specific_kwargs is not a dict literal",
                                        Span.of(specific))
@@ -522,7 +522,7 @@ class ScriptReader:
                 if default is None:
                     raise _NotModelled(f"{name} is not given", Span(1, 1, 1, 1))
                 return default
-            value = values.eval(node, frame)
+            value = values.evaluate(node, frame)
             if value is None and default is not None:
                 return default
             if not isinstance(value, int | float) or isinstance(value, bool):
@@ -604,7 +604,7 @@ def _run_length(ranges: Sequence[ast.Call], values: ScriptValues, scope: tuple[s
         args: list[int] = []
         for arg in call.args:
             try:
-                value = values.eval(arg, values.frame(scope, line))
+                value = values.evaluate(arg, values.frame(scope, line))
             except (Unresolved, Branch):
                 return None
             if not isinstance(value, int) or isinstance(value, bool):

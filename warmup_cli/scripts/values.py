@@ -186,7 +186,7 @@ class ScriptValues:
     def value(self, node: ast.expr, scope: tuple[str, ...]) -> Any:
         """``node`` evaluated where it sits (``scope`` as in ``Construction.scope``)."""
         self.work = 0
-        return self.eval(node, self.frame(scope, node.lineno))
+        return self.evaluate(node, self.frame(scope, node.lineno))
 
     def frame(self, scope: tuple[str, ...], line: int | None) -> Frame:
         """The frame of the function ``scope`` names, its parameters bound from its one call
@@ -212,7 +212,7 @@ class ScriptValues:
 
     # -- evaluation ------------------------------------------------------------------------
 
-    def eval(self, node: ast.expr, frame: Frame) -> Any:
+    def evaluate(self, node: ast.expr, frame: Frame) -> Any:
         self.work += 1
         if self.work > MAX_WORK:
             raise _open(node, "takes too much work to evaluate")
@@ -232,7 +232,8 @@ class ScriptValues:
         return node.value
 
     def _collection(self, node: ast.List | ast.Tuple | ast.Set, frame: Frame) -> Any:
-        items = [self.eval(item, frame) for item in node.elts if not isinstance(item, ast.Starred)]
+        items = [self.evaluate(item, frame) for item in node.elts
+                 if not isinstance(item, ast.Starred)]
         if len(items) != len(node.elts):
             raise _open(node, f"`{_short(node)}` unpacks with *")
         return items if isinstance(node, ast.List) else tuple(items)
@@ -242,11 +243,11 @@ class ScriptValues:
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
                 raise _open(node, f"`{_short(node)}` unpacks with **")
-            out[self.eval(key, frame)] = _Lazy(self, value, frame)
+            out[self.evaluate(key, frame)] = _Lazy(self, value, frame)
         return out
 
     def _unary(self, node: ast.UnaryOp, frame: Frame) -> Any:
-        operand = self.eval(node.operand, frame)
+        operand = self.evaluate(node.operand, frame)
         if isinstance(node.op, ast.Not):
             return not operand
         if not isinstance(operand, int | float):
@@ -258,7 +259,7 @@ class ScriptValues:
         return ~operand if isinstance(operand, int) else _fail(node, "inverts a float")
 
     def _binop(self, node: ast.BinOp, frame: Frame) -> Any:
-        left, right = self.eval(node.left, frame), self.eval(node.right, frame)
+        left, right = self.evaluate(node.left, frame), self.evaluate(node.right, frame)
         try:
             return fold(node.op, left, right)
         except Cannot as exc:
@@ -268,15 +269,15 @@ class ScriptValues:
         is_and = isinstance(node.op, ast.And)
         value: Any = None
         for item in node.values:
-            value = self.eval(item, frame)
+            value = self.evaluate(item, frame)
             if (not value) if is_and else value:
                 return value
         return value
 
     def _compare(self, node: ast.Compare, frame: Frame) -> Any:
-        left = self.eval(node.left, frame)
+        left = self.evaluate(node.left, frame)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.eval(comparator, frame)
+            right = self.evaluate(comparator, frame)
             try:
                 if not _COMPARE[type(op)](left, right):
                     return False
@@ -288,16 +289,16 @@ class ScriptValues:
 
     def _ifexp(self, node: ast.IfExp, frame: Frame) -> Any:
         chosen = self.decide(node.test, frame)
-        return self.eval(node.body if chosen else node.orelse, frame)
+        return self.evaluate(node.body if chosen else node.orelse, frame)
 
     def _lambda(self, node: ast.Lambda, frame: Frame) -> Any:
         return Function(node, frame)
 
     def _subscript(self, node: ast.Subscript, frame: Frame) -> Any:
-        container = self.eval(node.value, frame)
+        container = self.evaluate(node.value, frame)
         if isinstance(node.slice, ast.Slice):
             raise _open(node, f"`{_short(node)}` is a slice", canonical(node))
-        key = self.eval(node.slice, frame)
+        key = self.evaluate(node.slice, frame)
         try:
             item = container[key]
         except (KeyError, IndexError, TypeError):
@@ -309,7 +310,7 @@ class ScriptValues:
         if isinstance(node.value, ast.Name) and node.value.id == "math" \
                 and node.attr in MATH_CONSTANTS and self._is_math(node.value, frame):
             return MATH_CONSTANTS[node.attr]
-        base = self.eval(node.value, frame)
+        base = self.evaluate(node.value, frame)
         if isinstance(base, Namespace):
             return self._argument(node, node.attr)
         if isinstance(base, Instance):
@@ -388,13 +389,13 @@ class ScriptValues:
         if isinstance(value, ast.alias):
             return Opaque(value.name)
         line = definition.at.lineno if isinstance(definition.at, ast.stmt) else frame.line
-        return self.eval(value, _at_line(frame, line))
+        return self.evaluate(value, _at_line(frame, line))
 
     def _param(self, thunk: Thunk) -> Any:
         if not thunk.has_value:
             if thunk.expr is None or thunk.frame is None:
                 raise Unresolved(Open("a parameter has no value", Span(1, 1, 1, 1)))
-            thunk.ready = self.eval(thunk.expr, _at_line(thunk.frame, thunk.line))
+            thunk.ready = self.evaluate(thunk.expr, _at_line(thunk.frame, thunk.line))
             thunk.has_value = True
         return thunk.ready
 
@@ -407,7 +408,7 @@ class ScriptValues:
             return self.assume[key] == "true"
         self.in_condition += 1
         try:
-            return bool(self.eval(test, frame))
+            return bool(self.evaluate(test, frame))
         except Unresolved:
             raise Branch(key, ("true", "false")) from None
         finally:
@@ -430,7 +431,7 @@ class ScriptValues:
             if argument.flag_default is not None:
                 return argument.flag_default
             raise _open(node, f"`{name}` has no default (argparse gives None)", name)
-        value = self.eval(argument.default, self.root)
+        value = self.evaluate(argument.default, self.root)
         if isinstance(value, str) and argument.type_name is not None:
             convert = _TYPES.get(argument.type_name)
             if convert is None:
@@ -464,7 +465,7 @@ class ScriptValues:
             if len(assigned) > 1 or method.name != "__init__" or instance.init is None:
                 break
             stmt = assigned[0]
-            return self.eval(stmt.value, _at_line(instance.init, stmt.lineno))
+            return self.evaluate(stmt.value, _at_line(instance.init, stmt.lineno))
         defined = _function_of(instance.cls.body, node.attr)
         if isinstance(defined, ast.FunctionDef):
             return Function(defined, self.root, instance=instance)
@@ -484,7 +485,7 @@ class ScriptValues:
             if func.attr == "ArgumentParser":
                 return Opaque("argparse.ArgumentParser")
         try:
-            callee = self.eval(func, frame)
+            callee = self.evaluate(func, frame)
         except Unresolved:
             raise _open(node, f"`{_short(node)}` is only known when the script runs",
                         canonical(node)) from None
@@ -514,7 +515,7 @@ class ScriptValues:
                    for node in module_nodes(self.module))
 
     def _library_call(self, node: ast.Call, name: str, frame: Frame) -> Any:
-        args = [self.eval(arg, frame) for arg in node.args]
+        args = [self.evaluate(arg, frame) for arg in node.args]
         if name == "partial":
             if not args or not isinstance(args[0], Function):
                 raise _open(node, f"`{_short(node)}` is a partial of a function of another "
@@ -536,7 +537,7 @@ class ScriptValues:
         if node.keywords:
             raise _open(node, f"`{_short(node)}` uses keyword arguments")
         try:
-            args = [self.eval(arg, frame) for arg in node.args]
+            args = [self.evaluate(arg, frame) for arg in node.args]
         except Unresolved:
             if name != "len":
                 raise
@@ -558,13 +559,13 @@ class ScriptValues:
         self.depth += 1
         try:
             if isinstance(fn, ast.Lambda):
-                return self.eval(fn.body, inner)
+                return self.evaluate(fn.body, inner)
             returns = [stmt for stmt in ast.walk(fn) if isinstance(stmt, ast.Return)]
             last = fn.body[-1] if fn.body else None
             if len(returns) != 1 or returns[0] is not last or last.value is None:
                 raise _open(node or fn, f"{function.name}() does not end in its one return")
             inner.line = last.lineno
-            return self.eval(last.value, inner)
+            return self.evaluate(last.value, inner)
         finally:
             self.depth -= 1
 
@@ -675,7 +676,7 @@ class _Lazy:
         self.values, self.node, self.frame = values, node, frame
 
     def get(self) -> Any:
-        return self.values.eval(self.node, self.frame)
+        return self.values.evaluate(self.node, self.frame)
 
 
 def _params(fn: FunctionNode) -> list[str]:
