@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from warmup_cli import api
 from warmup_cli.cli.app import app
 from warmup_cli.errors import WarmupError
+from warmup_cli.lint import api as lint_api
 from warmup_cli.vocab import Code, Unit
 
 HF = "learning_rate: 0.001\nlr_scheduler_type: cosine\nwarmup_steps: 3\nmax_steps: 12\n"
@@ -29,6 +30,8 @@ def _csv_lrs(*args: str) -> list[float]:
 def test_the_module_examples_run() -> None:
     failures, tried = doctest.testmod(api)
     assert tried >= 3 and failures == 0
+    failures, tried = doctest.testmod(lint_api)
+    assert tried >= 2 and failures == 0
 
 
 @pytest.mark.parametrize("text", ["linear:4,base=0.1", "linear:5 > cosine:20,base=3e-4",
@@ -76,20 +79,21 @@ def test_bad_input_raises_a_warmup_error_with_a_hint() -> None:
 
 def test_lint_files_and_text_give_typed_diagnostics(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text('lr_lambda: "lambda e: e / 4"\n')
-    result = api.lint(tmp_path / "a.yaml", isolated=True)
+    result = lint_api.lint(tmp_path / "a.yaml", isolated=True)
     assert [d.code for d in result.diagnostics] == [Code.WU101, Code.WU102]
     assert result.exit_code == 1 and result.failed
-    text = api.lint_text((tmp_path / "a.yaml").read_text(), "a.yaml", isolated=True)
+    text = lint_api.lint_text((tmp_path / "a.yaml").read_text(), "a.yaml", isolated=True)
     assert [(d.code, d.start) for d in text.diagnostics] == \
         [(d.code, d.start) for d in result.diagnostics]
-    quiet = api.lint([str(tmp_path / "a.yaml"), "linear:4"],
+    quiet = lint_api.lint([str(tmp_path / "a.yaml"), "linear:4"],
                      options={"ignore": ["WU101", "WU102"]}, isolated=True)
     assert quiet.diagnostics == [] and quiet.exit_code == 0
 
 
 def test_importing_the_api_and_loading_a_schedule_imports_no_torch() -> None:
     probe = ("import sys; from warmup_cli import api; api.load('linear:4').lrs(); "
-             "api.lint_text('a: 1', 'x.yaml'); print('torch' in sys.modules)")
+             "from warmup_cli.lint.api import lint_text; lint_text('a: 1', 'x.yaml'); "
+             "print('torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"

@@ -2,8 +2,7 @@
 
 - the package has no import cycle, counting imports inside functions (the cycle this replaced
   was hidden by them) but not ``if TYPE_CHECKING:`` blocks, which never run;
-- nothing outside ``warmup_cli/cli/``, ``warmup_cli/lint/`` and the Python API
-  (``warmup_cli/api.py``) imports ``warmup_cli.lint``;
+- nothing outside ``warmup_cli/cli/`` and ``warmup_cli/lint/`` imports ``warmup_cli.lint``;
 - every command reaches its plan through ``warmup_cli.resolve`` (no command parses text).
 """
 
@@ -121,8 +120,7 @@ def test_no_import_cycle() -> None:
 
 
 def test_only_cli_and_lint_import_lint() -> None:
-    # api.py is a front end like cli/: the Python API over the same library calls.
-    allowed = ("warmup_cli.cli", "warmup_cli.lint", "warmup_cli.api")
+    allowed = ("warmup_cli.cli", "warmup_cli.lint")
     offenders = sorted(
         f"{module} imports {target}" for module, targets in GRAPH.items()
         for target in targets

@@ -4,18 +4,17 @@
 >>> warmup = api.load("linear:4,base=0.1")
 >>> warmup.lrs(6)
 [0.025, 0.05, 0.07500000000000001, 0.1, 0.1, 0.1]
->>> [str(d.code) for d in api.lint_text('lr_lambda: "lambda e: e / 4"', "t.yaml").diagnostics]
-['WU101', 'WU102']
 
 ``load`` takes the commands' one road from text to plan (:func:`warmup_cli.resolve.resolve`),
-as ``warmup show`` does; ``warmup lint`` is built on :func:`lint`. Like the command line,
-nothing here runs the text it is given, and torch is imported only by
-:meth:`Schedule.verify` (numpy only by :meth:`Schedule.array`).
+as ``warmup show`` does. Linting is :mod:`warmup_cli.lint.api` (``lint``, ``lint_text``),
+which ``warmup lint`` is built on (nothing outside ``cli/`` and ``lint/`` imports the lint
+package). Like the command line, nothing here runs the text it is given, and torch is
+imported only by :meth:`Schedule.verify` (numpy only by :meth:`Schedule.array`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -24,18 +23,14 @@ from warmup_cli.errors import WarmupError
 from warmup_cli.resolve import Resolved, Selection, resolve
 from warmup_cli.schedule import Milestone, Plan
 from warmup_cli.series import default_horizon, lrs_at, schedule_milestones
-from warmup_cli.vocab import RunFacts, Severity, Unit
+from warmup_cli.vocab import RunFacts, Unit
 
 if TYPE_CHECKING:
     import numpy
 
-    from warmup_cli.lint.diagnostics import Diagnostic
-    from warmup_cli.lint.runner import LintReport
     from warmup_cli.verify import Verification
 
-__all__ = ["LintResult", "Schedule", "lint", "lint_text", "load"]
-
-Target = str | PathLike[str]
+__all__ = ["Schedule", "load"]
 
 
 @dataclass(frozen=True)
@@ -141,55 +136,3 @@ def load(source: str | PathLike[str], *, steps: int | None = None,
                        selection=Selection(schedule, framework, follow_bases,
                                            tuple(assignments)))
     return Schedule(resolved)
-
-
-@dataclass(frozen=True)
-class LintResult:
-    """The findings of a lint run, in the order ``warmup lint`` prints them."""
-
-    report: LintReport
-    fail_on: Severity
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return self.report.diagnostics
-
-    @property
-    def exit_code(self) -> int:
-        """What ``warmup lint`` would exit with: 0 clean, 1 findings, 2 unreadable, 3 bug."""
-        return self.report.exit_code(self.fail_on)
-
-    @property
-    def failed(self) -> bool:
-        return self.exit_code != 0
-
-
-def lint(targets: Target | Sequence[Target], *, options: Mapping[str, Any] | None = None,
-         isolated: bool = False, follow_bases: bool = False,
-         texts: Sequence[tuple[str, str]] = (), jobs: int | None = 1,
-         cache: bool = False, assignments: Sequence[str] = ()) -> LintResult:
-    """Lint files, directories, globs, specs or lambdas: what ``warmup lint`` runs.
-
-    ``options`` are the ``[tool.warmup-cli]`` keys (``{"ignore": ["WU109"], "fail-on":
-    "error"}``), applied over the nearest ``pyproject.toml`` unless ``isolated``; ``texts``
-    are ``(name, text)`` pairs linted as files ``name`` holding ``text`` (see
-    :func:`lint_text`). ``jobs``: processes for the files (None: one per core; ``--jobs``);
-    ``cache``: read and write the results cache (``warmup lint`` does unless ``--no-cache``);
-    ``assignments``: ``NAME=VALUE`` texts for values a training script leaves open (``--set``).
-    """
-    from warmup_cli.lint.runner import lint as run_lint
-    from warmup_cli.lint.settings import resolve_settings
-
-    names = [str(targets)] if isinstance(targets, str | PathLike) \
-        else [str(target) for target in targets]
-    settings = resolve_settings(dict(options or {}), isolated=isolated)
-    return LintResult(run_lint(names, settings, follow_bases=follow_bases, texts=texts,
-                               jobs=jobs, cache=cache, assignments=tuple(assignments)),
-                      settings.fail_on)
-
-
-def lint_text(text: str, filename: str, *, options: Mapping[str, Any] | None = None,
-              isolated: bool = False) -> LintResult:
-    """Lint a config's text as if it were the file ``filename`` (whose suffix picks the
-    format; locations name it), without reading or writing any file."""
-    return lint([], options=options, isolated=isolated, texts=[(filename, text)])

@@ -109,7 +109,7 @@ def lint_command(
     """Lint warmup schedules: LR 0 at the first update, uncapped growth, crashes at step 0,
     warmups longer than the run, ignored warmups, values a framework rejects, and more
     (exit 0 clean, 1 findings, 2 unreadable input, 3 an internal error)."""
-    from warmup_cli.api import lint
+    from warmup_cli.lint.api import lint
     from warmup_cli.lint.docs import explain as explain_rule
     from warmup_cli.lint.docs import lookup_rule
     from warmup_cli.lint.emitters import Checked
