@@ -30,6 +30,7 @@ from warmup_cli.frameworks.upstream.torch_lr_scheduler import (
     SCHEDULER_CLASSES,
     SchedulerCall,
     StepFailure,
+    SteppedLRs,
     SteppedScheduler,
     construct,
 )
@@ -695,7 +696,7 @@ def build(call: SchedulerCall, optimizer: Optimizer) -> LRScheduler:
     return built
 
 
-class ChainableScheduler:
+class ChainableScheduler(SteppedLRs):
     """:class:`.torch_lr_scheduler.SteppedScheduler` without torch: the transcribed ``call``
     over a one-group SGD stand-in at ``base_lr``, stepped on demand up to ``limit`` steps;
     ``lrs[k]`` is the LR of step k. Raises BuildError when torch would refuse ``call``."""
@@ -723,23 +724,6 @@ class ChainableScheduler:
                 return self.failure
             lrs.append(float(group["lr"]))
         return None
-
-    def lr(self, step: int) -> float:
-        """The LR of ``step``; past ``limit`` the last one is held; ValueError past a step
-        torch raises at."""
-        step = max(step, 0)
-        self.extend(step + 1)
-        if step < len(self.lrs):
-            return self.lrs[step]
-        if self.failure is not None:
-            raise ValueError(f"torch raised at step {self.failure.step}: "
-                             f"{self.failure.message}")
-        return self.lrs[-1]
-
-    def simulated(self, step: int) -> float:
-        """The LR of ``step`` when it is within the simulated steps, else NaN."""
-        self.extend(step + 1)
-        return self.lrs[step] if step < min(len(self.lrs), self.limit) else math.nan
 
 
 Stepped = ChainableScheduler | SteppedScheduler

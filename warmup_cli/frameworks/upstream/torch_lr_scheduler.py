@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +115,39 @@ class StepFailure:
     message: str
 
 
-class SteppedScheduler:
+class SteppedLRs(ABC):
+    """A scheduler's LRs, stepped on demand up to ``limit`` steps: ``lrs[k]`` is the LR of step
+    k, ``failure`` what stepping raised. Shared by torch's real classes (:class:`SteppedScheduler`)
+    and their transcription (``torch_chainable.ChainableScheduler``)."""
+
+    lrs: list[float]
+    limit: int
+    failure: StepFailure | None
+
+    @abstractmethod
+    def extend(self, count: int) -> StepFailure | None:
+        """Steps until ``count`` LRs (at most ``limit``) are known; the failure, if any."""
+
+    def lr(self, step: int) -> float:
+        """The LR of ``step``; past ``limit`` the last one is held; ValueError past a step
+        torch raised at."""
+        step = max(step, 0)
+        self.extend(step + 1)
+        if step < len(self.lrs):
+            return self.lrs[step]
+        if self.failure is not None:
+            raise ValueError(f"torch raised at step {self.failure.step}: "
+                             f"{self.failure.message}")
+        return self.lrs[-1]  # past the simulated horizon: held
+
+    def simulated(self, step: int) -> float:
+        """The LR of ``step`` when it is within the simulated steps, else NaN (for checks that
+        look only at the steps torch ran)."""
+        self.extend(step + 1)
+        return self.lrs[step] if step < min(len(self.lrs), self.limit) else math.nan
+
+
+class SteppedScheduler(SteppedLRs):
     """A real optimizer (SGD over one parameter, ``lr=base_lr``) and the scheduler ``call``
     builds, stepped on demand up to ``limit`` steps; ``lrs[k]`` is the LR of step k (step 0 is
     the LR after construction). The optimizer steps only before the first scheduler step: no
@@ -172,20 +205,3 @@ class SteppedScheduler:
         self.lr(step)
         return self.group_lrs[min(max(step, 0), len(self.group_lrs) - 1)]
 
-    def lr(self, step: int) -> float:
-        """The LR of ``step``; past ``limit`` the last one is held; ValueError past a step
-        torch raised at."""
-        step = max(step, 0)
-        self.extend(step + 1)
-        if step < len(self.lrs):
-            return self.lrs[step]
-        if self.failure is not None:
-            raise ValueError(f"torch raised at step {self.failure.step}: "
-                             f"{self.failure.message}")
-        return self.lrs[-1]  # past the simulated horizon: held
-
-    def simulated(self, step: int) -> float:
-        """The LR of ``step`` when it is within the simulated steps, else NaN (for checks that
-        look only at the steps torch ran)."""
-        self.extend(step + 1)
-        return self.lrs[step] if step < min(len(self.lrs), self.limit) else math.nan
